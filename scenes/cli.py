@@ -1,0 +1,305 @@
+"""The `gdviz` command: parses, builds the problem, runs, hands over to a scene, prints what was written."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import click
+import numpy as np
+
+from gdcore.datasets import DATASET_NAMES, Dataset, load_csv, load_dataset, standardize
+from gdcore.errors import GdvizInputError
+from gdcore.experiment import Experiment, Hyperparameters, RunRequest, parse_init, prepare
+from gdcore.optimizers import OPTIMIZER_NAMES
+from gdcore.problem import COST_NAMES, Problem
+from gdcore.regimes import PRESET_REGIMES, REGIME_NAMES, classify, preset_rates
+
+EXIT_BAD_INPUT = 2
+
+
+def _package_version() -> str:
+    try:
+        return version("gdviz")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def fail(message: str) -> None:
+    """Bad input: one line on stderr, exit status 2."""
+    click.echo(f"gdviz: error: {' '.join(message.split())}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+class GdvizGroup(click.Group):
+    """Turns every usage error into one line on stderr and exit status 2, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.ClickException as error:
+            fail(error.format_message())
+        except GdvizInputError as error:
+            fail(str(error))
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("gdviz: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def data_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--dataset / --data FILE --x --y, --standardize, --seed and the synthetic sizes, on every command."""
+    options = [
+        click.option("--dataset", "dataset_name", metavar="NAME",
+                     help=f"Built-in data: {', '.join(DATASET_NAMES)} (default: plane)."),
+        click.option("--data", "csv_path", metavar="FILE", help="A CSV file with a header row."),
+        click.option("--x", "x_columns", metavar="COL[,COL...]",
+                     help="Feature columns of --data (names or 0-based indices)."),
+        click.option("--y", "y_column", metavar="COL", help="Target column of --data (name or 0-based index)."),
+        click.option("--standardize", is_flag=True, help="Z-score the features before training."),
+        click.option("--seed", type=int, help="Seed for synthetic data and mini-batch shuffling (default 0)."),
+        click.option("--n", "n_samples", type=int, help="Rows of synthetic data (default 100)."),
+        click.option("--features", "n_features", type=int, help="Features of synthetic data (default 1)."),
+        click.option("--noise", type=float, help="Noise std of synthetic data (default 1.0)."),
+    ]
+    return functools.reduce(lambda wrapped, option: option(wrapped), reversed(options), command)
+
+
+def build_dataset(dataset_name: str | None, csv_path: str | None, x_columns: str | None, y_column: str | None,
+                  standardize_features: bool, seed: int | None, n_samples: int | None, n_features: int | None,
+                  noise: float | None) -> Dataset:
+    """The dataset the data options describe, validated."""
+    if csv_path is not None:
+        if dataset_name is not None:
+            raise GdvizInputError(f"give either --dataset or --data, not both (got --dataset {dataset_name})")
+        if x_columns is None or y_column is None:
+            raise GdvizInputError(f"--data {csv_path} needs --x COL[,COL...] and --y COL")
+        dataset = load_csv(csv_path, x_columns, y_column)
+    else:
+        if x_columns is not None or y_column is not None:
+            raise GdvizInputError("--x and --y select columns of a CSV file: give --data FILE too")
+        dataset = load_dataset(dataset_name or "plane", n_samples=n_samples, n_features=n_features,
+                               noise=noise, seed=seed)
+    return standardize(dataset) if standardize_features else dataset
+
+
+def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Rate, regime, epochs, optimiser and its hyperparameters, initial weights and cost."""
+    options = [
+        click.option("--lr", type=float, help="Learning rate η."),
+        click.option("--regime", metavar="NAME", help=f"Use the preset rate of a regime: {', '.join(REGIME_NAMES)}."),
+        click.option("--epochs", type=int, help="Epochs to run (default: the dataset's tutorial setting)."),
+        click.option("--optimizer", default="gd", show_default=True, metavar="NAME",
+                     help=f"One of {', '.join(OPTIMIZER_NAMES)}."),
+        click.option("--init", "init_text", metavar="zeros|B,W1,...", help="Initial weights, bias first."),
+        click.option("--cost", metavar="NAME", help=f"{' or '.join(COST_NAMES)} (default: the dataset's)."),
+        click.option("--tol", "tolerance", type=float, help="Stop when ‖Δw‖ of an epoch is below this."),
+        click.option("--momentum", type=float, help="Momentum μ (momentum, nesterov; default 0.9)."),
+        click.option("--beta1", type=float, help="Adam's β₁ (default 0.9)."),
+        click.option("--beta2", type=float, help="Adam's β₂ (default 0.999)."),
+        click.option("--alpha", type=float, help="RMSprop's smoothing α (default 0.99)."),
+        click.option("--eps", type=float, help="Adagrad/RMSprop/Adam's ε."),
+        click.option("--batch-size", type=int, help="Mini-batch size for sgd (default 32)."),
+    ]
+    return functools.reduce(lambda wrapped, option: option(wrapped), reversed(options), command)
+
+
+def build_experiment(options: dict[str, Any]) -> Experiment:
+    """Dataset from the data options, then one run from the run options."""
+    dataset = build_dataset(options["dataset_name"], options["csv_path"], options["x_columns"],
+                            options["y_column"], options["standardize"], options["seed"],
+                            options["n_samples"], options["n_features"], options["noise"])
+    init_text = options["init_text"]
+    hyper = Hyperparameters(options["momentum"], options["beta1"], options["beta2"], options["alpha"],
+                            options["eps"], options["batch_size"],
+                            options["seed"] if options["optimizer"] == "sgd" else None)
+    request = RunRequest(
+        lr=options["lr"], regime=options["regime"], epochs=options["epochs"],
+        init=None if init_text is None else parse_init(init_text, dataset.param_names),
+        cost=options["cost"], optimizer=options["optimizer"], tolerance=options["tolerance"], hyper=hyper,
+    )
+    experiment = prepare(dataset, request)
+    warn_if_singular(experiment.problem)
+    return experiment
+
+
+def warn_if_singular(problem: Problem) -> None:
+    if problem.is_singular:
+        click.echo("gdviz: warning: XᵀX is singular (a constant or duplicated feature, or too few rows); "
+                   "training works, and the closed form is the minimum-norm least-squares solution", err=True)
+
+
+@click.group(cls=GdvizGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(_package_version(), prog_name="gdviz")
+def cli() -> None:
+    """Pictures that teach gradient descent on linear regression.
+
+    \b
+    Examples:
+      gdviz regimes                 which learning rates are slow, good, jumping, divergent
+      gdviz train --lr 0.8          watch the loss explode in numbers
+      gdviz train --dataset line-wide --json
+    """
+
+
+@cli.command()
+@data_options
+@run_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the summary.")
+def train(as_json: bool, **options: Any) -> None:
+    """Train once and print a summary like the lab's printout.
+
+    \b
+    Example:
+      gdviz train --dataset plane --lr 0.3 --epochs 100
+    """
+    experiment = build_experiment(options)
+    if as_json:
+        click.echo(json.dumps(train_report(experiment)))
+    else:
+        click.echo(train_summary(experiment))
+
+
+def train_report(experiment: Experiment) -> dict[str, Any]:
+    """The keys `gdviz train --json` promises."""
+    problem, trajectory = experiment.problem, experiment.trajectory
+    return {
+        "dataset": experiment.dataset.name,
+        "n_samples": problem.n_samples,
+        "params": list(experiment.dataset.param_names),
+        "lr": trajectory.lr,
+        "regime": experiment.rate.regime.value,
+        "optimizer": trajectory.optimizer,
+        "status": trajectory.status,
+        "epochs_run": trajectory.epochs_run,
+        "initial_loss": float(trajectory.loss[0]),
+        "final_loss": trajectory.final_loss,
+        "weights": trajectory.final_weights.tolist(),
+        "closed_form": problem.closed_form.tolist(),
+        "closed_form_loss": problem.closed_form_loss,
+        "lambda_max": problem.lambda_max,
+        "lambda_min": problem.lambda_min,
+        "condition_number": _json_number(problem.condition_number),
+        "lr_stable_max": 2.0 / problem.lambda_max,
+        "eta_lambda_max": experiment.rate.eta_lambda_max,
+        "growth": experiment.rate.growth,
+        "true_params": None if experiment.dataset.true_params is None else list(experiment.dataset.true_params),
+        "standardized": experiment.dataset.standardized,
+    }
+
+
+def _json_number(value: float) -> float | None:
+    """JSON has no inf: an infinite condition number is null."""
+    return value if np.isfinite(value) else None
+
+
+def train_summary(experiment: Experiment) -> str:
+    """Initial and final loss, each parameter beside the closed form and the truth, the regime."""
+    dataset, problem, trajectory, rate = (experiment.dataset, experiment.problem, experiment.trajectory,
+                                          experiment.rate)
+    stop = {"converged": f"converged after {trajectory.epochs_run} epochs",
+            "max_epochs": f"ran all {trajectory.epochs_run} epochs",
+            "diverged": f"DIVERGED at epoch {trajectory.epochs_run}"}[trajectory.status]
+    lines = [
+        f"dataset     {dataset.name}: {dataset.n_samples} rows, {dataset.n_features} feature(s)"
+        + (" (standardized)" if dataset.standardized else ""),
+        f"            {dataset.source}",
+        f"optimizer   {trajectory.optimizer}, lr {trajectory.lr:g}, cost {problem.cost}; {stop}",
+        f"regime      {rate.regime.value}: η·L = {rate.eta_lambda_max:.3g} (stable below 2), "
+        f"error × {rate.growth:.3g} per step",
+        f"loss        initial {trajectory.loss[0]:.6g}, final {trajectory.final_loss:.6g}, "
+        f"closed form {problem.closed_form_loss:.6g}",
+        "",
+        parameter_table(dataset, trajectory.final_weights, problem.closed_form),
+    ]
+    if trajectory.diverged:
+        lines += ["", "The loss exploded: reduce the learning rate (try a factor of 10; "
+                  f"stable below {2.0 / problem.lambda_max:.3g})."]
+    return "\n".join(lines)
+
+
+def parameter_table(dataset: Dataset, learned: np.ndarray, closed_form: np.ndarray) -> str:
+    truth = dataset.true_params
+    rows = [f"{'param':<8}{'learned':>14}{'closed form':>14}{'true':>10}"]
+    for index, name in enumerate(dataset.param_names):
+        true_text = "" if truth is None else f"{truth[index]:g}"
+        rows.append(f"{name:<8}{learned[index]:>14.6g}{closed_form[index]:>14.6g}{true_text:>10}")
+    return "\n".join(rows)
+
+
+@cli.command()
+@data_options
+@click.option("--cost", metavar="NAME", help=f"{' or '.join(COST_NAMES)} (default: the dataset's).")
+@click.option("--lr", "rates", type=float, multiple=True, help="A rate to classify (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+def regimes(cost: str | None, rates: tuple[float, ...], as_json: bool, **data: Any) -> None:
+    """The Hessian's spectrum, the regime thresholds and a rate for each regime.
+
+    \b
+    Example:
+      gdviz regimes --lr 0.005 --lr 0.1 --lr 0.3 --lr 0.8
+    """
+    dataset = build_dataset(data["dataset_name"], data["csv_path"], data["x_columns"], data["y_column"],
+                            data["standardize"], data["seed"], data["n_samples"], data["n_features"], data["noise"])
+    problem = Problem.from_data(dataset.features, dataset.target, cost or dataset.defaults.cost)
+    warn_if_singular(problem)
+    report = regimes_report(problem, rates)
+    click.echo(json.dumps(report) if as_json else regimes_table(dataset, problem, report))
+
+
+def regimes_report(problem: Problem, rates: tuple[float, ...]) -> dict[str, Any]:
+    from gdcore.experiment import check_rate
+
+    classified = [classify(check_rate(lr), problem.eigenvalues) for lr in rates]
+    return {
+        "lambda_max": problem.lambda_max,
+        "lambda_min": problem.lambda_min,
+        "condition_number": _json_number(problem.condition_number),
+        "lr_stable_max": 2.0 / problem.lambda_max,
+        "eigenvalues": problem.eigenvalues.tolist(),
+        "presets": {regime.value: lr for regime, lr in preset_rates(problem.lambda_max).items()},
+        "rates": [{"lr": r.lr, "regime": r.regime.value, "eta_lambda_max": r.eta_lambda_max, "growth": r.growth}
+                  for r in classified],
+    }
+
+
+def regimes_table(dataset: Dataset, problem: Problem, report: dict[str, Any]) -> str:
+    lam = problem.lambda_max
+    condition = report["condition_number"]
+    lines = [
+        f"dataset {dataset.name} ({dataset.n_samples} rows), cost {problem.cost}",
+        f"Hessian eigenvalues  {', '.join(f'{value:.4g}' for value in report['eigenvalues'])}",
+        f"L = λ_max = {lam:.4g}, λ_min = {problem.lambda_min:.4g}, condition number "
+        + ("inf (singular)" if condition is None else f"{condition:.4g}"),
+        f"stable for lr < 2/L = {2.0 / lam:.4g}",
+        "",
+        f"{'regime':<11}{'η·L':<15}{'lr range':<26}{'preset lr':>10}",
+    ]
+    bounds = {"slow": (0.0, 0.2), "good": (0.2, 1.0), "jumping": (1.0, 2.0), "divergent": (2.0, float("inf"))}
+    for regime in PRESET_REGIMES:
+        low, high = bounds[regime.value]
+        span = f"{low / lam:.3g} – {high / lam:.3g}" if np.isfinite(high) else f">= {low / lam:.3g}"
+        eta_span = f"{low:g} – {high:g}" if np.isfinite(high) else f">= {low:g}"
+        lines.append(f"{regime.value:<11}{eta_span:<15}{span:<26}{report['presets'][regime.value]:>10g}")
+    if report["rates"]:
+        lines += ["", f"{'lr':>10}  {'regime':<10}{'η·L':>8}{'growth/step':>13}"]
+        lines += [f"{r['lr']:>10g}  {r['regime']:<10}{r['eta_lambda_max']:>8.3g}{r['growth']:>13.3g}"
+                  for r in report["rates"]]
+    return "\n".join(lines)
+
+
+@cli.command(name="list")
+def list_command() -> None:
+    """The datasets and optimisers gdviz knows."""
+    click.echo("datasets:   " + ", ".join(DATASET_NAMES) + "  (or --data FILE.csv --x COLS --y COL)")
+    click.echo("optimizers: " + ", ".join(OPTIMIZER_NAMES))
+    click.echo("regimes:    " + ", ".join(REGIME_NAMES))
+
+
+def main() -> None:
+    cli()

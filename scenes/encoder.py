@@ -1,0 +1,451 @@
+"""The one place gdviz writes files: frames piped into the bundled ffmpeg (MP4, GIF) and still figures.
+
+Every file is written to a temporary file in its target folder and renamed only once complete, so an
+interrupted or failed render leaves neither a half-written file nor litter behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import IO, Any, Literal
+
+import imageio.v3 as iio
+import imageio_ffmpeg
+import numpy as np
+from matplotlib.figure import Figure
+
+from gdcore.errors import GdvizInputError
+
+GIF_DEFAULT_WIDTH = 640
+GIF_DEFAULT_MAX_FPS = 25.0
+# GIF delays are whole centiseconds and browsers slow delays under 2 cs down to 10 cs: 50 fps is the ceiling.
+GIF_MAX_FPS = 50.0
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo",
+)  # fmt: skip
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+# One palette for the whole GIF, weighted towards what moves (stats_mode=diff); ordered dithering at its
+# finest scale keeps flat plot colours flat and, unlike error diffusion, does not shimmer from frame to
+# frame; diff_mode=rectangle re-maps only the changed rectangle, so unchanged pixels stay identical and
+# the GIF encoder stores them as transparent.  Measured in benchmarks/encoder.py.
+GIF_PALETTEGEN = "palettegen=stats_mode=diff:reserve_transparent=0"
+GIF_PALETTEUSE = "paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
+_STDERR_TAIL_LINES = 12
+
+
+class RenderInterrupted(KeyboardInterrupt):
+    """SIGTERM arrived during a render; like Ctrl-C, it is not an `Exception`, so only cleanup code sees it."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(f"render interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """Within the block, SIGTERM raises `RenderInterrupted`; the previous handler is restored afterwards.
+
+    Signal handlers belong to the main thread: elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_interrupted(signum: int, frame: FrameType | None) -> None:
+        raise RenderInterrupted(signum)
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupted)
+    try:
+        yield
+    finally:
+        # `None` means a handler installed outside Python: it cannot be reinstated, the default can.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def prepare_output_dir(path: Path) -> Path:
+    """Create the folder `path` if needed and check that files can be written into it.
+
+    Raises GdvizInputError (one line naming the path) if a file is in the way or the folder cannot be
+    created or written.
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise GdvizInputError(f"output folder {path}: {blocker} is a file, not a folder") from exc
+        raise GdvizInputError(f"output folder {path}: cannot create it ({_reason(exc)})") from exc
+    try:
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".gdviz-write-test-")
+    except OSError as exc:
+        raise GdvizInputError(f"output folder {path}: cannot write into it ({_reason(exc)})") from exc
+    os.close(fd)
+    os.unlink(probe)
+    return path
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One file to encode from the frame stream.
+
+    `fps` is the output's frame rate; when it is below the stream's, frames are dropped evenly.
+    `width` scales the output (lanczos, aspect kept, even height), never up; None keeps the frame width.
+    `crf` and `preset` are libx264's quality and speed settings (MP4 only).
+    """
+
+    path: Path
+    kind: Literal["mp4", "gif"]
+    fps: float
+    width: int | None = None
+    crf: int = 20
+    preset: str = "medium"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", Path(self.path))
+        if self.kind not in ("mp4", "gif"):
+            raise GdvizInputError(f"output {self.path}: kind must be 'mp4' or 'gif', got {self.kind!r}")
+        if not (math.isfinite(self.fps) and self.fps > 0):
+            raise GdvizInputError(f"output {self.path}: fps must be a positive number, got {self.fps}")
+        if self.kind == "gif" and self.fps > GIF_MAX_FPS:
+            raise GdvizInputError(f"output {self.path}: a GIF plays at most {GIF_MAX_FPS:g} fps, got {self.fps:g}")
+        if self.width is not None and self.width < 2:
+            raise GdvizInputError(f"output {self.path}: width must be at least 2 pixels, got {self.width}")
+        if not 0 <= self.crf <= 51:
+            raise GdvizInputError(f"output {self.path}: crf must be between 0 and 51, got {self.crf}")
+        if self.preset not in X264_PRESETS:
+            raise GdvizInputError(
+                f"output {self.path}: preset must be one of {', '.join(X264_PRESETS)}, got {self.preset!r}"
+            )
+
+    @classmethod
+    def for_path(cls, path: Path, fps: float, *, width: int | None = None) -> OutputSpec:
+        """The output its suffix asks for (.mp4 or .gif); a GIF defaults to at most 25 fps and 640 px wide."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".mp4":
+            return cls(path, "mp4", fps, width)
+        if suffix == ".gif":
+            return cls(path, "gif", min(fps, GIF_DEFAULT_MAX_FPS), GIF_DEFAULT_WIDTH if width is None else width)
+        raise GdvizInputError(f"output {path}: the file name must end in .mp4 or .gif")
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """A finished output file, as the CLI reports it."""
+
+    path: Path
+    size_bytes: int
+    frames: int
+    duration_s: float
+    width: int
+    height: int
+
+
+class FrameSink:
+    """Feeds one stream of frames to one ffmpeg process per output, so each frame is rendered once.
+
+    matplotlib's writer protocol as a context manager: entering is `setup`, `write` is `grab_frame`, a clean
+    exit is `finish` (ffmpeg must exit 0, then the temporary files are renamed into place).  On an exception,
+    Ctrl-C or SIGTERM (raised as `RenderInterrupted` while the sink is open) ffmpeg is killed, the temporary
+    files are deleted and any existing file at the destination is left untouched.
+
+    Frames are uint8 arrays of shape (height, width, 3) RGB or (height, width, 4) RGBA (alpha is ignored),
+    e.g. `np.asarray(fig.canvas.buffer_rgba())`; the first frame fixes the size unless `frame_size`
+    (width, height) is given.  `fps` is the stream's rate, by default the highest output fps.
+    """
+
+    def __init__(
+        self,
+        outputs: Sequence[OutputSpec],
+        *,
+        fps: float | None = None,
+        frame_size: tuple[int, int] | None = None,
+    ) -> None:
+        if not outputs:
+            raise ValueError("FrameSink needs at least one output")
+        paths = [spec.path.resolve() for spec in outputs]
+        if len(set(paths)) != len(paths):
+            raise GdvizInputError(f"outputs {', '.join(map(str, paths))}: the same file is named twice")
+        self.fps = max(spec.fps for spec in outputs) if fps is None else fps
+        if not (math.isfinite(self.fps) and self.fps > 0):
+            raise ValueError(f"the stream fps must be a positive number, got {self.fps}")
+        for spec in outputs:
+            if spec.fps > self.fps:
+                raise ValueError(f"output {spec.path}: {spec.fps:g} fps is above the stream's {self.fps:g} fps")
+        self.outputs = tuple(outputs)
+        self.frame_size = frame_size
+        self.frames_written = 0
+        self.written: tuple[WrittenFile, ...] = ()
+        self._channels = 0
+        self._encoders: list[_Encoder] = []
+        self._signals = contextlib.ExitStack()
+
+    def __enter__(self) -> FrameSink:
+        try:
+            self._signals.enter_context(sigterm_raises())
+            for spec in self.outputs:
+                self._encoders.append(_Encoder(spec, self.fps, _temp_file_for(spec.path)))
+        except BaseException:
+            self._abort()
+            raise
+        return self
+
+    def write(self, frame: np.ndarray) -> None:
+        """Send one frame, of shape (height, width, 3 or 4) and dtype uint8, to every output that wants it."""
+        frame = np.asarray(frame)
+        if self.frames_written == 0:
+            self._start(frame)
+        else:
+            self._check(frame)
+        data = np.ascontiguousarray(frame).data.cast("B")
+        for encoder in self._encoders:
+            encoder.send(self.frames_written, data)
+        self.frames_written += 1
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if exc_type is not None:
+                self._abort()
+                return
+            try:
+                self.written = self._finish()
+            except BaseException:
+                self._abort()
+                raise
+        finally:
+            self._signals.close()
+
+    def _start(self, frame: np.ndarray) -> None:
+        size = self.frame_size
+        if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] not in (3, 4) or (
+            size is not None and frame.shape[:2] != (size[1], size[0])
+        ):
+            height, width = ("height", "width") if size is None else (size[1], size[0])
+            raise ValueError(
+                f"a frame must be a uint8 array of shape ({height}, {width}, 3) or ({height}, {width}, 4), "
+                f"got {frame.dtype} of shape {frame.shape}"
+            )
+        height, width, self._channels = frame.shape
+        self.frame_size = (width, height)
+        for encoder in self._encoders:
+            encoder.start(width, height, self._channels)
+
+    def _check(self, frame: np.ndarray) -> None:
+        width, height = self.frame_size or (0, 0)
+        expected = (height, width, self._channels)
+        if frame.dtype != np.uint8 or frame.shape != expected:
+            raise ValueError(f"a frame must be a uint8 array of shape {expected}, got {frame.dtype} of shape {frame.shape}")
+
+    def _finish(self) -> tuple[WrittenFile, ...]:
+        if self.frames_written == 0:
+            raise ValueError(f"no frames were written to {', '.join(str(s.path) for s in self.outputs)}")
+        for encoder in self._encoders:
+            encoder.close_input()
+        for encoder in self._encoders:
+            encoder.wait()
+        return tuple(encoder.publish() for encoder in self._encoders)
+
+    def _abort(self) -> None:
+        for encoder in self._encoders:
+            encoder.abort()
+
+
+def write_png(image: np.ndarray | Figure, path: Path, **savefig_kwargs: Any) -> Path:
+    """Write an RGB(A) uint8 image of shape (height, width, 3 or 4), or a figure, to a PNG file, atomically."""
+    if isinstance(image, Figure):
+        return save_figure(image, path, "png", **savefig_kwargs)
+    image = np.asarray(image)
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
+        raise ValueError(
+            f"an image must be a uint8 array of shape (height, width, 3) or (height, width, 4), "
+            f"got {image.dtype} of shape {image.shape}"
+        )
+    with _atomic(Path(path)) as temp:
+        iio.imwrite(temp, image, extension=".png")
+    return Path(path)
+
+
+def save_figure(fig: Figure, path: Path, format: str | None = None, **savefig_kwargs: Any) -> Path:
+    """`fig.savefig` to png, svg or pdf (by default from the suffix), atomically."""
+    path = Path(path)
+    fmt = (format or path.suffix.removeprefix(".")).lower()
+    if fmt not in FIGURE_FORMATS:
+        raise GdvizInputError(f"output {path}: a figure is saved as {', '.join(FIGURE_FORMATS)}, not {fmt!r}")
+    with _atomic(path) as temp:
+        fig.savefig(temp, format=fmt, **savefig_kwargs)
+    return path
+
+
+class _Encoder:
+    """One ffmpeg process writing one output into its temporary file."""
+
+    def __init__(self, spec: OutputSpec, stream_fps: float, temp: Path) -> None:
+        self.spec = spec
+        self.temp = temp
+        self.ratio = Fraction(spec.fps) / Fraction(stream_fps)  # output frames per stream frame, <= 1
+        self.frames = 0
+        self.size = (0, 0)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stderr: IO[bytes] | None = None
+
+    def start(self, width: int, height: int, channels: int) -> None:
+        self.size, command = _ffmpeg_command(self.spec, width, height, channels, self.temp)
+        self.stderr = tempfile.TemporaryFile()
+        # A session of its own: Ctrl-C in the terminal reaches Python only, which then kills ffmpeg.
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.stderr, start_new_session=True
+        )
+
+    def send(self, index: int, data: memoryview) -> None:
+        """Pipe stream frame `index` unless dropping it keeps this output's frames evenly spaced."""
+        if index > 0 and math.floor(index * self.ratio) == math.floor((index - 1) * self.ratio):
+            return
+        assert self.process is not None and self.process.stdin is not None
+        fd = self.process.stdin.fileno()
+        try:
+            while data:
+                data = data[os.write(fd, data) :]
+        except BrokenPipeError:
+            self.process.wait()
+            raise self._failure() from None
+        self.frames += 1
+
+    def close_input(self) -> None:
+        if self.process is not None and self.process.stdin is not None:
+            with contextlib.suppress(BrokenPipeError):
+                self.process.stdin.close()
+
+    def wait(self) -> None:
+        assert self.process is not None
+        if self.process.wait() != 0:
+            raise self._failure()
+
+    def publish(self) -> WrittenFile:
+        _publish(self.temp, self.spec.path)
+        self._close_stderr()
+        return WrittenFile(
+            path=self.spec.path,
+            size_bytes=self.spec.path.stat().st_size,
+            frames=self.frames,
+            duration_s=self.frames / self.spec.fps,
+            width=self.size[0],
+            height=self.size[1],
+        )
+
+    def abort(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            with contextlib.suppress(OSError):
+                if self.process.stdin is not None:
+                    self.process.stdin.close()
+            self.process.wait()
+        self._close_stderr()
+        self.temp.unlink(missing_ok=True)
+
+    def _failure(self) -> RuntimeError:
+        assert self.process is not None and self.stderr is not None
+        self.stderr.seek(0)
+        lines = self.stderr.read().decode(errors="replace").strip().splitlines()[-_STDERR_TAIL_LINES:]
+        return RuntimeError(
+            f"ffmpeg failed writing {self.spec.path} (exit code {self.process.returncode}):\n" + "\n".join(lines)
+        )
+
+    def _close_stderr(self) -> None:
+        if self.stderr is not None:
+            self.stderr.close()
+
+
+def _ffmpeg_command(
+    spec: OutputSpec, width: int, height: int, channels: int, temp: Path
+) -> tuple[tuple[int, int], list[str]]:
+    """The output's size and the ffmpeg command reading raw frames of this size from stdin into `temp`."""
+    out_width, out_height = _scaled_size(width, height, spec.width)
+    filters = [f"scale={out_width}:{out_height}:flags=lanczos"] if (out_width, out_height) != (width, height) else []
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostats", "-y",
+        "-f", "rawvideo", "-pix_fmt", "rgba" if channels == 4 else "rgb24", "-s", f"{width}x{height}",
+        "-framerate", _rational(spec.fps), "-i", "pipe:0", "-an",
+    ]  # fmt: skip
+    if spec.kind == "gif":
+        # One process: the stream is split, one copy builds the palette, the other waits for it.
+        graph = ",".join([*filters, "split[a][b];[a]" + GIF_PALETTEGEN + "[p];[b][p]" + GIF_PALETTEUSE])
+        command += ["-filter_complex", graph, "-loop", "0", "-f", "gif", str(temp)]
+        return (out_width, out_height), command
+    # H.264 in yuv420p needs even sides: pad the odd one with a copy of the edge pixels (in RGB, before
+    # chroma subsampling), then convert with the BT.709 matrix the file is tagged with.
+    even_width, even_height = out_width + out_width % 2, out_height + out_height % 2
+    if (even_width, even_height) != (out_width, out_height):
+        filters += [
+            f"format=gbrp,pad={even_width}:{even_height}:0:0",
+            f"fillborders=right={even_width - out_width}:bottom={even_height - out_height}:mode=smear",
+        ]
+    filters += ["scale=out_color_matrix=bt709:out_range=tv", "format=yuv420p"]
+    command += [
+        "-vf", ",".join(filters), "-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf),
+        "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+        "-color_range", "tv", "-movflags", "+faststart", "-f", "mp4", str(temp),
+    ]  # fmt: skip
+    return (even_width, even_height), command
+
+
+def _scaled_size(width: int, height: int, target_width: int | None) -> tuple[int, int]:
+    """(width, height) scaled to `target_width` with the aspect kept and an even height; never enlarged."""
+    if target_width is None or target_width >= width:
+        return width, height
+    scaled_width = target_width - target_width % 2
+    return scaled_width, max(2, 2 * round(height * scaled_width / width / 2))
+
+
+def _rational(fps: float) -> str:
+    rate = Fraction(fps).limit_denominator(1001)
+    return f"{rate.numerator}/{rate.denominator}"
+
+
+def _temp_file_for(path: Path) -> Path:
+    """An empty, hidden temporary file next to `path` (same folder, so the final rename is atomic)."""
+    prepare_output_dir(path.parent)
+    if path.is_dir():
+        raise GdvizInputError(f"output {path}: a folder is in the way of the file")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.tmp-", suffix=path.suffix)
+    os.close(fd)
+    return Path(name)
+
+
+def _publish(temp: Path, path: Path) -> None:
+    """Give the finished temporary file the usual permissions (mkstemp makes it private), rename it into place."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)
+    os.replace(temp, path)
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary path to write; renamed to `path` if the block succeeds, deleted if it fails."""
+    temp = _temp_file_for(path)
+    try:
+        yield temp
+        _publish(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()

@@ -1,0 +1,159 @@
+"""The model being fitted: a line over one feature, a plane over two (3D), predicted-vs-actual beyond."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+from gdcore.experiment import Experiment
+from scenes.mpl.views import Box, zoom_levels
+from scenes.theme import Palette
+
+PLANE_RESOLUTION = 8  # the fitted plane is flat: a coarse mesh shows it
+
+
+class LinePanel:
+    """Data points and the line ŷ = b + w·x at each epoch; the y-axis zooms out if the line escapes."""
+
+    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True) -> None:
+        self.axes = axes
+        self.weights = experiment.trajectory.weights
+        x, y = experiment.dataset.features[:, 0], experiment.dataset.target
+        pad = 0.05 * (x.max() - x.min() or 1.0)
+        self.x_ends = np.array([x.min() - pad, x.max() + pad])
+        self.base = Box.around(y[:, None], pad=0.12)
+        axes.scatter(x, y, s=_marker_size(len(x)), color=colors.data, alpha=0.75, linewidths=0, zorder=2)
+        axes.set_xlim(*self.x_ends)
+        axes.set_xlabel(experiment.dataset.feature_names[0])
+        axes.set_ylabel(experiment.dataset.target_name)
+        (self.line,) = axes.plot([], [], color=colors.fit, linewidth=2.6, animated=animated, zorder=3,
+                                 label="model ŷ = b + w·x")
+        _plot_truth(axes, experiment, self.x_ends, colors)
+        axes.legend(loc="upper left")
+
+    def ends(self, epochs: np.ndarray | slice) -> np.ndarray:
+        """ŷ at both ends of the x-range: ndarray of shape (epochs, 2)."""
+        weights = self.weights[epochs]
+        return weights[..., :1] + weights[..., 1:2] * self.x_ends
+
+    def zoom_levels(self, epochs: np.ndarray) -> np.ndarray:
+        # The escaping line is followed through its values at the ends of the x-range (the box is 1-D: y).
+        return zoom_levels(self.base, self.ends(slice(None)), epochs)
+
+    def set_zoom(self, level: int) -> None:
+        view = self.base.zoomed_out(level)
+        self.axes.set_ylim(view.low[0], view.high[0])
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        self.line.set_data(self.x_ends, self.ends(epoch))
+        return [self.line]
+
+
+class PlanePanel:
+    """Data in 3D and the plane ŷ = b + w1·x1 + w2·x2 at each epoch (the lab's figure), fixed camera."""
+
+    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True) -> None:
+        self.axes = axes
+        self.colors = colors
+        self.weights = experiment.trajectory.weights
+        features, y = experiment.dataset.features, experiment.dataset.target
+        x1 = np.linspace(features[:, 0].min(), features[:, 0].max(), PLANE_RESOLUTION)
+        x2 = np.linspace(features[:, 1].min(), features[:, 1].max(), PLANE_RESOLUTION)
+        self.grid = np.meshgrid(x1, x2)
+        self.base = Box.around(y[:, None], pad=0.15)
+        axes.scatter(features[:, 0], features[:, 1], y, s=_marker_size(len(y)) * 0.7, color=colors.data,
+                     alpha=0.8, depthshade=False)
+        names = experiment.dataset.feature_names
+        axes.set_xlabel(names[0], labelpad=6)
+        axes.set_ylabel(names[1], labelpad=6)
+        axes.set_zlabel(experiment.dataset.target_name, labelpad=4)
+        axes.set_xlim(x1[0], x1[-1])
+        axes.set_ylim(x2[0], x2[-1])
+        axes.view_init(elev=22, azim=-60)
+        self.plane = Poly3DCollection(self._quads(0), facecolor=colors.fit, edgecolor=colors.fit, alpha=0.35,
+                                      linewidths=0.4, animated=animated)
+        axes.add_collection3d(self.plane)
+
+    def heights(self, epoch: int | slice) -> np.ndarray:
+        """ŷ over the plane's mesh: shape (..., resolution, resolution)."""
+        weights = np.atleast_2d(self.weights[epoch])
+        x1, x2 = self.grid
+        return weights[:, 0, None, None] + weights[:, 1, None, None] * x1 + weights[:, 2, None, None] * x2
+
+    def _quads(self, epoch: int) -> np.ndarray:
+        """The mesh's cells as quadrilaterals of 3D points: shape (cells, 4, 3)."""
+        x1, x2 = self.grid
+        z = self.heights(epoch)[0]
+        corners = [(slice(None, -1), slice(None, -1)), (slice(None, -1), slice(1, None)),
+                   (slice(1, None), slice(1, None)), (slice(1, None), slice(None, -1))]
+        quads = [np.stack([x1[c], x2[c], z[c]], axis=-1).reshape(-1, 3) for c in corners]
+        return np.stack(quads, axis=1)
+
+    def zoom_levels(self, epochs: np.ndarray) -> np.ndarray:
+        return zoom_levels(self.base, self.heights(slice(None)).reshape(len(self.weights), -1), epochs)
+
+    def set_zoom(self, level: int) -> None:
+        view = self.base.zoomed_out(level)
+        self.axes.set_zlim(view.low[0], view.high[0])
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        self.plane.set_verts(self._quads(epoch))
+        return [self.plane]
+
+
+class PredictionPanel:
+    """More than two features: each sample's prediction against its target; a perfect fit is the diagonal."""
+
+    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True) -> None:
+        self.axes = axes
+        self.weights = experiment.trajectory.weights
+        self.design = np.column_stack([np.ones(experiment.dataset.n_samples), experiment.dataset.features])
+        y = experiment.dataset.target
+        self.base = Box.around(y[:, None], pad=0.12)
+        diagonal = [self.base.low[0], self.base.high[0]]
+        axes.plot(diagonal, diagonal, color=colors.truth, linestyle="--", linewidth=1.2,
+                  label="perfect fit ŷ = y")
+        axes.set_xlim(self.base.low[0], self.base.high[0])
+        axes.set_xlabel(f"{experiment.dataset.target_name} (actual)")
+        axes.set_ylabel("ŷ (predicted)")
+        self.points = axes.scatter(y, np.zeros_like(y), s=_marker_size(len(y)), color=colors.fit, alpha=0.8,
+                                   linewidths=0, animated=animated)
+        self.target = y
+        axes.legend(loc="upper left")
+
+    def zoom_levels(self, epochs: np.ndarray) -> np.ndarray:
+        return zoom_levels(self.base, self.weights @ self.design.T, epochs)
+
+    def set_zoom(self, level: int) -> None:
+        view = self.base.zoomed_out(level)
+        self.axes.set_ylim(view.low[0], view.high[0])
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        self.points.set_offsets(np.column_stack([self.target, self.design @ self.weights[epoch]]))
+        return [self.points]
+
+
+def fit_panel(axes_factory, experiment: Experiment, colors: Palette, animated: bool = True):
+    """The fit panel suited to the number of features; axes_factory(projection) makes its axes."""
+    n_features = experiment.dataset.n_features
+    if n_features == 1:
+        return LinePanel(axes_factory(None), experiment, colors, animated)
+    if n_features == 2:
+        return PlanePanel(axes_factory("3d"), experiment, colors, animated)
+    return PredictionPanel(axes_factory(None), experiment, colors, animated)
+
+
+def _plot_truth(axes: Axes, experiment: Experiment, x_ends: np.ndarray, colors: Palette) -> None:
+    truth = experiment.dataset.true_params
+    if truth is not None and experiment.dataset.n_features == 1:
+        axes.plot(x_ends, truth[0] + truth[1] * x_ends, color=colors.truth, linestyle="--", linewidth=1.3,
+                  label=f"true line y = {truth[0]:g} + {truth[1]:g}·x")
+
+
+def _marker_size(n_points: int) -> float:
+    """Fewer points, bigger markers: 5 points read as dots, 10,000 as a cloud."""
+    return float(np.clip(900.0 / np.sqrt(max(n_points, 1)), 3.0, 120.0))

@@ -1,0 +1,98 @@
+"""A figure of panels and the frame loop that draws it: static parts once, moving artists blitted on top.
+
+A panel only draws: it reads a precomputed Trajectory at the epoch it is told. The loop redraws everything
+only when some panel's zoom level changes (a diverging run escaping the view), and blits otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from gdcore.frames import FramePlan
+
+
+class Panel(Protocol):
+    def zoom_levels(self, epochs: np.ndarray) -> np.ndarray:
+        """The zoom level of each frame (ints, shape like epochs); 0 = the initial view."""
+
+    def set_zoom(self, level: int) -> None:
+        """Lay out the static parts (limits, contours, surfaces) for a zoom level."""
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        """Move the animated artists to `epoch` and return them."""
+
+
+@dataclass
+class Stage:
+    """A figure and the panels drawn on it, all reading one trajectory (or one per panel)."""
+
+    figure: Figure
+    panels: Sequence[Panel]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.figure.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(self.figure)
+
+    @property
+    def canvas(self) -> FigureCanvasAgg:
+        return self.figure.canvas  # type: ignore[return-value]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        width, height = self.canvas.get_width_height(physical=True)
+        return int(width), int(height)
+
+    def frame_zoom(self, epochs: np.ndarray) -> np.ndarray:
+        """Zoom levels of every panel for every frame: int ndarray of shape (n_frames, n_panels)."""
+        return np.column_stack([panel.zoom_levels(epochs) for panel in self.panels])
+
+    def set_zoom(self, levels: np.ndarray) -> None:
+        for panel, level in zip(self.panels, levels, strict=True):
+            panel.set_zoom(int(level))
+
+    def update(self, epoch: int) -> list[Artist]:
+        return [artist for panel in self.panels for artist in panel.update(epoch)]
+
+
+def blitted_frames(stage: Stage, plan: FramePlan) -> Iterator[np.ndarray]:
+    """RGBA frames of shape (height, width, 4), one per planned frame; each valid until the next is drawn."""
+    canvas, figure = stage.canvas, stage.figure
+    zoom = stage.frame_zoom(plan.epochs)
+    background, current = None, None
+    for frame, epoch in enumerate(plan.epochs):
+        if current is None or not np.array_equal(zoom[frame], current):
+            current = zoom[frame]
+            stage.set_zoom(current)
+            canvas.draw()  # animated artists are left out of this draw
+            background = canvas.copy_from_bbox(figure.bbox)
+        else:
+            canvas.restore_region(background)
+        for artist in stage.update(int(epoch)):
+            _project_if_3d(artist)
+            figure.draw_artist(artist)
+        yield np.asarray(canvas.buffer_rgba())
+
+
+def still_frame(stage: Stage, epoch: int) -> np.ndarray:
+    """The picture at one epoch drawn in one plain full draw (no blitting): RGBA (height, width, 4), a copy."""
+    levels = stage.frame_zoom(np.array([epoch]))[0]
+    stage.set_zoom(levels)
+    for artist in stage.update(epoch):
+        artist.set_animated(False)
+    stage.canvas.draw()
+    return np.array(stage.canvas.buffer_rgba())
+
+
+def _project_if_3d(artist: Artist) -> None:
+    """3D collections compute their 2D projection in Axes3D.draw; a blitted one must be projected by hand."""
+    project = getattr(artist, "do_3d_projection", None)
+    if project is not None:
+        project()
