@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,6 +20,11 @@ from gdcore.experiment import Experiment, Hyperparameters, RunRequest, parse_ini
 from gdcore.optimizers import OPTIMIZER_NAMES
 from gdcore.problem import COST_NAMES, Problem
 from gdcore.regimes import PRESET_REGIMES, REGIME_NAMES, classify, preset_rates
+from scenes.encoder import FIGURE_FORMATS, WrittenFile, prepare_output_dir, save_figure
+from scenes.mpl.layouts import MAX_COMPARED, SCENE_NAMES, Look, check_scene
+from scenes.render import FORMATS, QUALITIES, RenderSettings, frame_plan, parse_size
+from scenes.render import render as render_scene
+from scenes.theme import palette
 
 EXIT_BAD_INPUT = 2
 
@@ -91,7 +98,7 @@ def build_dataset(dataset_name: str | None, csv_path: str | None, x_columns: str
 def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Rate, regime, epochs, optimiser and its hyperparameters, initial weights and cost."""
     options = [
-        click.option("--lr", type=float, help="Learning rate η."),
+        click.option("--lr", type=float, multiple=True, help="Learning rate η (compare: repeat it)."),
         click.option("--regime", metavar="NAME", help=f"Use the preset rate of a regime: {', '.join(REGIME_NAMES)}."),
         click.option("--epochs", type=int, help="Epochs to run (default: the dataset's tutorial setting)."),
         click.option("--optimizer", default="gd", show_default=True, metavar="NAME",
@@ -118,8 +125,13 @@ def build_experiment(options: dict[str, Any]) -> Experiment:
     hyper = Hyperparameters(options["momentum"], options["beta1"], options["beta2"], options["alpha"],
                             options["eps"], options["batch_size"],
                             options["seed"] if options["optimizer"] == "sgd" else None)
+    rate = options["lr"]
+    if isinstance(rate, tuple):
+        if len(rate) > 1:
+            raise GdvizInputError(f"give one --lr here, got {len(rate)}: {', '.join(f'{r:g}' for r in rate)}")
+        rate = rate[0] if rate else None
     request = RunRequest(
-        lr=options["lr"], regime=options["regime"], epochs=options["epochs"],
+        lr=rate, regime=options["regime"], epochs=options["epochs"],
         init=None if init_text is None else parse_init(init_text, dataset.param_names),
         cost=options["cost"], optimizer=options["optimizer"], tolerance=options["tolerance"], hyper=hyper,
     )
@@ -293,12 +305,150 @@ def regimes_table(dataset: Dataset, problem: Problem, report: dict[str, Any]) ->
     return "\n".join(lines)
 
 
+@cli.command()
+@click.argument("scene", required=False, default="dashboard", metavar="[SCENE]")
+@data_options
+@run_options
+@click.option("--format", "output_format", default="both", show_default=True, metavar="FORMAT",
+              help=f"{'|'.join(FORMATS)}: MP4, GIF, both, or the last frame as a PNG still.")
+@click.option("--size", metavar="WxH", help="Frame size in pixels (default 1280x720).")
+@click.option("--quality", metavar="NAME", help=f"{'|'.join(QUALITIES)}: 480p, 720p, 1080p.")
+@click.option("--fps", type=float, default=30.0, show_default=True, help="Frames per second of the MP4.")
+@click.option("--duration", type=float, default=5.0, show_default=True,
+              help="Seconds of motion (the end is then held for a second).")
+@click.option("--time", "time_scale", default="log", show_default=True, metavar="log|linear",
+              help="How video time maps to epochs: log gives the early epochs more time.")
+@click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
+@click.option("--rotate", is_flag=True, help="Turn the camera slowly (surface scene).")
+@click.option("--out", "out_dir", default="output", show_default=True, metavar="DIR", help="Output folder.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+def render(scene: str, output_format: str, size: str | None, quality: str | None, fps: float, duration: float,
+           time_scale: str, theme: str, rotate: bool, out_dir: str, quiet: bool, **options: Any) -> None:
+    """Render a scene to MP4 and GIF (or a PNG still).
+
+    \b
+    Scenes: dashboard (default), line, contour, surface, loss, regimes, compare.
+    Files land at OUT/DATASET/SCENE-lrLR.EXT.
+
+    \b
+    Examples:
+      gdviz render --lr 0.8                       watch divergence
+      gdviz render line --regime good --format gif
+      gdviz render regimes --dataset line --theme dark
+      gdviz render compare --lr 0.05 --lr 0.1 --lr 0.3
+    """
+    check_scene(scene, 1 if scene not in ("regimes", "compare") else max(len(options["lr"]), 1))
+    settings = RenderSettings(scene=scene, formats=_formats(output_format),
+                              look=Look(*_frame_size(size, quality), theme=_theme(theme), rotate=rotate),
+                              fps=fps, duration=duration, time=time_scale, out_dir=Path(out_dir))
+    experiments = scene_experiments(scene, options)
+    frames = 0 if settings.formats == ("png",) else frame_plan(settings, experiments).n_frames
+    with _progress_bar(frames, quiet) as advance:
+        written = render_scene(experiments, settings, advance)
+    if not quiet:
+        for file in written:
+            click.echo(describe_written(file))
+
+
+def scene_experiments(scene: str, options: dict[str, Any]) -> list[Experiment]:
+    """One run per panel group: the four regime presets, the compared rates, or the single run asked for."""
+    rates: tuple[float, ...] = options["lr"]
+    if scene == "regimes":
+        if rates or options["regime"]:
+            raise GdvizInputError("the regimes scene shows the dataset's four regime presets: drop --lr/--regime "
+                                  "(use 'compare --lr A --lr B ...' for chosen rates)")
+        return [build_experiment(options | {"lr": None, "regime": regime}) for regime in REGIME_NAMES]
+    if scene == "compare":
+        if not 1 <= len(rates) <= MAX_COMPARED:
+            raise GdvizInputError(f"compare needs 1 to {MAX_COMPARED} rates as --lr A --lr B ..., got {len(rates)}")
+        return [build_experiment(options | {"lr": rate}) for rate in rates]
+    if len(rates) > 1:
+        raise GdvizInputError(f"scene {scene!r} shows one rate, got {len(rates)} (use 'compare' for several)")
+    return [build_experiment(options | {"lr": rates[0] if rates else None})]
+
+
+def describe_written(file: WrittenFile) -> str:
+    """'wrote output/plane/dashboard-lr0.8.mp4  1280x720, 180 frames, 6.0 s, 412 KB'."""
+    size = f"{file.size_bytes / 1e6:.2f} MB" if file.size_bytes >= 1e6 else f"{file.size_bytes / 1e3:.0f} KB"
+    timing = "still" if file.frames == 1 else f"{file.frames} frames, {file.duration_s:.1f} s"
+    return f"wrote {file.path}  {file.width}x{file.height}, {timing}, {size}"
+
+
+def _formats(name: str) -> tuple[str, ...]:
+    if name not in FORMATS:
+        raise GdvizInputError(f"unknown format {name!r}: choose one of {', '.join(FORMATS)}")
+    return FORMATS[name]
+
+
+def _frame_size(size: str | None, quality: str | None) -> tuple[int, int]:
+    if size is not None and quality is not None:
+        raise GdvizInputError(f"give either --size or --quality, not both (got --size {size} --quality {quality})")
+    if size is not None:
+        return parse_size(size)
+    if quality is not None and quality not in QUALITIES:
+        raise GdvizInputError(f"unknown quality {quality!r}: choose one of {', '.join(QUALITIES)}")
+    return QUALITIES[quality or "medium"]
+
+
+def _theme(name: str) -> str:
+    palette(name)
+    return name
+
+
+@contextlib.contextmanager
+def _progress_bar(frames: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A bar on stderr while frames are drawn, only when stderr is a terminal and not --quiet."""
+    if quiet or frames == 0 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=frames, label="rendering", file=sys.stderr) as bar:
+        yield bar.update
+
+
+@cli.command()
+@data_options
+@run_options
+@click.option("--format", "formats", multiple=True, metavar="FORMAT",
+              help="png, svg or pdf; repeatable (default: png and svg).")
+@click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
+@click.option("--out", "out_dir", default="output", show_default=True, metavar="DIR", help="Output folder.")
+@click.option("--quiet", is_flag=True, help="Print nothing.")
+def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **options: Any) -> None:
+    """The lab's still figures: convergence, loss surface and contours, the fit, a rate comparison.
+
+    The first --lr sets the main run (default: the dataset's tutorial rate); two or more --lr are compared,
+    otherwise the comparison shows the slow, good and jumping presets.
+
+    \b
+    Example:
+      gdviz figures --dataset plane --format png --format pdf
+    """
+    from scenes.figures import lab_figures  # matplotlib 3D figure code: loaded only for this command
+
+    formats = formats or ("png", "svg")
+    for fmt in formats:
+        if fmt not in FIGURE_FORMATS:
+            raise GdvizInputError(f"unknown figure format {fmt!r}: choose one of {', '.join(FIGURE_FORMATS)}")
+    rates: tuple[float, ...] = options["lr"]
+    main_run = build_experiment(options | {"lr": rates[0] if rates else None})
+    compared = ([build_experiment(options | {"lr": rate, "regime": None}) for rate in rates] if len(rates) > 1
+                else [build_experiment(options | {"lr": None, "regime": regime})
+                      for regime in ("slow", "good", "jumping")])
+    folder = prepare_output_dir(Path(out_dir) / main_run.dataset.name)
+    for name, figure in lab_figures(main_run, compared, _theme(theme)).items():
+        for fmt in formats:
+            path = save_figure(figure, folder / f"figure-{name}.{fmt}", fmt)
+            if not quiet:
+                click.echo(f"wrote {path}")
+
+
 @cli.command(name="list")
 def list_command() -> None:
-    """The datasets and optimisers gdviz knows."""
+    """The datasets, optimisers, regimes and scenes gdviz knows."""
     click.echo("datasets:   " + ", ".join(DATASET_NAMES) + "  (or --data FILE.csv --x COLS --y COL)")
     click.echo("optimizers: " + ", ".join(OPTIMIZER_NAMES))
     click.echo("regimes:    " + ", ".join(REGIME_NAMES))
+    click.echo("scenes:     " + ", ".join(SCENE_NAMES))
 
 
 def main() -> None:

@@ -56,6 +56,12 @@ def regime_color(regime: Regime) -> str:
     return REGIME_COLORS[regime]
 
 
+def style_3d_axes(axes: object, colors: Palette) -> None:
+    """Panes of a 3D axes in the palette's background (matplotlib's grey panes clash with the dark theme)."""
+    for axis in (axes.xaxis, axes.yaxis, axes.zaxis):  # type: ignore[attr-defined]
+        axis.set_pane_color(colors.background)
+
+
 def matplotlib_style(colors: Palette, font_size: float) -> dict[str, object]:
     """rcParams for a figure in this palette; font_size in points (the renderer scales it with the frame)."""
     return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -10,8 +10,8 @@ from matplotlib.axes import Axes
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
 from gdcore.experiment import Experiment
-from scenes.mpl.views import Box, zoom_levels
-from scenes.theme import Palette
+from scenes.mpl.views import Box, no_worse_than_start, zoom_levels
+from scenes.theme import Palette, style_3d_axes
 
 PLANE_RESOLUTION = 8  # the fitted plane is flat: a coarse mesh shows it
 
@@ -19,52 +19,55 @@ PLANE_RESOLUTION = 8  # the fitted plane is flat: a coarse mesh shows it
 class LinePanel:
     """Data points and the line ŷ = b + w·x at each epoch; the y-axis zooms out if the line escapes."""
 
-    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True) -> None:
+    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
+                 color: str | None = None, legend: bool = True) -> None:
         self.axes = axes
         self.weights = experiment.trajectory.weights
         x, y = experiment.dataset.features[:, 0], experiment.dataset.target
         pad = 0.05 * (x.max() - x.min() or 1.0)
         self.x_ends = np.array([x.min() - pad, x.max() + pad])
-        self.base = Box.around(y[:, None], pad=0.12)
+        self.base = _fit_box(y, self.ends(no_worse_than_start(experiment.trajectory.loss)))
         axes.scatter(x, y, s=_marker_size(len(x)), color=colors.data, alpha=0.75, linewidths=0, zorder=2)
         axes.set_xlim(*self.x_ends)
         axes.set_xlabel(experiment.dataset.feature_names[0])
         axes.set_ylabel(experiment.dataset.target_name)
-        (self.line,) = axes.plot([], [], color=colors.fit, linewidth=2.6, animated=animated, zorder=3,
+        (self.line,) = axes.plot([], [], color=color or colors.fit, linewidth=2.6, animated=animated, zorder=3,
                                  label="model ŷ = b + w·x")
         _plot_truth(axes, experiment, self.x_ends, colors)
-        axes.legend(loc="upper left")
+        if legend:
+            axes.legend(loc="upper left")
 
     def ends(self, epochs: np.ndarray | slice) -> np.ndarray:
         """ŷ at both ends of the x-range: ndarray of shape (epochs, 2)."""
         weights = self.weights[epochs]
         return weights[..., :1] + weights[..., 1:2] * self.x_ends
 
-    def zoom_levels(self, epochs: np.ndarray) -> np.ndarray:
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         # The escaping line is followed through its values at the ends of the x-range (the box is 1-D: y).
         return zoom_levels(self.base, self.ends(slice(None)), epochs)
 
-    def set_zoom(self, level: int) -> None:
-        view = self.base.zoomed_out(level)
+    def set_view(self, key: int) -> None:
+        view = self.base.zoomed_out(key)
         self.axes.set_ylim(view.low[0], view.high[0])
 
     def update(self, epoch: int) -> Sequence[Artist]:
-        self.line.set_data(self.x_ends, self.ends(epoch))
+        self.line.set_data(self.x_ends, self.ends(min(epoch, len(self.weights) - 1)))
         return [self.line]
 
 
 class PlanePanel:
     """Data in 3D and the plane ŷ = b + w1·x1 + w2·x2 at each epoch (the lab's figure), fixed camera."""
 
-    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True) -> None:
+    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
+                 color: str | None = None, legend: bool = True) -> None:
         self.axes = axes
-        self.colors = colors
         self.weights = experiment.trajectory.weights
         features, y = experiment.dataset.features, experiment.dataset.target
         x1 = np.linspace(features[:, 0].min(), features[:, 0].max(), PLANE_RESOLUTION)
         x2 = np.linspace(features[:, 1].min(), features[:, 1].max(), PLANE_RESOLUTION)
         self.grid = np.meshgrid(x1, x2)
-        self.base = Box.around(y[:, None], pad=0.15)
+        settled = no_worse_than_start(experiment.trajectory.loss)
+        self.base = _fit_box(y, self.heights(settled))
         axes.scatter(features[:, 0], features[:, 1], y, s=_marker_size(len(y)) * 0.7, color=colors.data,
                      alpha=0.8, depthshade=False)
         names = experiment.dataset.feature_names
@@ -74,7 +77,9 @@ class PlanePanel:
         axes.set_xlim(x1[0], x1[-1])
         axes.set_ylim(x2[0], x2[-1])
         axes.view_init(elev=22, azim=-60)
-        self.plane = Poly3DCollection(self._quads(0), facecolor=colors.fit, edgecolor=colors.fit, alpha=0.35,
+        style_3d_axes(axes, colors)
+        color = color or colors.fit
+        self.plane = Poly3DCollection(self._quads(0), facecolor=color, edgecolor=color, alpha=0.35,
                                       linewidths=0.4, animated=animated)
         axes.add_collection3d(self.plane)
 
@@ -93,58 +98,68 @@ class PlanePanel:
         quads = [np.stack([x1[c], x2[c], z[c]], axis=-1).reshape(-1, 3) for c in corners]
         return np.stack(quads, axis=1)
 
-    def zoom_levels(self, epochs: np.ndarray) -> np.ndarray:
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return zoom_levels(self.base, self.heights(slice(None)).reshape(len(self.weights), -1), epochs)
 
-    def set_zoom(self, level: int) -> None:
-        view = self.base.zoomed_out(level)
+    def set_view(self, key: int) -> None:
+        view = self.base.zoomed_out(key)
         self.axes.set_zlim(view.low[0], view.high[0])
 
     def update(self, epoch: int) -> Sequence[Artist]:
-        self.plane.set_verts(self._quads(epoch))
+        self.plane.set_verts(self._quads(min(epoch, len(self.weights) - 1)))
         return [self.plane]
 
 
 class PredictionPanel:
     """More than two features: each sample's prediction against its target; a perfect fit is the diagonal."""
 
-    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True) -> None:
+    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
+                 color: str | None = None, legend: bool = True) -> None:
         self.axes = axes
         self.weights = experiment.trajectory.weights
         self.design = np.column_stack([np.ones(experiment.dataset.n_samples), experiment.dataset.features])
         y = experiment.dataset.target
-        self.base = Box.around(y[:, None], pad=0.12)
+        self.base = _fit_box(y, self.weights[no_worse_than_start(experiment.trajectory.loss)] @ self.design.T)
         diagonal = [self.base.low[0], self.base.high[0]]
         axes.plot(diagonal, diagonal, color=colors.truth, linestyle="--", linewidth=1.2,
                   label="perfect fit ŷ = y")
         axes.set_xlim(self.base.low[0], self.base.high[0])
         axes.set_xlabel(f"{experiment.dataset.target_name} (actual)")
         axes.set_ylabel("ŷ (predicted)")
-        self.points = axes.scatter(y, np.zeros_like(y), s=_marker_size(len(y)), color=colors.fit, alpha=0.8,
+        self.points = axes.scatter(y, np.zeros_like(y), s=_marker_size(len(y)), color=color or colors.fit, alpha=0.8,
                                    linewidths=0, animated=animated)
         self.target = y
-        axes.legend(loc="upper left")
+        if legend:
+            axes.legend(loc="upper left")
 
-    def zoom_levels(self, epochs: np.ndarray) -> np.ndarray:
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return zoom_levels(self.base, self.weights @ self.design.T, epochs)
 
-    def set_zoom(self, level: int) -> None:
-        view = self.base.zoomed_out(level)
+    def set_view(self, key: int) -> None:
+        view = self.base.zoomed_out(key)
         self.axes.set_ylim(view.low[0], view.high[0])
 
     def update(self, epoch: int) -> Sequence[Artist]:
-        self.points.set_offsets(np.column_stack([self.target, self.design @ self.weights[epoch]]))
+        weights = self.weights[min(epoch, len(self.weights) - 1)]
+        self.points.set_offsets(np.column_stack([self.target, self.design @ weights]))
         return [self.points]
 
 
-def fit_panel(axes_factory, experiment: Experiment, colors: Palette, animated: bool = True):
+def fit_panel(axes_factory: Callable[[str | None], Axes], experiment: Experiment, colors: Palette,
+              animated: bool = True, color: str | None = None,
+              legend: bool = True) -> LinePanel | PlanePanel | PredictionPanel:
     """The fit panel suited to the number of features; axes_factory(projection) makes its axes."""
     n_features = experiment.dataset.n_features
     if n_features == 1:
-        return LinePanel(axes_factory(None), experiment, colors, animated)
+        return LinePanel(axes_factory(None), experiment, colors, animated, color, legend)
     if n_features == 2:
-        return PlanePanel(axes_factory("3d"), experiment, colors, animated)
-    return PredictionPanel(axes_factory(None), experiment, colors, animated)
+        return PlanePanel(axes_factory("3d"), experiment, colors, animated, color, legend)
+    return PredictionPanel(axes_factory(None), experiment, colors, animated, color, legend)
+
+
+def _fit_box(target: np.ndarray, predictions: np.ndarray) -> Box:
+    """The y-range before any zoom: the data and every prediction of the epochs no worse than the start."""
+    return Box.around(np.concatenate([target, predictions.ravel()])[:, None], pad=0.08)
 
 
 def _plot_truth(axes: Axes, experiment: Experiment, x_ends: np.ndarray, colors: Palette) -> None:

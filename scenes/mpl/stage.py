@@ -1,7 +1,7 @@
 """A figure of panels and the frame loop that draws it: static parts once, moving artists blitted on top.
 
 A panel only draws: it reads a precomputed Trajectory at the epoch it is told. The loop redraws everything
-only when some panel's zoom level changes (a diverging run escaping the view), and blits otherwise.
+only when some panel's view changes (a diverging run escaping the view, a turning camera), and blits otherwise.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from gdcore.frames import FramePlan
 
 
 class Panel(Protocol):
-    def zoom_levels(self, epochs: np.ndarray) -> np.ndarray:
-        """The zoom level of each frame (ints, shape like epochs); 0 = the initial view."""
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
+        """An int per frame (shape like epochs): frames with equal keys share one background (e.g. a zoom level)."""
 
-    def set_zoom(self, level: int) -> None:
-        """Lay out the static parts (limits, contours, surfaces) for a zoom level."""
+    def set_view(self, key: int) -> None:
+        """Lay out the static parts (limits, contours, surfaces, camera) for a view key."""
 
     def update(self, epoch: int) -> Sequence[Artist]:
         """Move the animated artists to `epoch` and return them."""
@@ -50,13 +50,13 @@ class Stage:
         width, height = self.canvas.get_width_height(physical=True)
         return int(width), int(height)
 
-    def frame_zoom(self, epochs: np.ndarray) -> np.ndarray:
-        """Zoom levels of every panel for every frame: int ndarray of shape (n_frames, n_panels)."""
-        return np.column_stack([panel.zoom_levels(epochs) for panel in self.panels])
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
+        """View keys of every panel for every frame: int ndarray of shape (n_frames, n_panels)."""
+        return np.column_stack([panel.view_keys(epochs) for panel in self.panels])
 
-    def set_zoom(self, levels: np.ndarray) -> None:
-        for panel, level in zip(self.panels, levels, strict=True):
-            panel.set_zoom(int(level))
+    def set_view(self, keys: np.ndarray) -> None:
+        for panel, key in zip(self.panels, keys, strict=True):
+            panel.set_view(int(key))
 
     def update(self, epoch: int) -> list[Artist]:
         return [artist for panel in self.panels for artist in panel.update(epoch)]
@@ -65,12 +65,12 @@ class Stage:
 def blitted_frames(stage: Stage, plan: FramePlan) -> Iterator[np.ndarray]:
     """RGBA frames of shape (height, width, 4), one per planned frame; each valid until the next is drawn."""
     canvas, figure = stage.canvas, stage.figure
-    zoom = stage.frame_zoom(plan.epochs)
+    keys = stage.view_keys(plan.epochs)
     background, current = None, None
     for frame, epoch in enumerate(plan.epochs):
-        if current is None or not np.array_equal(zoom[frame], current):
-            current = zoom[frame]
-            stage.set_zoom(current)
+        if current is None or not np.array_equal(keys[frame], current):
+            current = keys[frame]
+            stage.set_view(current)
             canvas.draw()  # animated artists are left out of this draw
             background = canvas.copy_from_bbox(figure.bbox)
         else:
@@ -83,8 +83,7 @@ def blitted_frames(stage: Stage, plan: FramePlan) -> Iterator[np.ndarray]:
 
 def still_frame(stage: Stage, epoch: int) -> np.ndarray:
     """The picture at one epoch drawn in one plain full draw (no blitting): RGBA (height, width, 4), a copy."""
-    levels = stage.frame_zoom(np.array([epoch]))[0]
-    stage.set_zoom(levels)
+    stage.set_view(stage.view_keys(np.array([epoch]))[0])
     for artist in stage.update(epoch):
         artist.set_animated(False)
     stage.canvas.draw()

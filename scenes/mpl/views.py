@@ -38,14 +38,20 @@ class Box:
         return Box(self.centre - half, self.centre + half)
 
 
+def no_worse_than_start(loss: np.ndarray) -> np.ndarray:
+    """Mask of the epochs whose loss is at most the initial one: what the view should hold before any zoom."""
+    return loss <= loss[0] * (1 + 1e-9)
+
+
 def zoom_levels(base: Box, points: np.ndarray, epochs: np.ndarray) -> np.ndarray:
     """For each frame, the smallest k ≥ 0 such that base zoomed out by 2^k holds every point up to its epoch.
 
     points: ndarray of shape (n_epochs + 1, dims), the state each epoch shows (or (n_epochs + 1, m) values all
     measured on a one-dimensional box);
-    epochs: ndarray of shape (n_frames,), the plan. Returns int ndarray of shape (n_frames,), non-decreasing.
+    epochs: ndarray of shape (n_frames,), the plan (epochs past the run's end show its last state).
+    Returns an int ndarray of shape (n_frames,), non-decreasing.
     """
     reach = np.abs(points - base.centre) / base.half_width * MARGIN  # ≤ 1: inside the base view
-    reach_so_far = np.maximum.accumulate(reach.max(axis=1))[epochs]
+    reach_so_far = np.maximum.accumulate(reach.max(axis=1))[np.minimum(epochs, len(points) - 1)]
     levels = np.ceil(np.log2(np.maximum(reach_so_far, 1.0)))
     return levels.astype(int)

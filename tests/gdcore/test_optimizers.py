@@ -76,7 +76,8 @@ def case_id(case: dict[str, Any]) -> str:
 def test_trajectory_matches_torch_optim(case: dict[str, Any]) -> None:
     optimizer = CLASSES[case["optimizer"]](**case["params"])
     expected = np.array(case["weights"])
-    np.testing.assert_allclose(run(optimizer, PROBLEM["steps"]), expected, rtol=1e-12, atol=0)
+    # rtol 1e-12; the atol (~50 ulps at the problem's scale of 1) only matters where a coordinate crosses zero
+    np.testing.assert_allclose(run(optimizer, PROBLEM["steps"]), expected, rtol=1e-12, atol=1e-14)
 
 
 def test_reference_covers_every_optimizer_with_defaults_and_a_non_default_set() -> None:

@@ -1,0 +1,101 @@
+"""The path across the loss contours of two parameters, the others held fixed, with start, current point and end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.contour import ContourSet
+
+from gdcore.experiment import Experiment
+from gdcore.grid import loss_grid
+from scenes.mpl.views import Box, no_worse_than_start, zoom_levels
+from scenes.theme import Palette
+
+CONTOUR_RESOLUTION = 100
+CONTOUR_LEVELS = 14
+
+
+def default_axes(n_params: int) -> tuple[int, int]:
+    """(w1, w2) with two or more features; (b, w) with one."""
+    return (1, 2) if n_params >= 3 else (0, 1)
+
+
+def held_note(experiment: Experiment, axes: tuple[int, int]) -> str:
+    """Which parameters the slice holds, and at what: the figure must say it is a slice."""
+    names, optimum = experiment.dataset.param_names, experiment.problem.closed_form
+    held = [f"{names[i]} = {optimum[i]:.3g}" for i in range(len(names)) if i not in axes]
+    return "" if not held else "slice at the optimum: " + ", ".join(held)
+
+
+def base_box(points: np.ndarray, loss: np.ndarray, anchor: np.ndarray, pad: float = 0.15) -> Box:
+    """The view before any zoom: every point no worse than the start, and the anchor (the optimum)."""
+    kept = points[no_worse_than_start(loss)]
+    return Box.around(np.vstack([kept, anchor[None, :]]), pad=pad)
+
+
+def ring_levels(values: np.ndarray, floor: float, count: int) -> np.ndarray:
+    """Contour levels whose rings are evenly spaced: for a quadratic bowl the ring of level floor + c·r² has
+    radius ∝ r, so levels floor + excess·(k/count)² for k = 1..count draw rings at even steps out to the view's edge."""
+    excess = float(np.max(values)) - floor
+    steps = np.arange(1, count + 1) / count
+    return floor + max(excess, 1e-300) * steps**2
+
+
+class ContourPanel:
+    """Loss contours over two parameters, the descent path drawn up to the current epoch."""
+
+    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
+                 params: tuple[int, int] | None = None) -> None:
+        self.axes, self.colors = axes, colors
+        self.problem = experiment.problem
+        self.params = params or default_axes(self.problem.n_params)
+        trajectory = experiment.trajectory
+        self.path = trajectory.weights[:, list(self.params)]
+        optimum = self.problem.closed_form[list(self.params)]
+        self.base = base_box(self.path, trajectory.loss, optimum)
+        self.contours: ContourSet | None = None
+        names = experiment.dataset.param_names
+        axes.set_xlabel(names[self.params[0]])
+        axes.set_ylabel(names[self.params[1]])
+        axes.grid(False)
+        axes.plot(*optimum, marker="X", markersize=12, color=colors.optimum, linestyle="none", zorder=5)
+        axes.plot(*self.path[0], marker="o", markersize=8, color=colors.path, markerfacecolor="none",
+                  markeredgewidth=2, linestyle="none", zorder=5)
+        label_style = {"textcoords": "offset points", "fontsize": "small", "zorder": 6,
+                       "bbox": {"boxstyle": "round,pad=0.15", "facecolor": colors.background, "alpha": 0.7,
+                                "edgecolor": "none"}}
+        axes.annotate("optimum", optimum, xytext=(-9, -15), ha="right", color=colors.optimum, **label_style)
+        axes.annotate("start", self.path[0], xytext=(8, 6), color=colors.path, **label_style)
+        (self.trail,) = axes.plot([], [], color=colors.path, linewidth=1.6, marker="o", markersize=3, zorder=4,
+                                  animated=animated)
+        (self.head,) = axes.plot([], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",
+                                 linestyle="none", zorder=6, animated=animated)
+        note = held_note(experiment, self.params)
+        if note:
+            axes.text(0.01, 0.01, note, transform=axes.transAxes, fontsize="small", color=colors.foreground,
+                      va="bottom", ha="left", alpha=0.8)
+
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
+        return zoom_levels(self.base, self.path, epochs)
+
+    def set_view(self, key: int) -> None:
+        view = self.base.zoomed_out(key)
+        if self.contours is not None:
+            self.contours.remove()
+        grid = loss_grid(self.problem, self.params, (view.low[0], view.high[0]), (view.low[1], view.high[1]),
+                         CONTOUR_RESOLUTION)
+        levels = ring_levels(grid.loss, self.problem.closed_form_loss, CONTOUR_LEVELS)
+        self.contours = self.axes.contourf(grid.first_values, grid.second_values, grid.loss,
+                                           levels=[self.problem.closed_form_loss, *levels], cmap=self.colors.colormap,
+                                           alpha=0.55, zorder=1)
+        self.axes.set_xlim(view.low[0], view.high[0])
+        self.axes.set_ylim(view.low[1], view.high[1])
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        shown = self.path[: min(epoch, len(self.path) - 1) + 1]
+        self.trail.set_data(shown[:, 0], shown[:, 1])
+        self.head.set_data(shown[-1:, 0], shown[-1:, 1])
+        return [self.trail, self.head]

@@ -1,0 +1,61 @@
+"""Loss against epoch on a log scale, drawn up to the current epoch, with the closed-form minimum as a line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+
+from gdcore.experiment import Experiment
+from scenes.theme import Palette
+
+
+def log_limits(values: np.ndarray, floor: float) -> tuple[float, float]:
+    """y-limits for a log axis holding every positive value and the floor (the minimum), padded."""
+    positive = values[values > 0]
+    top = float(positive.max()) if positive.size else 1.0
+    low_candidates = [float(positive.min())] if positive.size else []
+    if floor > 0:
+        low_candidates.append(floor)
+    bottom = min(low_candidates) if low_candidates else top * 1e-6
+    bottom = max(bottom, top * 1e-15)  # a perfect fit: show fifteen decades, not infinitely many
+    return bottom / 2.0, top * 2.0
+
+
+class LossPanel:
+    """Loss of each epoch so far; the axes hold the whole run from the start, so this panel never zooms."""
+
+    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, planned_epochs: int,
+                 animated: bool = True, color: str | None = None, legend: bool = True) -> None:
+        self.loss = experiment.trajectory.loss
+        self.epochs = np.arange(len(self.loss))
+        minimum = experiment.problem.closed_form_loss
+        color = color or colors.path
+        axes.set_yscale("log")
+        # A run that stopped early (diverged, or met its tolerance) fills the axis up to where it stopped.
+        stopped_early = experiment.trajectory.status != "max_epochs"
+        axes.set_xlim(0, max(experiment.trajectory.epochs_run if stopped_early else planned_epochs, 1))
+        axes.set_ylim(*log_limits(self.loss, minimum))
+        axes.set_xlabel("epoch")
+        axes.set_ylabel(f"loss ({experiment.problem.cost})")
+        if minimum > 0:
+            axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.2,
+                         label=f"closed-form minimum {minimum:.4g}")
+            if legend:
+                axes.legend(loc="upper right", fontsize="small")
+        (self.curve,) = axes.plot([], [], color=color, linewidth=2.2, animated=animated)
+        (self.head,) = axes.plot([], [], marker="o", markersize=7, color=color, linestyle="none", animated=animated)
+
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
+        return np.zeros(len(epochs), dtype=int)
+
+    def set_view(self, key: int) -> None:
+        """Static: the limits were set once for the whole run."""
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        last = min(epoch, len(self.loss) - 1)
+        self.curve.set_data(self.epochs[: last + 1], self.loss[: last + 1])
+        self.head.set_data(self.epochs[last : last + 1], self.loss[last : last + 1])
+        return [self.curve, self.head]

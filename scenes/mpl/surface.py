@@ -1,0 +1,93 @@
+"""The loss bowl in 3D over two parameters and the path of points descending it; a fixed camera unless turning."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+
+from gdcore.experiment import Experiment
+from gdcore.grid import loss_grid
+from scenes.mpl.contour import base_box, default_axes
+from scenes.mpl.views import zoom_levels
+from scenes.theme import Palette, style_3d_axes
+
+SURFACE_RESOLUTION = 40  # plot_surface costs grow with the square of this; 40 keeps the bowl smooth
+CAMERA_ELEVATION, CAMERA_AZIMUTH = 32.0, -58.0
+TURN_DEGREES = 90.0  # --rotate: a quarter turn over the clip
+
+
+class SurfacePanel:
+    """The slice of the loss over two parameters (others at the optimum) and the path on it.
+
+    Each step moves in the parameter plane and lands on the surface: the path's heights are the slice's loss
+    at the path's two coordinates, so the points lie on the drawn bowl.
+    """
+
+    def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
+                 rotate: bool = False, params: tuple[int, int] | None = None) -> None:
+        self.axes, self.colors, self.rotate = axes, colors, rotate
+        self.problem = experiment.problem
+        self.params = params or default_axes(self.problem.n_params)
+        trajectory = experiment.trajectory
+        self.path = trajectory.weights[:, list(self.params)]
+        self.heights = self._slice_loss(self.path)
+        self.base = base_box(self.path, trajectory.loss, self.problem.closed_form[list(self.params)], pad=0.2)
+        self.surface: Artist | None = None
+        self.surface_level: int | None = None
+        self.levels: np.ndarray = np.zeros(0, dtype=int)
+        names = experiment.dataset.param_names
+        axes.set_xlabel(names[self.params[0]], labelpad=8)
+        axes.set_ylabel(names[self.params[1]], labelpad=8)
+        axes.set_zlabel("loss", labelpad=6)
+        axes.view_init(elev=CAMERA_ELEVATION, azim=CAMERA_AZIMUTH)
+        style_3d_axes(axes, colors)
+        (self.trail,) = axes.plot([], [], [], color=colors.path, linewidth=1.5, marker="o", markersize=3.5,
+                                  zorder=10, animated=animated)
+        (self.head,) = axes.plot([], [], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",
+                                 linestyle="none", zorder=11, animated=animated)
+
+    def _slice_loss(self, points: np.ndarray) -> np.ndarray:
+        """Loss at (points[:, 0], points[:, 1]) with the other parameters at the optimum: shape (m,)."""
+        weights = np.tile(self.problem.closed_form, (len(points), 1))
+        weights[:, list(self.params)] = points
+        return self.problem.loss(weights)
+
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
+        """Zoom levels; when turning, the frame index (set_view then looks the frame's zoom level up)."""
+        self.levels = zoom_levels(self.base, self.path, epochs)
+        if self.rotate:
+            return np.arange(len(epochs))  # the camera moves every frame: every frame is its own view
+        return self.levels
+
+    def set_view(self, key: int) -> None:
+        level = int(self.levels[key]) if self.rotate else key
+        if self.rotate:
+            turned = TURN_DEGREES * key / max(len(self.levels), 1)
+            self.axes.view_init(elev=CAMERA_ELEVATION, azim=CAMERA_AZIMUTH + turned)
+        self._draw_surface(level)
+
+    def _draw_surface(self, level: int) -> None:
+        if self.surface is not None:
+            if self.surface_level == level:
+                return
+            self.surface.remove()
+        view = self.base.zoomed_out(level)
+        grid = loss_grid(self.problem, self.params, (view.low[0], view.high[0]), (view.low[1], view.high[1]),
+                         SURFACE_RESOLUTION)
+        first, second = np.meshgrid(grid.first_values, grid.second_values)
+        self.surface = self.axes.plot_surface(first, second, grid.loss, cmap=self.colors.colormap, alpha=0.75,
+                                              linewidth=0, antialiased=False, rstride=1, cstride=1, zorder=1)
+        self.surface_level = level
+        self.axes.set_xlim(view.low[0], view.high[0])
+        self.axes.set_ylim(view.low[1], view.high[1])
+        self.axes.set_zlim(0.0, float(grid.loss.max()))
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        last = min(epoch, len(self.path) - 1)
+        self.trail.set_data_3d(self.path[: last + 1, 0], self.path[: last + 1, 1], self.heights[: last + 1])
+        self.head.set_data_3d(self.path[last : last + 1, 0], self.path[last : last + 1, 1],
+                              self.heights[last : last + 1])
+        return [self.trail, self.head]
