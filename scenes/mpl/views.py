@@ -1,4 +1,8 @@
-"""Views that follow an escaping run: the axes zoom out by doubling, so only a few frames need a full redraw."""
+"""Views that follow an escaping run: each axis zooms out by doubling, so only a few frames need a full redraw.
+
+A view key packs the zoom level of every axis into one int (six bits an axis), so that frames with equal keys
+share one background.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MARGIN = 1.08  # keep the escaping point a little inside the view
+LEVEL_BITS = 6  # 2^63 is further than any finite float run can escape: levels fit in six bits
 
 
 @dataclass(frozen=True)
@@ -32,9 +37,9 @@ class Box:
     def half_width(self) -> np.ndarray:
         return (self.high - self.low) / 2
 
-    def zoomed_out(self, level: int) -> Box:
-        """The box scaled by 2^level about its centre."""
-        half = self.half_width * 2.0**level
+    def zoomed_out(self, key: int) -> Box:
+        """The box with axis d scaled by 2^level_d about its centre, the levels unpacked from a view key."""
+        half = self.half_width * 2.0 ** unpack_levels(key, len(self.low))
         return Box(self.centre - half, self.centre + half)
 
 
@@ -44,14 +49,27 @@ def no_worse_than_start(loss: np.ndarray) -> np.ndarray:
 
 
 def zoom_levels(base: Box, points: np.ndarray, epochs: np.ndarray) -> np.ndarray:
-    """For each frame, the smallest k ≥ 0 such that base zoomed out by 2^k holds every point up to its epoch.
+    """For each frame, the view key of the smallest zoom (2^k_d on axis d, k_d ≥ 0) holding every point so far.
 
     points: ndarray of shape (n_epochs + 1, dims), the state each epoch shows (or (n_epochs + 1, m) values all
     measured on a one-dimensional box);
     epochs: ndarray of shape (n_frames,), the plan (epochs past the run's end show its last state).
-    Returns an int ndarray of shape (n_frames,), non-decreasing.
+    Returns an int ndarray of shape (n_frames,).
     """
+    dims = len(base.low)
     reach = np.abs(points - base.centre) / base.half_width * MARGIN  # ≤ 1: inside the base view
-    reach_so_far = np.maximum.accumulate(reach.max(axis=1))[np.minimum(epochs, len(points) - 1)]
-    levels = np.ceil(np.log2(np.maximum(reach_so_far, 1.0)))
-    return levels.astype(int)
+    reach = reach.reshape(len(points), dims, -1).max(axis=2)  # several values measured on one axis: the widest
+    reach_so_far = np.maximum.accumulate(reach, axis=0)[np.minimum(epochs, len(points) - 1)]
+    levels = np.ceil(np.log2(np.maximum(reach_so_far, 1.0))).astype(int)
+    return pack_levels(np.minimum(levels, 2**LEVEL_BITS - 1))
+
+
+def pack_levels(levels: np.ndarray) -> np.ndarray:
+    """Zoom levels of shape (n, dims) → one int key per row: Σ level_d · 2^(6d)."""
+    shifts = LEVEL_BITS * np.arange(levels.shape[1])
+    return (levels.astype(np.int64) << shifts).sum(axis=1)
+
+
+def unpack_levels(key: int, dims: int) -> np.ndarray:
+    """The zoom level of each axis in a view key: int ndarray of shape (dims,)."""
+    return np.array([(int(key) >> (LEVEL_BITS * d)) & (2**LEVEL_BITS - 1) for d in range(dims)])
