@@ -423,12 +423,12 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
     Example:
       gdviz figures --dataset plane --format png --format pdf
     """
-    from scenes.figures import lab_figures  # matplotlib 3D figure code: loaded only for this command
-
     formats = formats or ("png", "svg")
     for fmt in formats:
         if fmt not in FIGURE_FORMATS:
             raise GdvizInputError(f"unknown figure format {fmt!r}: choose one of {', '.join(FIGURE_FORMATS)}")
+    from scenes.figures import lab_figures  # the still figures' code: loaded only for this command
+
     rates: tuple[float, ...] = options["lr"]
     main_run = build_experiment(options | {"lr": rates[0] if rates else None})
     compared = ([build_experiment(options | {"lr": rate, "regime": None}) for rate in rates] if len(rates) > 1

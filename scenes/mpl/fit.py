@@ -79,7 +79,7 @@ class PlanePanel:
         axes.view_init(elev=22, azim=-60)
         style_3d_axes(axes, colors)
         color = color or colors.fit
-        self.plane = Poly3DCollection(self._quads(0), facecolor=color, edgecolor=color, alpha=0.35,
+        self.plane = Poly3DCollection(self.quads(0), facecolor=color, edgecolor=color, alpha=0.35,
                                       linewidths=0.4, animated=animated)
         axes.add_collection3d(self.plane)
 
@@ -89,7 +89,7 @@ class PlanePanel:
         x1, x2 = self.grid
         return weights[:, 0, None, None] + weights[:, 1, None, None] * x1 + weights[:, 2, None, None] * x2
 
-    def _quads(self, epoch: int) -> np.ndarray:
+    def quads(self, epoch: int) -> np.ndarray:
         """The mesh's cells as quadrilaterals of 3D points: shape (cells, 4, 3)."""
         x1, x2 = self.grid
         z = self.heights(epoch)[0]
@@ -106,7 +106,7 @@ class PlanePanel:
         self.axes.set_zlim(view.low[0], view.high[0])
 
     def update(self, epoch: int) -> Sequence[Artist]:
-        self.plane.set_verts(self._quads(min(epoch, len(self.weights) - 1)))
+        self.plane.set_verts(self.quads(min(epoch, len(self.weights) - 1)))
         return [self.plane]
 
 

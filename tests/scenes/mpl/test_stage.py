@@ -1,0 +1,98 @@
+"""Artists first, then pixels: what each frame shows, and the last blitted frame against a still drawn directly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdcore.experiment import Experiment
+from gdcore.frames import plan_frames
+from scenes.mpl.contour import ContourPanel
+from scenes.mpl.fit import LinePanel, PlanePanel
+from scenes.mpl.hud import Readout
+from scenes.mpl.layouts import SCENE_NAMES, build_stage
+from scenes.mpl.loss import LossPanel
+from scenes.mpl.stage import blitted_frames, still_frame
+from tests.scenes.conftest import TINY
+
+
+def test_the_line_at_each_frame_is_the_model_at_the_plans_epoch(line_run: Experiment) -> None:
+    stage = build_stage("line", [line_run], TINY)
+    panel = next(panel for panel in stage.panels if isinstance(panel, LinePanel))
+    plan = plan_frames(line_run.epochs, fps=10, duration=1.0)
+    for frame, _ in enumerate(blitted_frames(stage, plan)):
+        epoch = plan.epochs[frame]
+        bias, slope = line_run.trajectory.weights[epoch]
+        x, y = panel.line.get_data()
+        np.testing.assert_allclose(y, bias + slope * np.asarray(x))
+
+
+def test_the_path_has_as_many_points_as_epochs_shown(plane_run: Experiment) -> None:
+    stage = build_stage("dashboard", [plane_run], TINY)
+    contour = next(panel for panel in stage.panels if isinstance(panel, ContourPanel))
+    loss = next(panel for panel in stage.panels if isinstance(panel, LossPanel))
+    plan = plan_frames(plane_run.epochs, fps=8, duration=1.0)
+    for frame, _ in enumerate(blitted_frames(stage, plan)):
+        epoch = plan.epochs[frame]
+        x, y = contour.trail.get_data()
+        assert len(x) == epoch + 1
+        np.testing.assert_allclose(x, plane_run.trajectory.weights[: epoch + 1, 1])
+        np.testing.assert_allclose(y, plane_run.trajectory.weights[: epoch + 1, 2])
+        np.testing.assert_allclose(loss.curve.get_data()[1], plane_run.trajectory.loss[: epoch + 1])
+
+
+def test_the_plane_at_the_last_frame_is_the_final_model(plane_run: Experiment) -> None:
+    stage = build_stage("line", [plane_run], TINY)
+    panel = next(panel for panel in stage.panels if isinstance(panel, PlanePanel))
+    plan = plan_frames(plane_run.epochs, fps=5, duration=1.0)
+    for _ in blitted_frames(stage, plan):
+        pass
+    b, w1, w2 = plane_run.trajectory.final_weights
+    corners = panel.quads(plane_run.trajectory.epochs_run).reshape(-1, 3)
+    np.testing.assert_allclose(corners[:, 2], b + w1 * corners[:, 0] + w2 * corners[:, 1])
+    x1, x2 = panel.grid
+    assert corners[:, 0].min() == x1.min() and corners[:, 1].max() == x2.max()  # it spans the data
+
+
+@pytest.mark.parametrize("scene", ["dashboard", "line", "contour", "surface", "loss"])
+def test_last_blitted_frame_matches_a_still_drawn_directly(scene: str, plane_run: Experiment) -> None:
+    plan = plan_frames(plane_run.epochs, fps=6, duration=1.0, hold=0.2)
+    frames = [frame.copy() for frame in blitted_frames(build_stage(scene, [plane_run], TINY), plan)]
+    still = still_frame(build_stage(scene, [plane_run], TINY), int(plan.epochs[-1]))
+    assert frames[-1].shape == still.shape == (TINY.height, TINY.width, 4)
+    difference = np.abs(frames[-1].astype(int) - still.astype(int))
+    assert difference.mean() < 1.0, f"mean difference {difference.mean():.2f} of 255"
+    assert np.mean(difference.max(axis=2) > 40) < 0.01  # under 1% of pixels differ visibly (drawing order)
+    assert np.abs(frames[0].astype(int) - still.astype(int)).mean() > difference.mean()  # and the frames do move
+
+
+def test_diverging_run_zooms_out_and_shows_the_banner(diverging_run: Experiment) -> None:
+    stage = build_stage("dashboard", [diverging_run], TINY)
+    contour = next(panel for panel in stage.panels if isinstance(panel, ContourPanel))
+    readout = next(panel for panel in stage.panels if isinstance(panel, Readout))
+    plan = plan_frames(diverging_run.epochs, fps=10, duration=2.0, epochs_run=diverging_run.trajectory.epochs_run)
+    limits, banners = [], []
+    for _ in blitted_frames(stage, plan):
+        limits.append(contour.axes.get_xlim())
+        banners.append(readout.banner.get_visible())
+        x, y = contour.head.get_data()
+        x_low, x_high = contour.axes.get_xlim()
+        assert x_low <= x[0] <= x_high  # the current point never leaves the view
+        assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
+    widths = [high - low for low, high in limits]
+    assert widths[-1] > 1e5 * widths[0]
+    assert not banners[0] and banners[-1]
+    assert f"diverged at epoch {diverging_run.trajectory.epochs_run}" in readout.banner.get_text()
+    assert "η·L = 4.96 > 2" in readout.banner.get_text()
+
+
+@pytest.mark.parametrize("scene", SCENE_NAMES)
+def test_every_scene_builds_for_every_shape_of_data(scene: str) -> None:
+    from tests.scenes.conftest import experiment
+
+    for dataset in ("five-points", "plane"):
+        runs = [experiment(dataset, epochs=20, regime=regime) for regime in ("slow", "good", "jumping", "divergent")]
+        chosen = runs if scene in ("regimes", "compare") else runs[1:2]
+        stage = build_stage(scene, chosen, TINY)
+        frames = list(frame.copy() for frame in blitted_frames(stage, plan_frames(20, fps=4, duration=1.0)))
+        assert len(frames) == 8

@@ -1,0 +1,92 @@
+"""Whole renders read back by an independent decoder (PyAV): codec, pixel format, size, fps, frame count."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from gdcore.errors import GdvizInputError
+from gdcore.experiment import Experiment
+from scenes.mpl.layouts import Look
+from scenes.render import RenderSettings, frame_plan, output_paths, parse_size, render
+
+SMALL = Look(width=320, height=180)
+
+
+def settings(tmp_path: Path, **changes: object) -> RenderSettings:
+    base = {"scene": "line", "formats": ("mp4", "gif"), "look": SMALL, "fps": 10.0, "duration": 1.0,
+            "out_dir": tmp_path}
+    return RenderSettings(**(base | changes))  # type: ignore[arg-type]
+
+
+def test_mp4_and_gif_as_a_decoder_reads_them(tmp_path: Path, line_run: Experiment) -> None:
+    chosen = settings(tmp_path)
+    written = render([line_run], chosen)
+    plan = frame_plan(chosen, [line_run])
+    paths = output_paths(chosen, [line_run])
+    assert paths["mp4"] == tmp_path / "line" / f"line-lr{line_run.trajectory.lr:g}.mp4"
+    assert [file.path for file in written] == [paths["mp4"], paths["gif"]]
+    with av.open(str(paths["mp4"])) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert stream.codec_context.pix_fmt == "yuv420p"
+        assert (stream.codec_context.width, stream.codec_context.height) == (320, 180)
+        assert stream.average_rate == Fraction(10)
+        frames = list(container.decode(video=0))
+    assert len(frames) == plan.n_frames == written[0].frames
+    assert float(stream.duration * stream.time_base) == pytest.approx(plan.duration, abs=0.15)
+    with Image.open(paths["gif"]) as gif:
+        assert gif.info["loop"] == 0
+        assert gif.n_frames == written[1].frames
+        assert gif.width == 320
+
+
+def test_png_is_the_last_frame_as_a_still(tmp_path: Path, line_run: Experiment) -> None:
+    (written,) = render([line_run], settings(tmp_path, formats=("png",)))
+    assert written.path.suffix == ".png" and written.frames == 1
+    with Image.open(written.path) as image:
+        assert image.size == (320, 180)
+
+
+def test_a_divergent_render_finishes_and_shows_the_escape(tmp_path: Path, diverging_run: Experiment) -> None:
+    written = render([diverging_run], settings(tmp_path, scene="dashboard", formats=("mp4",)))
+    with av.open(str(written[0].path)) as container:
+        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+    assert len(frames) == written[0].frames
+    assert all(frame.std() > 10 for frame in frames)  # never a blank frame
+    assert np.abs(frames[-1].astype(int) - frames[0].astype(int)).mean() > 2  # the picture moved
+
+
+def test_an_interrupted_render_leaves_no_file(tmp_path: Path, line_run: Experiment) -> None:
+    calls = []
+
+    def interrupt(count: int) -> None:
+        calls.append(count)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        render([line_run], settings(tmp_path), progress=interrupt)
+    assert list((tmp_path / "line").iterdir()) == []
+
+
+def test_a_file_in_the_way_of_the_output_folder_is_an_input_error(tmp_path: Path, line_run: Experiment) -> None:
+    (tmp_path / "line").write_text("not a folder")
+    with pytest.raises(GdvizInputError, match="line"):
+        render([line_run], settings(tmp_path))
+
+
+@pytest.mark.parametrize("text", ["12x12", "1280", "axb", "5000x720", "-640x360"])
+def test_bad_sizes_are_rejected(text: str) -> None:
+    with pytest.raises(GdvizInputError, match=f"--size '{text}'"):
+        parse_size(text)
+
+
+def test_sizes_parse() -> None:
+    assert parse_size("1280x720") == (1280, 720)
+    assert parse_size(" 640X360 ") == (640, 360)
