@@ -7,23 +7,28 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "gdviz needs Python 3.10 or newer")'
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "python3 -m venv failed: on Debian/Ubuntu install it with: sudo apt-get install python3-venv"; exit 1; }
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/gdviz regimes
-	$(BIN)/gdviz train
+	$(BIN)/gdviz render --lr 0.8
+	$(BIN)/gdviz render --regime good
+	$(BIN)/gdviz figures
 
 test: $(STAMP)
 	$(BIN)/ruff check gdcore scenes tests benchmarks
-	$(BIN)/python -m pytest -W error
+	$(BIN)/python -m pytest -W error -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/core.py
+	$(BIN)/python benchmarks/encoder.py
+	$(BIN)/python benchmarks/render.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

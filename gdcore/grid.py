@@ -42,13 +42,30 @@ def loss_grid(
     base = problem.closed_form if fixed is None else np.asarray(fixed, dtype=float)
     first_values = np.linspace(*first_range, resolution)
     second_values = np.linspace(*second_range, resolution)
-    weights = np.broadcast_to(base, (resolution, resolution, problem.n_params)).copy()
-    weights[:, :, first] = first_values[None, :]
-    weights[:, :, second] = second_values[:, None]
-    arrays = [first_values, second_values, problem.loss(weights), np.array(base)]
+    loss = plane_loss(problem, base, (first, second), first_values[None, :], second_values[:, None])
+    arrays = [first_values, second_values, loss, np.array(base)]
     for array in arrays:
         array.setflags(write=False)
     return LossGrid((first, second), *arrays)
+
+
+def plane_loss(problem: Problem, base: np.ndarray, axes: tuple[int, int], first: np.ndarray,
+               second: np.ndarray) -> np.ndarray:
+    """Loss at base with parameters axes[0], axes[1] set to `first`, `second` (broadcast together).
+
+    With δ = d₀ + u·eᵢ + v·eⱼ (d₀ = base − w_ref, u and v the moves along the two axes), the loss
+    (s/n)[c + 2gᵀδ + δᵀGδ] is a quadratic in (u, v) whose six coefficients cost O(p²) once; the grid then costs
+    a few array operations per point.
+    """
+    i, j = axes
+    offset = base - problem.reference
+    pulled = problem.gram @ offset  # G d₀
+    constant = problem.reference_residual_sq + 2 * problem.reference_gradient @ offset + offset @ pulled
+    u, v = first - base[i], second - base[j]
+    gram = problem.gram
+    linear = 2 * (problem.reference_gradient[i] + pulled[i]) * u + 2 * (problem.reference_gradient[j] + pulled[j]) * v
+    quadratic = gram[i, i] * u**2 + 2 * gram[i, j] * u * v + gram[j, j] * v**2
+    return np.maximum(problem.scale * (constant + linear + quadratic), 0.0)
 
 
 def _check_axes(axes: tuple[int, int], n_params: int) -> tuple[int, int]:

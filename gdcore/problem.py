@@ -21,8 +21,28 @@ _SINGULAR_RTOL = 1e-10
 
 def design_matrix(features: np.ndarray) -> np.ndarray:
     """X of shape (n, p) = [1 | features]: a leading column of ones, so w = [b, w1, ..., wd]."""
-    n_samples = features.shape[0]
-    return np.column_stack([np.ones(n_samples), features])
+    design = np.empty((features.shape[0], features.shape[1] + 1))
+    design[:, 0] = 1.0
+    design[:, 1:] = features
+    return design
+
+
+# Products with X = [1 | F] computed from F alone: the n×p design matrix is never built for the full data.
+def _gram(features: np.ndarray) -> np.ndarray:
+    """XᵀX = [[n, 1ᵀF], [Fᵀ1, FᵀF]]."""
+    sums = features.sum(axis=0)
+    corner = np.array([[float(features.shape[0])]])
+    return np.block([[corner, sums[None, :]], [sums[:, None], features.T @ features]])
+
+
+def _predict(features: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Xw = b + F w[1:]."""
+    return weights[0] + features @ weights[1:]
+
+
+def _transpose_times(features: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Xᵀv = [Σv, Fᵀv]."""
+    return np.concatenate([[vector.sum()], features.T @ vector])
 
 
 def cost_scale(cost: str) -> float:
@@ -64,16 +84,15 @@ class Problem:
         cost_scale(cost)
         features = np.asarray(features, dtype=float)
         target = np.asarray(target, dtype=float)
-        design = design_matrix(features)
-        gram = design.T @ design
-        reference = _refined_least_squares(design, target, gram)
-        residual = design @ reference - target
+        gram = _gram(features)
+        reference = _refined_least_squares(features, target, gram)
+        residual = _predict(features, reference) - target
         return cls(
             gram=_read_only(gram),
             reference=_read_only(reference),
             reference_residual_sq=float(residual @ residual),
-            reference_gradient=_read_only(design.T @ residual),
-            n_samples=int(design.shape[0]),
+            reference_gradient=_read_only(_transpose_times(features, residual)),
+            n_samples=int(features.shape[0]),
             cost=cost,  # type: ignore[arg-type]
             features=features,
             target=target,
@@ -145,14 +164,15 @@ class Problem:
         return float("inf") if self.is_singular else self.lambda_max / self.lambda_min
 
 
-def _refined_least_squares(design: np.ndarray, target: np.ndarray, gram: np.ndarray) -> np.ndarray:
+def _refined_least_squares(features: np.ndarray, target: np.ndarray, gram: np.ndarray) -> np.ndarray:
     """Solve the normal equations Gw = Xᵀy by least squares (no inverse), then refine once with true residuals.
 
     One step of iterative refinement w ← w − G⁺Xᵀ(Xw − y) recovers most of the accuracy a direct
     QR/SVD of the n×p matrix would give, at the cost of one pass over the data instead of O(n·p²).
     """
-    weights = np.linalg.lstsq(gram, design.T @ target, rcond=None)[0]
+    weights = np.linalg.lstsq(gram, _transpose_times(features, target), rcond=None)[0]
     for _ in range(2):
-        correction = np.linalg.lstsq(gram, design.T @ (design @ weights - target), rcond=None)[0]
+        residual = _predict(features, weights) - target
+        correction = np.linalg.lstsq(gram, _transpose_times(features, residual), rcond=None)[0]
         weights = weights - correction
     return weights
