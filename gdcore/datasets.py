@@ -267,6 +267,9 @@ def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, see
     )
 
 
+_SYNTHETIC_FLAGS = {"n_samples": "--n", "n_features": "--features", "noise": "--noise", "seed": "--seed"}
+
+
 def load_dataset(
     name: str,
     *,
@@ -286,8 +289,10 @@ def load_dataset(
     if name not in _PRESETS:
         raise _unknown_dataset(name)
     if given:
+        flags = ", ".join(_SYNTHETIC_FLAGS[key] for key in given)
         raise GdvizInputError(
-            f"{', '.join(given)} only apply to the synthetic dataset; preset {name!r} has fixed data"
+            f"{flags} {'applies' if len(given) == 1 else 'apply'} only to --dataset synthetic; "
+            f"preset {name!r} has fixed data"
         )
     return load_preset(name)
 

@@ -90,8 +90,10 @@ def build_dataset(dataset_name: str | None, csv_path: str | None, x_columns: str
     else:
         if x_columns is not None or y_column is not None:
             raise GdvizInputError("--x and --y select columns of a CSV file: give --data FILE too")
-        dataset = load_dataset(dataset_name or "plane", n_samples=n_samples, n_features=n_features,
-                               noise=noise, seed=seed)
+        name = dataset_name or "plane"
+        # --seed also seeds mini-batch shuffling: it shapes the data only when the data is synthetic.
+        dataset = load_dataset(name, n_samples=n_samples, n_features=n_features, noise=noise,
+                               seed=seed if name == "synthetic" else None)
     return standardize(dataset) if standardize_features else dataset
 
 
@@ -121,6 +123,9 @@ def build_experiment(options: dict[str, Any]) -> Experiment:
     dataset = build_dataset(options["dataset_name"], options["csv_path"], options["x_columns"],
                             options["y_column"], options["standardize"], options["seed"],
                             options["n_samples"], options["n_features"], options["noise"])
+    if options["seed"] is not None and options["optimizer"] != "sgd" and dataset.name != "synthetic":
+        raise GdvizInputError(f"--seed {options['seed']} seeds synthetic data (--dataset synthetic) and mini-batch "
+                              "shuffling (--optimizer sgd); this run has neither")
     init_text = options["init_text"]
     hyper = Hyperparameters(options["momentum"], options["beta1"], options["beta2"], options["alpha"],
                             options["eps"], options["batch_size"],

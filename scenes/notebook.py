@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment, RunRequest, prepare
 from gdcore.frames import plan_frames
-from scenes.mpl.layouts import Look, build_stage
+from scenes.mpl.layouts import DEFAULT_LOOK, Look, build_stage
 
 
 def run(dataset: str = "plane", **request: object) -> Experiment:
@@ -28,7 +28,7 @@ def run(dataset: str = "plane", **request: object) -> Experiment:
     return prepare(load_dataset(dataset), RunRequest(**request))  # type: ignore[arg-type]
 
 
-def animation(scene: str, experiments: Experiment | Sequence[Experiment], look: Look = Look(), fps: float = 30.0,
+def animation(scene: str, experiments: Experiment | Sequence[Experiment], look: Look = DEFAULT_LOOK, fps: float = 30.0,
               duration: float = 5.0, time: str = "log") -> FuncAnimation:
     """The scene as a FuncAnimation: every frame fully redrawn (simple and exact; the CLI's renderer blits)."""
     runs = [experiments] if isinstance(experiments, Experiment) else list(experiments)
@@ -49,7 +49,7 @@ def animation(scene: str, experiments: Experiment | Sequence[Experiment], look: 
                          repeat=False)
 
 
-def still(scene: str, experiments: Experiment | Sequence[Experiment], look: Look = Look(),
+def still(scene: str, experiments: Experiment | Sequence[Experiment], look: Look = DEFAULT_LOOK,
           epoch: int | None = None) -> Figure:
     """The scene at one epoch (default: the last) as a Figure, ready for savefig or display."""
     runs = [experiments] if isinstance(experiments, Experiment) else list(experiments)

@@ -43,7 +43,11 @@ class Look:
         return palette(self.theme)
 
 
-def build_stage(scene: str, experiments: Sequence[Experiment], look: Look = Look(), animated: bool = True) -> Stage:
+DEFAULT_LOOK = Look()
+
+
+def build_stage(scene: str, experiments: Sequence[Experiment], look: Look = DEFAULT_LOOK,
+                animated: bool = True) -> Stage:
     """The figure and panels of `scene`; single scenes take one experiment, grids up to four."""
     check_scene(scene, len(experiments))
     font_points = BASE_FONT_POINTS * (GRID_FONT_SCALE if scene in GRID_SCENES else 1.0)

@@ -217,7 +217,7 @@ def test_load_dataset_errors() -> None:
     assert_one_line_error(excinfo, "'line_wide'", "five-points", "did you mean 'line-wide'?")
     with pytest.raises(GdvizInputError) as excinfo:
         load_dataset("plane", n_samples=10)
-    assert_one_line_error(excinfo, "n_samples", "synthetic", "'plane'")
+    assert_one_line_error(excinfo, "--n", "synthetic", "'plane'")
 
 
 # ── Standardize ───────────────────────────────────────────────────────────────────────────────────────
