@@ -48,7 +48,7 @@ def test_the_plane_at_the_last_frame_is_the_final_model(plane_run: Experiment) -
     for _ in blitted_frames(stage, plan):
         pass
     b, w1, w2 = plane_run.trajectory.final_weights
-    corners = panel.quads(plane_run.trajectory.epochs_run).reshape(-1, 3)
+    corners = panel.mesh(plane_run.trajectory.epochs_run).reshape(-1, 3)
     np.testing.assert_allclose(corners[:, 2], b + w1 * corners[:, 0] + w2 * corners[:, 1])
     x1, x2 = panel.grid
     assert corners[:, 0].min() == x1.min() and corners[:, 1].max() == x2.max()  # it spans the data
