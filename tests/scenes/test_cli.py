@@ -161,3 +161,23 @@ def test_render_an_unwritable_out_is_an_input_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("in the way")
     assert_bad_input(invoke("render", "--out", str(blocker), "--size", "320x180"), str(blocker))
+
+
+def test_the_default_render_end_to_end(tmp_path: Path) -> None:
+    """`gdviz render` as a user types it: dashboard of the lab's data, MP4 1280x720 and a GIF 640 wide."""
+    import av
+    from PIL import Image
+
+    result = invoke("render", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    mp4, gif = tmp_path / "plane" / "dashboard-lr0.1.mp4", tmp_path / "plane" / "dashboard-lr0.1.gif"
+    assert f"wrote {mp4}  1280x720, 180 frames, 6.0 s" in result.stdout
+    with av.open(str(mp4)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.name, stream.codec_context.pix_fmt) == ("h264", "yuv420p")
+        assert (stream.codec_context.width, stream.codec_context.height, stream.average_rate) == (1280, 720, 30)
+        assert sum(1 for _ in container.decode(video=0)) == 180
+    assert gif.stat().st_size < 2_000_000
+    with Image.open(gif) as image:
+        assert image.width == 640 and image.info["loop"] == 0
+    assert sorted(path.name for path in (tmp_path / "plane").iterdir()) == [gif.name, mp4.name]  # no litter

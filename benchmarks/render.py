@@ -1,0 +1,122 @@
+"""Render benchmark: gdviz's blitted renderer against matplotlib's usual `FuncAnimation.save`, and the CLI's wall time.
+
+Measures, in one run and at 1280x720, 30 fps, H.264 (x264 medium, crf 20) on both sides:
+  - `line` (300 frames), `dashboard` (300) and `surface` (150): gdviz `render()` to MP4 vs
+    `scenes.notebook.animation(...).save(writer=FFMpegWriter)`, the same panels fully redrawn every frame;
+  - gdviz's `line` render+encode rate as a fraction of encoding the same 300 ready frames alone;
+  - `gdviz render --lr 0.8` (dashboard, MP4 + GIF) as a subprocess, wall time.
+Frame counts are read back from the written files. Takes a few minutes.
+
+Run with `.venv/bin/python benchmarks/render.py`; prints one line per comparison.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import imageio_ffmpeg
+import numpy as np
+from matplotlib.animation import FFMpegWriter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gdcore.experiment import Experiment
+from scenes.encoder import FrameSink, OutputSpec
+from scenes.mpl.layouts import Look, build_stage
+from scenes.mpl.stage import blitted_frames
+from scenes.notebook import animation, run, use_bundled_ffmpeg
+from scenes.render import RenderSettings, frame_plan, render
+
+ROOT = Path(__file__).resolve().parents[1]
+LOOK = Look(1280, 720)
+FPS = 30.0
+X264_ARGS = ["-pix_fmt", "yuv420p", "-preset", "medium", "-crf", "20"]  # gdviz's MP4 defaults
+
+
+def settings(scene: str, duration: float, folder: Path) -> RenderSettings:
+    return RenderSettings(scene=scene, formats=("mp4",), look=LOOK, fps=FPS, duration=duration, out_dir=folder)
+
+
+def frame_count(path: Path) -> int:
+    return imageio_ffmpeg.count_frames_and_secs(str(path))[0]
+
+
+def gdviz_seconds(scene: str, experiment: Experiment, duration: float, folder: Path) -> tuple[float, int]:
+    """Seconds for render() to MP4 (stage built, frames blitted and piped to x264), and the file's frame count."""
+    start = time.perf_counter()
+    (written,) = render([experiment], settings(scene, duration, folder / "gdviz"))
+    return time.perf_counter() - start, frame_count(written.path)
+
+
+def funcanimation_seconds(scene: str, experiment: Experiment, duration: float, folder: Path) -> tuple[float, int]:
+    """Seconds for the notebook's FuncAnimation (same panels, full redraws) saved with FFMpegWriter."""
+    path = folder / f"funcanimation-{scene}.mp4"
+    start = time.perf_counter()
+    anim = animation(scene, experiment, LOOK, fps=FPS, duration=duration)
+    anim.save(path, writer=FFMpegWriter(fps=FPS, codec="libx264", extra_args=X264_ARGS))
+    return time.perf_counter() - start, frame_count(path)
+
+
+def compare(scene: str, experiment: Experiment, n_frames: int, target: float, folder: Path) -> tuple[str, float]:
+    """The speedup line for one scene, and gdviz's seconds."""
+    duration = n_frames / FPS - 1.0  # seconds of motion; the plan adds a one-second hold
+    planned = frame_plan(settings(scene, duration, folder), [experiment]).n_frames
+    assert planned == n_frames, f"{scene}: planned {planned} frames, wanted {n_frames}"
+    ours, our_frames = gdviz_seconds(scene, experiment, duration, folder)
+    theirs, their_frames = funcanimation_seconds(scene, experiment, duration, folder)
+    line = (
+        f"{scene} {planned} frames {LOOK.width}x{LOOK.height}: gdviz {ours:.1f} s ({our_frames} frames, "
+        f"{our_frames / ours:.0f} fps) vs FuncAnimation.save {theirs:.1f} s ({their_frames} frames, "
+        f"{their_frames / theirs:.0f} fps), target >= {target:g}x: speedup {theirs / ours:.1f}x"
+    )
+    return line, ours
+
+
+def render_vs_encode(experiment: Experiment, render_seconds: float, folder: Path) -> str:
+    """gdviz's render+encode rate over the rate of encoding the same frames, drawn beforehand, alone."""
+    stage = build_stage("line", [experiment], LOOK)
+    plan = frame_plan(settings("line", 9.0, folder), [experiment])
+    frames = [np.array(frame) for frame in blitted_frames(stage, plan)]
+    start = time.perf_counter()
+    with FrameSink([OutputSpec(folder / "encode-alone.mp4", "mp4", FPS)]) as sink:
+        for frame in frames:
+            sink.write(frame)
+    encode = time.perf_counter() - start
+    rendering, encoding = plan.n_frames / render_seconds, sink.written[0].frames / encode
+    return (
+        f"line render+encode vs encode alone, {plan.n_frames} vs {sink.written[0].frames} frames: "
+        f"{rendering:.0f} fps vs {encoding:.0f} fps ({encode:.1f} s), target >= 0.8x: {rendering / encoding:.2f}x"
+    )
+
+
+def cli_wall(folder: Path) -> str:
+    command = [str(ROOT / ".venv" / "bin" / "gdviz"), "render", "--lr", "0.8", "--out", str(folder / "cli"), "--quiet"]
+    start = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - start
+    return f"default render --lr 0.8 (mp4+gif): {seconds:.1f} s wall (target <= 10 s)"
+
+
+def main() -> None:
+    use_bundled_ffmpeg()
+    line, plane = run("line"), run("plane")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        text, line_seconds = compare("line", line, 300, 8, folder)
+        print(text, flush=True)
+        print(render_vs_encode(line, line_seconds, folder), flush=True)
+        print(compare("dashboard", plane, 300, 5, folder)[0], flush=True)
+        print(compare("surface", plane, 150, 8, folder)[0], flush=True)
+        print(cli_wall(folder), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,463 @@
+"""The lab's still figures (tutorial 1) as matplotlib Figures: convergence, loss surface, fit, learning rates.
+
+Reads finished experiments only: it never takes a gradient step, and never writes a file (the encoder saves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from gdcore.experiment import Experiment
+from gdcore.grid import loss_grid, plane_loss
+from gdcore.regimes import RateReport, classify
+from gdcore.runner import Trajectory
+from scenes.theme import Palette, matplotlib_style, palette, regime_color, style_3d_axes
+
+FIGURE_NAMES: tuple[str, ...] = ("convergence", "surface", "fit", "rates")
+
+FIGURE_SIZE = (12.8, 7.2)  # inches: 1280×720 at FIGURE_DPI, a 16:9 slide
+FIGURE_DPI = 100
+FONT_SIZE = 14.0  # points: legible on a slide at 1280×720
+SURFACE_RESOLUTION = 120  # the lab's grid: 120×120 points
+SURFACE_FACETS = 60  # plot_surface draws at most this many facets a side (the grid is sampled down)
+CONTOUR_LEVELS = 20
+GRID_MARGIN = 0.12  # the surface's range reaches this fraction of the path's span past it on each side
+RATES_HEADROOM = 1.1  # the linear rates panel shows up to 1.1× the largest initial loss
+LOG_DECADES_SHOWN = 15  # a perfect fit (loss → 0) gets fifteen decades on a log axis, not infinitely many
+
+# One colour per parameter (Paul Tol's 'bright' set: colour-blind safe, readable on both backgrounds).
+PARAM_COLORS: tuple[str, ...] = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB")
+# Line styles that tell apart two compared runs of the same regime (the colour is the regime's).
+RUN_STYLES: tuple[object, ...] = ("-", (0, (6, 2)), "-.", (0, (1, 1.5)))
+
+
+def lab_figures(experiment: Experiment, comparison: Sequence[Experiment], theme: str = "light", *,
+                resolution: int = SURFACE_RESOLUTION) -> dict[str, Figure]:
+    """The lab's four figures, keyed by FIGURE_NAMES; `comparison` feeds the rates figure (empty: the run alone)."""
+    return {
+        "convergence": convergence_figure(experiment, theme),
+        "surface": surface_figure(experiment, theme, resolution=resolution),
+        "fit": fit_figure(experiment, theme),
+        "rates": rates_figure(list(comparison) or [experiment], theme),
+    }
+
+
+# ── Shared pieces ─────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@contextmanager
+def _styled_figure(theme: str, layout: str | None = "constrained") -> Iterator[tuple[Figure, Palette]]:
+    """A slide-sized Figure built under the theme's rcParams, then drawn once without output while they hold.
+
+    Ticks are created lazily and read rcParams when they are; drawing here makes every tick, label and layout
+    take this style, so saving the figure later, under any rcParams, shows the same picture.
+    """
+    colors = palette(theme)
+    with matplotlib.rc_context(matplotlib_style(colors, FONT_SIZE)):
+        figure = Figure(figsize=FIGURE_SIZE, dpi=FIGURE_DPI, layout=layout)
+        yield figure, colors
+        figure.draw_without_rendering()
+
+
+def status_text(trajectory: Trajectory) -> str:
+    """'diverged at epoch 11', 'converged at epoch 212' or '300 epochs'."""
+    if trajectory.status == "diverged":
+        return f"diverged at epoch {trajectory.epochs_run}"
+    if trajectory.status == "converged":
+        return f"converged at epoch {trajectory.epochs_run}"
+    return f"{trajectory.epochs_run} epochs"
+
+
+def rate_text(rate: RateReport) -> str:
+    """'lr 0.0081 (slow, η·L = 0.05)'."""
+    return f"lr {rate.lr:g} ({rate.regime.value}, η·L = {rate.eta_lambda_max:.2g})"
+
+
+def run_title(experiment: Experiment) -> str:
+    """'plane · gd · lr 0.1 (good, η·L = 0.62) · 300 epochs, final loss 0.2364'."""
+    trajectory = experiment.trajectory
+    ending = status_text(trajectory)
+    if not trajectory.diverged:
+        ending += f", final loss {trajectory.final_loss:.4g}"
+    return f"{experiment.dataset.name}  ·  {trajectory.optimizer}  ·  {rate_text(experiment.rate)}  ·  {ending}"
+
+
+def cost_label(experiment: Experiment) -> str:
+    return "½·MSE" if experiment.problem.cost == "half-mse" else "MSE"
+
+
+def log_limits(values: np.ndarray, floor: float) -> tuple[float, float] | None:
+    """y-limits for a log axis holding every positive value and the floor, padded; None if nothing is positive."""
+    positive = values[values > 0]
+    if not positive.size:
+        return None
+    top = float(positive.max())
+    bottom = min(float(positive.min()), floor) if floor > 0 else float(positive.min())
+    bottom = max(bottom, top * 10.0**-LOG_DECADES_SHOWN)
+    return bottom / 1.6, top * 1.6
+
+
+def _legend(axes: Axes, **options: object) -> None:
+    options.setdefault("framealpha", 0.85)
+    legend = axes.legend(frameon=True, **options)
+    frame = legend.get_frame()
+    frame.set_facecolor(matplotlib.rcParams["axes.facecolor"])
+    frame.set_edgecolor(matplotlib.rcParams["grid.color"])
+
+
+# ── 1. Convergence: loss and weights over epochs ──────────────────────────────────────────────────────────────
+
+
+def convergence_figure(experiment: Experiment, theme: str = "light") -> Figure:
+    """MSE over epochs (log scale, closed-form minimum dashed) beside each weight's curve and its reference value."""
+    with _styled_figure(theme) as (figure, colors):
+        loss_axes, weight_axes = figure.subplots(1, 2, width_ratios=(1.0, 1.15))
+        _draw_loss(loss_axes, experiment, colors)
+        _draw_weights(weight_axes, experiment)
+        figure.suptitle(run_title(experiment))
+    return figure
+
+
+def _draw_loss(axes: Axes, experiment: Experiment, colors: Palette) -> None:
+    loss = experiment.trajectory.loss
+    minimum = experiment.problem.closed_form_loss
+    axes.plot(np.arange(len(loss)), loss, color=colors.path, linewidth=2.4, gid="loss",
+              label=f"gradient descent (final {loss[-1]:.4g})")
+    limits = log_limits(loss, minimum)
+    if limits is not None:
+        axes.set_yscale("log")
+        axes.set_ylim(*limits)
+    if minimum > 0 or limits is None:
+        axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.4, gid="minimum",
+                     label=f"closed-form minimum {minimum:.4g}")
+    axes.set_xlim(0, max(len(loss) - 1, 1))
+    axes.set_xlabel("epoch")
+    axes.set_ylabel(f"loss ({cost_label(experiment)}, log scale)" if limits else f"loss ({cost_label(experiment)})")
+    axes.set_title("loss over epochs")
+    _legend(axes, loc="upper right")
+
+
+def _draw_weights(axes: Axes, experiment: Experiment) -> None:
+    """Each parameter's curve; its true value dashed (when known), else the closed-form value dotted."""
+    trajectory, names = experiment.trajectory, experiment.dataset.param_names
+    truth = experiment.dataset.true_params
+    epochs = np.arange(trajectory.epochs_run + 1)
+    references = np.asarray(truth if truth is not None else experiment.problem.closed_form)
+    curves, lines = [], []
+    for k, name in enumerate(names):
+        color = PARAM_COLORS[k % len(PARAM_COLORS)]
+        curves += axes.plot(epochs, trajectory.weights[:, k], color=color, linewidth=2.4, gid=f"weight-{name}",
+                            label=f"{name} → {trajectory.weights[-1, k]:.4g}")
+        if truth is not None:
+            lines.append(axes.axhline(references[k], color=color, linestyle="--", linewidth=1.5, gid=f"truth-{name}",
+                                      label=f"true {name} = {references[k]:g}"))
+        else:
+            lines.append(axes.axhline(references[k], color=color, linestyle=":", linewidth=1.8,
+                                      gid=f"closed-form-{name}", label=f"least squares {name} = {references[k]:.4g}"))
+    if trajectory.diverged:
+        # The weights grow by orders of magnitude: symlog keeps the reference values and the escape both in view.
+        axes.set_yscale("symlog", linthresh=max(1.0, float(np.max(np.abs(references)))))
+        axes.set_ylabel("weight value (symmetric log scale)")
+    else:
+        axes.set_ylabel("weight value")
+    axes.set_xlim(0, max(trajectory.epochs_run, 1))
+    axes.set_xlabel("epoch")
+    axes.set_title("weights over epochs")
+    # Curves in the first column, their reference lines beside them; outside the axes so nothing is covered.
+    _legend(axes, handles=curves + lines, ncols=2 if len(names) <= 6 else 1,
+            loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+
+
+# ── 2. The loss surface over two parameters, and its contours ────────────────────────────────────────────────
+
+
+def surface_params(n_params: int) -> tuple[int, int]:
+    """(w1, w2) with two or more features; (b, w) with one."""
+    return (1, 2) if n_params >= 3 else (0, 1)
+
+
+def grid_ranges(points: np.ndarray, margin: float = GRID_MARGIN) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A range per column of points (m, 2) holding every point, widened by `margin` of the span on each side."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    span = high - low
+    widest = float(span.max())
+    centre = (low + high) / 2
+    # A column that hardly moved still gets a visible range: a twentieth of the other's, or ±0.5 around its value.
+    half = np.maximum(span / 2 * (1 + 2 * margin), 0.05 * widest)
+    half = np.where(half > 1e-9 * (1 + np.abs(centre)), half, 0.5 * (1 + np.abs(centre)))
+    return (float(centre[0] - half[0]), float(centre[0] + half[0])), (float(centre[1] - half[1]),
+                                                                      float(centre[1] + half[1]))
+
+
+def contour_levels(loss: np.ndarray, count: int = CONTOUR_LEVELS) -> np.ndarray:
+    """`count` log-spaced levels from the grid's smallest positive loss to its largest: rings crowd the minimum,
+    where the path ends, and still reach the rim of the bowl."""
+    positive = loss[loss > 0]
+    top = float(positive.max()) if positive.size else 1.0
+    bottom = float(positive.min()) if positive.size else top * 1e-6
+    bottom = max(bottom, top * 10.0**-LOG_DECADES_SHOWN)
+    if top <= bottom * (1 + 1e-9):
+        top = bottom * 2.0
+    return np.geomspace(bottom, top, count)
+
+
+def held_note(experiment: Experiment, params: tuple[int, int]) -> str:
+    """What the slice holds fixed, and that it is then an approximation of the run's path."""
+    names, weights = experiment.dataset.param_names, experiment.trajectory.weights
+    held = [k for k in range(len(names)) if k not in params]
+    if not held:
+        return ""
+    values = ", ".join(f"{names[k]} = {weights[-1, k]:.4g}" for k in held)
+    which = " and ".join([", ".join(names[k] for k in held[:-1]), names[held[-1]]]) if len(held) > 1 else names[held[0]]
+    if np.all(np.ptp(weights[:, held], axis=0) == 0):
+        return f"the slice holds {values}, which did not move during training: the path lies on the true loss"
+    its, moved = ("their trained values", "moved") if len(held) > 1 else ("its trained value", "moved")
+    return (f"the slice holds {values} ({its}); {which} {moved} during training, so the slice is an approximation "
+            "of the loss the path saw")
+
+
+def surface_figure(experiment: Experiment, theme: str = "light", resolution: int = SURFACE_RESOLUTION) -> Figure:
+    """3D loss surface over two parameters (others held at their trained values) with the path on it, beside the
+    contours of the same slice with the path, start, end and closed-form optimum."""
+    problem, trajectory = experiment.problem, experiment.trajectory
+    params = surface_params(problem.n_params)
+    held = trajectory.final_weights
+    path = trajectory.weights[:, list(params)]
+    optimum = problem.closed_form[list(params)]
+    first_range, second_range = grid_ranges(np.vstack([path, optimum]))
+    grid = loss_grid(problem, params, first_range, second_range, resolution, fixed=held)
+    # The path's heights are the slice's loss at its two coordinates (not the full loss), so it lies on the surface.
+    heights = plane_loss(problem, held, params, path[:, 0], path[:, 1])
+    levels = contour_levels(grid.loss)
+    norm = LogNorm(vmin=levels[0], vmax=levels[-1], clip=True)
+    names = [experiment.dataset.param_names[k] for k in params]
+    with _styled_figure(theme) as (figure, colors):
+        surface_axes = figure.add_subplot(1, 2, 1, projection="3d")
+        contour_axes = figure.add_subplot(1, 2, 2)
+        _draw_surface(surface_axes, grid, path, heights, norm, names, colors)
+        _draw_contours(contour_axes, grid, path, optimum, levels, norm, names, colors)
+        figure.suptitle(f"loss over ({names[0]}, {names[1]})  ·  {run_title(experiment)}")
+        note = held_note(experiment, params)
+        if note:
+            figure.supxlabel(note, fontsize="small", color=colors.foreground, alpha=0.85)
+    return figure
+
+
+def _draw_surface(axes: Axes, grid: object, path: np.ndarray, heights: np.ndarray, norm: LogNorm,
+                  names: list[str], colors: Palette) -> None:
+    first, second = np.meshgrid(grid.first_values, grid.second_values)  # type: ignore[attr-defined]
+    facets = min(SURFACE_FACETS, len(grid.first_values))  # type: ignore[attr-defined]
+    axes.computed_zorder = False  # the path is drawn over the surface, not sorted into it
+    axes.plot_surface(first, second, grid.loss, cmap=colors.colormap, norm=norm,  # type: ignore[attr-defined]
+                      rcount=facets, ccount=facets, alpha=0.8, linewidth=0, antialiased=False, zorder=1)
+    axes.plot(path[:, 0], path[:, 1], heights, color=colors.path, linewidth=1.6, marker="o", markersize=3,
+              zorder=5, gid="surface-path")
+    axes.plot(path[:1, 0], path[:1, 1], heights[:1], marker="o", markersize=10, markerfacecolor="none",
+              markeredgewidth=2.2, color=colors.path, linestyle="none", zorder=6, gid="surface-start")
+    axes.plot(path[-1:, 0], path[-1:, 1], heights[-1:], marker="*", markersize=17, color=colors.path,
+              markeredgecolor=colors.background, linestyle="none", zorder=6, gid="surface-end")
+    axes.set_xlabel(names[0], labelpad=10)
+    axes.set_ylabel(names[1], labelpad=10)
+    axes.set_zlabel("loss", labelpad=12)
+    axes.view_init(elev=28, azim=-60)
+    style_3d_axes(axes, colors)
+    axes.set_title("loss surface (slice) with the GD path")
+
+
+def _draw_contours(axes: Axes, grid: object, path: np.ndarray, optimum: np.ndarray, levels: np.ndarray,
+                   norm: LogNorm, names: list[str], colors: Palette) -> None:
+    first, second, loss = grid.first_values, grid.second_values, grid.loss  # type: ignore[attr-defined]
+    filled = axes.contourf(first, second, loss, levels=levels, cmap=colors.colormap, norm=norm, alpha=0.75,
+                           zorder=1)
+    axes.contour(first, second, loss, levels=levels, colors=colors.foreground, linewidths=0.5, alpha=0.35,
+                 zorder=2)
+    colorbar = axes.figure.colorbar(filled, ax=axes, pad=0.02, fraction=0.05, aspect=30)
+    colorbar.set_label("loss (log scale)")
+    colorbar.outline.set_visible(False)
+    axes.plot(path[:, 0], path[:, 1], color=colors.path, linewidth=1.6, marker="o", markersize=3, zorder=4,
+              gid="path", label=f"GD path ({len(path) - 1} epochs)")
+    axes.plot(*path[0], marker="o", markersize=12, markerfacecolor="none", markeredgewidth=2.4, color=colors.path,
+              linestyle="none", zorder=5, gid="start", label="start")
+    axes.plot(*path[-1], marker="*", markersize=20, color=colors.path, markeredgecolor=colors.background,
+              linestyle="none", zorder=6, gid="end", label="end")
+    axes.plot(*optimum, marker="x", markersize=13, markeredgewidth=3, color=colors.optimum, linestyle="none",
+              zorder=7, gid="optimum", label="closed-form optimum")
+    axes.set_xlim(first[0], first[-1])
+    axes.set_ylim(second[0], second[-1])
+    axes.set_xlabel(names[0])
+    axes.set_ylabel(names[1])
+    axes.grid(False)
+    axes.set_title("contours of the same slice")
+    _legend(axes, loc="best")
+
+
+# ── 3. The fit: line, plane or predicted-vs-actual ───────────────────────────────────────────────────────────
+
+
+def fit_figure(experiment: Experiment, theme: str = "light") -> Figure:
+    """The final model over the data: a line (1 feature), a plane in 3D (2), predicted vs actual (more)."""
+    n_features = experiment.dataset.n_features
+    with _styled_figure(theme) as (figure, colors):
+        if n_features == 2:
+            _draw_plane(figure.add_subplot(projection="3d"), experiment, colors)
+        elif n_features == 1:
+            _draw_line(figure.add_subplot(), experiment, colors)
+        else:
+            _draw_predictions(figure.add_subplot(), experiment, colors)
+        figure.suptitle(run_title(experiment))
+    return figure
+
+
+def equation(weights: Sequence[float], feature_names: Sequence[str], target: str = "ŷ") -> str:
+    """'ŷ = 0.957 + 1.91·x1 + 3.18·x2' (bias first)."""
+    terms = [f"{weights[0]:.4g}"]
+    for value, name in zip(weights[1:], feature_names, strict=True):
+        terms.append(f"{'−' if value < 0 else '+'} {abs(value):.4g}·{name}")
+    return f"{target} = " + " ".join(terms)
+
+
+def _fit_subtitle(experiment: Experiment) -> str:
+    trajectory = experiment.trajectory
+    when = f"epoch {trajectory.epochs_run}"
+    if trajectory.diverged:
+        when += ", the last finite weights before the run diverged"
+    return when
+
+
+def _marker_size(n_points: int) -> float:
+    """Fewer points, bigger markers: 5 points read as dots, 10,000 as a cloud."""
+    return float(np.clip(900.0 / np.sqrt(max(n_points, 1)), 4.0, 140.0))
+
+
+def _draw_line(axes: Axes, experiment: Experiment, colors: Palette) -> None:
+    dataset, weights = experiment.dataset, experiment.trajectory.final_weights
+    x, y = dataset.features[:, 0], dataset.target
+    pad = 0.05 * (float(np.ptp(x)) or 1.0)
+    ends = np.array([x.min() - pad, x.max() + pad])
+    axes.scatter(x, y, s=_marker_size(len(x)), color=colors.data, alpha=0.75, linewidths=0, zorder=2, gid="data",
+                 label=f"data ({len(x)} points)")
+    axes.plot(ends, weights[0] + weights[1] * ends, color=colors.fit, linewidth=2.8, zorder=3, gid="fit",
+              label="GD fit  " + equation(weights, dataset.feature_names[:1]).replace(dataset.feature_names[0], "x"))
+    if dataset.true_params is not None:
+        truth = dataset.true_params
+        axes.plot(ends, truth[0] + truth[1] * ends, color=colors.truth, linestyle="--", linewidth=1.8, zorder=4,
+                  gid="truth", label="true line  " + equation(truth, ["x"], dataset.target_name))
+    else:
+        best = experiment.problem.closed_form
+        axes.plot(ends, best[0] + best[1] * ends, color=colors.optimum, linestyle=":", linewidth=2.0, zorder=4,
+                  gid="closed-form", label="least squares  " + equation(best, ["x"]))
+    axes.set_xlim(*ends)
+    axes.set_xlabel(dataset.feature_names[0])
+    axes.set_ylabel(dataset.target_name)
+    axes.set_title(f"the fitted line at {_fit_subtitle(experiment)}")
+    _legend(axes, loc="upper left")
+
+
+def _draw_plane(axes: Axes, experiment: Experiment, colors: Palette) -> None:
+    dataset, weights = experiment.dataset, experiment.trajectory.final_weights
+    features, y = dataset.features, dataset.target
+    x1 = np.linspace(features[:, 0].min(), features[:, 0].max(), 12)
+    x2 = np.linspace(features[:, 1].min(), features[:, 1].max(), 12)
+    mesh1, mesh2 = np.meshgrid(x1, x2)
+    axes.scatter(features[:, 0], features[:, 1], y, s=_marker_size(len(y)) * 0.6, color=colors.data, alpha=0.85,
+                 depthshade=False, gid="data", label=f"data ({len(y)} points)")
+    axes.plot_surface(mesh1, mesh2, weights[0] + weights[1] * mesh1 + weights[2] * mesh2, color=colors.fit,
+                      alpha=0.35, edgecolor=colors.fit, linewidth=0.4, shade=False, gid="fit")
+    names = dataset.feature_names
+    axes.set_xlabel(names[0], labelpad=10)
+    axes.set_ylabel(names[1], labelpad=10)
+    axes.set_zlabel(dataset.target_name, labelpad=10)
+    axes.view_init(elev=20, azim=-60)
+    style_3d_axes(axes, colors)
+    title = f"fitted plane {equation(weights, names)}  ({_fit_subtitle(experiment)})"
+    if dataset.true_params is not None:
+        title += f"\ntrue plane {equation(dataset.true_params, names, dataset.target_name)}"
+    axes.set_title(title)
+
+
+def _draw_predictions(axes: Axes, experiment: Experiment, colors: Palette) -> None:
+    dataset, weights = experiment.dataset, experiment.trajectory.final_weights
+    y = dataset.target
+    predicted = weights[0] + dataset.features @ weights[1:]
+    low, high = float(min(y.min(), predicted.min())), float(max(y.max(), predicted.max()))
+    pad = 0.05 * ((high - low) or 1.0)
+    axes.plot([low - pad, high + pad], [low - pad, high + pad], color=colors.truth, linestyle="--", linewidth=1.6,
+              zorder=1, gid="diagonal", label=f"perfect prediction ŷ = {dataset.target_name}")
+    residual = float(np.sum((predicted - y) ** 2))
+    spread = float(np.sum((y - y.mean()) ** 2))
+    r_squared = f", R² = {1 - residual / spread:.4f}" if spread > 0 else ""
+    axes.scatter(y, predicted, s=_marker_size(len(y)), color=colors.fit, alpha=0.75, linewidths=0, zorder=2,
+                 gid="predictions", label=f"samples ({len(y)}{r_squared})")
+    axes.set_xlim(low - pad, high + pad)
+    axes.set_ylim(low - pad, high + pad)
+    axes.set_xlabel(f"{dataset.target_name} (actual)")
+    axes.set_ylabel("ŷ (predicted)")
+    axes.set_title(f"predicted against actual at {_fit_subtitle(experiment)}")
+    _legend(axes, loc="upper left")
+
+
+# ── 4. Learning rates compared ───────────────────────────────────────────────────────────────────────────────
+
+
+def rate_label(experiment: Experiment) -> str:
+    """'lr 0.0081 (slow, η·L = 0.05)', with ', diverged at epoch 11' when it did."""
+    trajectory = experiment.trajectory
+    label = rate_text(classify(trajectory.lr, experiment.problem.eigenvalues))
+    return label + (f", {status_text(trajectory)}" if trajectory.diverged else "")
+
+
+def rates_figure(comparison: Sequence[Experiment], theme: str = "light") -> Figure:
+    """Each run's loss over epochs, coloured by its regime: linear scale (left, clipped above the largest initial
+    loss so a diverging run cannot flatten the others) and log scale (right, everything whole)."""
+    runs = list(comparison)
+    if not runs:
+        raise ValueError("rates_figure needs at least one experiment to compare")
+    initial = max(float(run.trajectory.loss[0]) for run in runs)
+    limits = log_limits(np.concatenate([run.trajectory.loss for run in runs]),
+                        min(run.problem.closed_form_loss for run in runs))
+    with _styled_figure(theme) as (figure, colors):
+        linear_axes, log_axes = figure.subplots(1, 2)
+        _draw_rate_curves(linear_axes, runs, colors)
+        linear_axes.set_ylim(0, RATES_HEADROOM * initial if initial > 0 else 1.0)
+        linear_axes.set_title("linear scale")
+        if limits is not None:
+            log_axes.set_yscale("log")
+            log_axes.set_ylim(*limits)
+        _draw_rate_curves(log_axes, runs, colors)
+        log_axes.set_title("log scale" if limits is not None else "log scale impossible: every loss is 0")
+        clipped = any(float(run.trajectory.loss.max()) > RATES_HEADROOM * initial for run in runs)
+        if clipped:
+            linear_axes.text(0.98, 0.97, "clipped at 1.1× the initial loss:\nsee the log scale for the rest",
+                             transform=linear_axes.transAxes, ha="right", va="top", fontsize="small",
+                             color=colors.foreground, alpha=0.8)
+        _legend(log_axes, loc="upper right")
+        names = sorted({run.dataset.name for run in runs})
+        epochs = sorted({run.epochs for run in runs})
+        each = f"{epochs[0]} epochs each" if len(epochs) == 1 else "epochs " + ", ".join(map(str, epochs))
+        figure.suptitle(f"learning rates compared on {', '.join(names)}  ·  {each}  ·  colour = regime")
+    return figure
+
+
+def _draw_rate_curves(axes: Axes, runs: list[Experiment], colors: Palette) -> None:
+    seen: dict[object, int] = {}
+    for k, run in enumerate(runs):
+        regime = classify(run.trajectory.lr, run.problem.eigenvalues).regime
+        style = RUN_STYLES[seen.get(regime, 0) % len(RUN_STYLES)]
+        seen[regime] = seen.get(regime, 0) + 1
+        loss = run.trajectory.loss
+        axes.plot(np.arange(len(loss)), loss, color=regime_color(regime), linestyle=style, linewidth=2.4,
+                  gid=f"rate-{k}", label=rate_label(run))
+    for minimum in sorted({run.problem.closed_form_loss for run in runs}):
+        if minimum > 0 or axes.get_yscale() == "linear":
+            axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.3, zorder=1, gid="minimum",
+                         label=f"closed-form minimum {minimum:.4g}")
+    axes.set_xlim(0, max(max(len(run.trajectory.loss) - 1 for run in runs), 1))
+    axes.set_xlabel("epoch")
+    axes.set_ylabel(f"loss ({cost_label(runs[0])})")
