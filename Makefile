@@ -23,7 +23,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check gdcore scenes tests benchmarks
-	$(BIN)/python -m pytest -W error -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider  # warnings are errors: see pyproject.toml
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/core.py

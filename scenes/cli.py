@@ -17,6 +17,7 @@ import numpy as np
 from gdcore.datasets import DATASET_NAMES, Dataset, load_csv, load_dataset, standardize
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment, Hyperparameters, RunRequest, parse_init, prepare
+from gdcore.frames import plan_frames
 from gdcore.optimizers import OPTIMIZER_NAMES
 from gdcore.problem import COST_NAMES, Problem
 from gdcore.regimes import PRESET_REGIMES, REGIME_NAMES, classify, preset_rates
@@ -325,10 +326,14 @@ def regimes_table(dataset: Dataset, problem: Problem, report: dict[str, Any]) ->
               help="How video time maps to epochs: log gives the early epochs more time.")
 @click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
 @click.option("--rotate", is_flag=True, help="Turn the camera slowly (surface scene).")
+@click.option("--engine", default="matplotlib", show_default=True, metavar="matplotlib|manim",
+              help="Renderer: matplotlib (fast, every scene) or manim (lecture quality: line, update-rule, contour, "
+                   "surface, regimes).")
 @click.option("--out", "out_dir", default="output", show_default=True, metavar="DIR", help="Output folder.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
 def render(scene: str, output_format: str, size: str | None, quality: str | None, fps: float, duration: float,
-           time_scale: str, theme: str, rotate: bool, out_dir: str, quiet: bool, **options: Any) -> None:
+           time_scale: str, theme: str, rotate: bool, engine: str, out_dir: str, quiet: bool,
+           **options: Any) -> None:
     """Render a scene to MP4 and GIF (or a PNG still).
 
     \b
@@ -341,7 +346,13 @@ def render(scene: str, output_format: str, size: str | None, quality: str | None
       gdviz render line --regime good --format gif
       gdviz render regimes --dataset line --theme dark
       gdviz render compare --lr 0.05 --lr 0.1 --lr 0.3
+      gdviz render line --engine manim --quality high
     """
+    if engine == "manim":
+        render_with_manim(scene, output_format, size, quality, duration, time_scale, theme, out_dir, quiet, options)
+        return
+    if engine != "matplotlib":
+        raise GdvizInputError(f"unknown engine {engine!r}: choose matplotlib or manim")
     check_scene(scene, 1 if scene not in ("regimes", "compare") else max(len(options["lr"]), 1))
     settings = RenderSettings(scene=scene, formats=_formats(output_format),
                               look=Look(*_frame_size(size, quality), theme=_theme(theme), rotate=rotate),
@@ -350,6 +361,28 @@ def render(scene: str, output_format: str, size: str | None, quality: str | None
     frames = 0 if settings.formats == ("png",) else frame_plan(settings, experiments).n_frames
     with _progress_bar(frames, quiet) as advance:
         written = render_scene(experiments, settings, advance)
+    if not quiet:
+        for file in written:
+            click.echo(describe_written(file))
+
+
+def render_with_manim(scene: str, output_format: str, size: str | None, quality: str | None, duration: float,
+                      time_scale: str, theme: str, out_dir: str, quiet: bool, options: dict[str, Any]) -> None:
+    """The Manim engine: same data, rate, duration, theme and --out; quality is Manim's (default low, 480p15)."""
+    from scenes.manim.render import MANIM_QUALITIES, render_manim, scene_class
+
+    scene_class(scene)  # an unknown scene, or Manim missing: a one-line error before any work
+    formats = _formats(output_format)
+    if "png" in formats:
+        raise GdvizInputError("--format png is for the matplotlib engine; Manim renders mp4, gif or both")
+    if quality is not None and quality not in MANIM_QUALITIES:
+        raise GdvizInputError(f"unknown quality {quality!r} for Manim: choose one of {', '.join(MANIM_QUALITIES)}")
+    if size is not None and quality is not None:
+        raise GdvizInputError(f"give either --size or --quality, not both (got --size {size} --quality {quality})")
+    palette(theme)
+    plan_frames(1, 1.0, duration, time_scale)  # validates duration and time scale the same way as matplotlib
+    written = render_manim(scene, scene_experiments(scene, options), Path(out_dir), formats, quality or "low",
+                           theme, duration, time_scale, None if size is None else parse_size(size))
     if not quiet:
         for file in written:
             click.echo(describe_written(file))
