@@ -12,11 +12,13 @@ import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
+from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from gdcore.experiment import Experiment
-from gdcore.grid import loss_grid, plane_loss
-from gdcore.regimes import RateReport, classify
+from gdcore.grid import LossGrid, loss_grid, plane_loss
+from gdcore.regimes import RateReport, Regime, classify
 from gdcore.runner import Trajectory
 from scenes.theme import Palette, matplotlib_style, palette, regime_color, style_3d_axes
 
@@ -28,10 +30,17 @@ FONT_SIZE = 14.0  # points: legible on a slide at 1280×720
 SURFACE_RESOLUTION = 120  # the lab's grid: 120×120 points
 SURFACE_FACETS = 60  # plot_surface draws at most this many facets a side (the grid is sampled down)
 CONTOUR_LEVELS = 20
+# The surface figure's panels, placed by hand in figure fractions (left, bottom, width, height).
+SURFACE_RECT = (0.0, 0.06, 0.49, 0.84)
+CONTOUR_RECT = (0.6, 0.13, 0.28, 0.74)
+COLORBAR_RECT = (0.893, 0.13, 0.014, 0.74)
+HELD_LISTED = 3  # the surface's note lists the held parameters' values up to this many
 GRID_MARGIN = 0.12  # the surface's range reaches this fraction of the path's span past it on each side
+PLANE_BOX_ASPECT, PLANE_ZOOM = (1.5, 1.1, 0.85), 1.12  # the fitted plane's 3D box: wide, to fill the slide
 RATES_HEADROOM = 1.1  # the linear rates panel shows up to 1.1× the largest initial loss
+PLAIN_LOG_DECADES = 4  # a log axis spanning at most this many decades is labelled 0.2, 0.5, 1, 2, ...
 LOG_DECADES_SHOWN = 15  # a perfect fit (loss → 0) gets fifteen decades on a log axis, not infinitely many
-
+LEGEND_COLUMNS_BELOW = 4  # up to this many parameters, the weights' legend sits below its panel
 # One colour per parameter (Paul Tol's 'bright' set: colour-blind safe, readable on both backgrounds).
 PARAM_COLORS: tuple[str, ...] = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB")
 # Line styles that tell apart two compared runs of the same regime (the colour is the regime's).
@@ -57,7 +66,8 @@ def _styled_figure(theme: str, layout: str | None = "constrained") -> Iterator[t
     """A slide-sized Figure built under the theme's rcParams, then drawn once without output while they hold.
 
     Ticks are created lazily and read rcParams when they are; drawing here makes every tick, label and layout
-    take this style, so saving the figure later, under any rcParams, shows the same picture.
+    take this style, so saving the figure later, under any rcParams, shows the same picture (checked: pixel for
+    pixel the save made inside the style; only touching each axis's first tick was not).
     """
     colors = palette(theme)
     with matplotlib.rc_context(matplotlib_style(colors, FONT_SIZE)):
@@ -93,15 +103,28 @@ def cost_label(experiment: Experiment) -> str:
     return "½·MSE" if experiment.problem.cost == "half-mse" else "MSE"
 
 
-def log_limits(values: np.ndarray, floor: float) -> tuple[float, float] | None:
-    """y-limits for a log axis holding every positive value and the floor, padded; None if nothing is positive."""
+def log_limits(values: np.ndarray, floor: float, start: float) -> tuple[float, float] | None:
+    """y-limits for a log axis holding every positive value and the floor, padded; None if nothing is positive.
+
+    Below `start` (the initial loss) it shows at most LOG_DECADES_SHOWN decades, however near zero a fit gets.
+    """
     positive = values[values > 0]
     if not positive.size:
         return None
     top = float(positive.max())
     bottom = min(float(positive.min()), floor) if floor > 0 else float(positive.min())
-    bottom = max(bottom, top * 10.0**-LOG_DECADES_SHOWN)
+    bottom = max(bottom, (start if start > 0 else top) * 10.0**-LOG_DECADES_SHOWN)
     return bottom / 1.6, top * 1.6
+
+
+def log_axis(axes: Axes, limits: tuple[float, float]) -> None:
+    """A log y-axis over `limits`; spanning few decades, it is labelled at 1, 2 and 5 of each in plain numbers."""
+    axes.set_yscale("log")
+    axes.set_ylim(*limits)
+    if np.log10(limits[1] / limits[0]) <= PLAIN_LOG_DECADES:
+        axes.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        axes.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _legend(axes: Axes, **options: object) -> None:
@@ -118,7 +141,7 @@ def _legend(axes: Axes, **options: object) -> None:
 def convergence_figure(experiment: Experiment, theme: str = "light") -> Figure:
     """MSE over epochs (log scale, closed-form minimum dashed) beside each weight's curve and its reference value."""
     with _styled_figure(theme) as (figure, colors):
-        loss_axes, weight_axes = figure.subplots(1, 2, width_ratios=(1.0, 1.15))
+        loss_axes, weight_axes = figure.subplots(1, 2)
         _draw_loss(loss_axes, experiment, colors)
         _draw_weights(weight_axes, experiment)
         figure.suptitle(run_title(experiment))
@@ -130,10 +153,9 @@ def _draw_loss(axes: Axes, experiment: Experiment, colors: Palette) -> None:
     minimum = experiment.problem.closed_form_loss
     axes.plot(np.arange(len(loss)), loss, color=colors.path, linewidth=2.4, gid="loss",
               label=f"gradient descent (final {loss[-1]:.4g})")
-    limits = log_limits(loss, minimum)
+    limits = log_limits(loss, minimum, float(loss[0]))
     if limits is not None:
-        axes.set_yscale("log")
-        axes.set_ylim(*limits)
+        log_axis(axes, limits)
     if minimum > 0 or limits is None:
         axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.4, gid="minimum",
                      label=f"closed-form minimum {minimum:.4g}")
@@ -153,7 +175,9 @@ def _draw_weights(axes: Axes, experiment: Experiment) -> None:
     curves, lines = [], []
     for k, name in enumerate(names):
         color = PARAM_COLORS[k % len(PARAM_COLORS)]
-        curves += axes.plot(epochs, trajectory.weights[:, k], color=color, linewidth=2.4, gid=f"weight-{name}",
+        # Earlier curves a little wider: where curves coincide (a diverging run), the ones beneath still show.
+        width = 2.4 + 1.4 * (len(names) - 1 - k) / max(len(names) - 1, 1)
+        curves += axes.plot(epochs, trajectory.weights[:, k], color=color, linewidth=width, gid=f"weight-{name}",
                             label=f"{name} → {trajectory.weights[-1, k]:.4g}")
         if truth is not None:
             lines.append(axes.axhline(references[k], color=color, linestyle="--", linewidth=1.5, gid=f"truth-{name}",
@@ -163,16 +187,23 @@ def _draw_weights(axes: Axes, experiment: Experiment) -> None:
                                       gid=f"closed-form-{name}", label=f"least squares {name} = {references[k]:.4g}"))
     if trajectory.diverged:
         # The weights grow by orders of magnitude: symlog keeps the reference values and the escape both in view.
-        axes.set_yscale("symlog", linthresh=max(1.0, float(np.max(np.abs(references)))))
+        linear_up_to = 10.0 ** np.ceil(np.log10(max(1.0, float(np.max(np.abs(references))))))
+        axes.set_yscale("symlog", linthresh=linear_up_to, linscale=2.0)
         axes.set_ylabel("weight value (symmetric log scale)")
     else:
         axes.set_ylabel("weight value")
     axes.set_xlim(0, max(trajectory.epochs_run, 1))
     axes.set_xlabel("epoch")
     axes.set_title("weights over epochs")
-    # Curves in the first column, their reference lines beside them; outside the axes so nothing is covered.
-    _legend(axes, handles=curves + lines, ncols=2 if len(names) <= 6 else 1,
-            loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    # Outside the axes, so no curve is covered: below, one column a parameter (curve over its reference) when
+    # they fit across; else at the right, the curves in one column and their references in the next.
+    if len(names) <= LEGEND_COLUMNS_BELOW:
+        handles = [handle for pair in zip(curves, lines, strict=True) for handle in pair]
+        _legend(axes, handles=handles, ncols=len(names), loc="upper center", bbox_to_anchor=(0.5, -0.13),
+                borderaxespad=0.0)
+    else:
+        _legend(axes, handles=curves + lines, ncols=2, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                borderaxespad=0.0)
 
 
 # ── 2. The loss surface over two parameters, and its contours ────────────────────────────────────────────────
@@ -209,17 +240,25 @@ def contour_levels(loss: np.ndarray, count: int = CONTOUR_LEVELS) -> np.ndarray:
 
 
 def held_note(experiment: Experiment, params: tuple[int, int]) -> str:
-    """What the slice holds fixed, and that it is then an approximation of the run's path."""
+    """What the slice holds fixed, and that it is then an approximation of the loss along the run's path.
+
+    'the slice holds b = 0.957 (its trained value); b moved during training, so the slice is an approximation…'
+    """
     names, weights = experiment.dataset.param_names, experiment.trajectory.weights
     held = [k for k in range(len(names)) if k not in params]
     if not held:
         return ""
-    values = ", ".join(f"{names[k]} = {weights[-1, k]:.4g}" for k in held)
-    which = " and ".join([", ".join(names[k] for k in held[:-1]), names[held[-1]]]) if len(held) > 1 else names[held[0]]
     if np.all(np.ptp(weights[:, held], axis=0) == 0):
-        return f"the slice holds {values}, which did not move during training: the path lies on the true loss"
-    its, moved = ("their trained values", "moved") if len(held) > 1 else ("its trained value", "moved")
-    return (f"the slice holds {values} ({its}); {which} {moved} during training, so the slice is an approximation "
+        return "the slice holds the other parameters where they stayed during training: it is the loss the path saw"
+    if len(held) == 1:
+        what, who = f"{names[held[0]]} = {weights[-1, held[0]]:.3g} (its trained value)", names[held[0]]
+    elif len(held) <= HELD_LISTED:
+        what = ", ".join(f"{names[k]} = {weights[-1, k]:.3g}" for k in held) + " (their trained values)"
+        who = ", ".join(names[k] for k in held[:-1]) + f" and {names[held[-1]]}"
+    else:  # too many to list on one line: name the first and the last
+        what = f"{names[held[0]]}, {names[held[1]]}, …, {names[held[-1]]} at their trained values"
+        who = "they"
+    return (f"the slice holds {what}; {who} moved during training, so the slice is an approximation "
             "of the loss the path saw")
 
 
@@ -238,26 +277,48 @@ def surface_figure(experiment: Experiment, theme: str = "light", resolution: int
     levels = contour_levels(grid.loss)
     norm = LogNorm(vmin=levels[0], vmax=levels[-1], clip=True)
     names = [experiment.dataset.param_names[k] for k in params]
-    with _styled_figure(theme) as (figure, colors):
-        surface_axes = figure.add_subplot(1, 2, 1, projection="3d")
-        contour_axes = figure.add_subplot(1, 2, 2)
+    # Placed by hand: constrained layout does not see a 3D axes' labels, which then spill onto the contours.
+    with _styled_figure(theme, layout=None) as (figure, colors):
+        surface_axes = figure.add_axes(SURFACE_RECT, projection="3d")
+        contour_axes = figure.add_axes(CONTOUR_RECT)
         _draw_surface(surface_axes, grid, path, heights, norm, names, colors)
-        _draw_contours(contour_axes, grid, path, optimum, levels, norm, names, colors)
-        figure.suptitle(f"loss over ({names[0]}, {names[1]})  ·  {run_title(experiment)}")
+        filled = _draw_contours(contour_axes, grid, path, optimum, levels, norm, names, colors)
+        colorbar = figure.colorbar(filled, cax=figure.add_axes(COLORBAR_RECT))
+        ticks = levels[:: max(len(levels) // 5, 1)]
+        colorbar.set_ticks(ticks, labels=[loss_tick(value) for value in ticks])
+        colorbar.minorticks_off()
+        colorbar.set_label("loss (log scale)")
+        colorbar.outline.set_visible(False)
+        figure.suptitle(f"loss over ({names[0]}, {names[1]})  ·  {run_title(experiment)}", y=0.985, va="top")
         note = held_note(experiment, params)
         if note:
-            figure.supxlabel(note, fontsize="small", color=colors.foreground, alpha=0.85)
+            figure.text(0.5, 0.015, note, ha="center", va="bottom", fontsize="small", color=colors.foreground,
+                        alpha=0.85)
     return figure
 
 
-def _draw_surface(axes: Axes, grid: object, path: np.ndarray, heights: np.ndarray, norm: LogNorm,
+def loss_tick(value: float) -> str:
+    """'0.236', '39.9', '1.3×10¹⁴': short enough for a colorbar."""
+    if 1e-3 <= abs(value) < 1e4:
+        return f"{value:.3g}"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"${mantissa}\\times10^{{{int(exponent)}}}$"
+
+
+def _step_marker_size(n_points: int) -> float:
+    """A dot per epoch shows the steps shrinking; hundreds of them only thicken the line, so they get smaller."""
+    return 3.5 if n_points <= 120 else 2.0
+
+
+def _draw_surface(axes: Axes, grid: LossGrid, path: np.ndarray, heights: np.ndarray, norm: LogNorm,
                   names: list[str], colors: Palette) -> None:
-    first, second = np.meshgrid(grid.first_values, grid.second_values)  # type: ignore[attr-defined]
-    facets = min(SURFACE_FACETS, len(grid.first_values))  # type: ignore[attr-defined]
+    first, second = np.meshgrid(grid.first_values, grid.second_values)
+    facets = min(SURFACE_FACETS, len(grid.first_values))
     axes.computed_zorder = False  # the path is drawn over the surface, not sorted into it
     axes.plot_surface(first, second, grid.loss, cmap=colors.colormap, norm=norm,  # type: ignore[attr-defined]
                       rcount=facets, ccount=facets, alpha=0.8, linewidth=0, antialiased=False, zorder=1)
-    axes.plot(path[:, 0], path[:, 1], heights, color=colors.path, linewidth=1.6, marker="o", markersize=3,
+    axes.plot(path[:, 0], path[:, 1], heights, color=colors.path, linewidth=1.6, marker="o",
+              markersize=_step_marker_size(len(path)),
               zorder=5, gid="surface-path")
     axes.plot(path[:1, 0], path[:1, 1], heights[:1], marker="o", markersize=10, markerfacecolor="none",
               markeredgewidth=2.2, color=colors.path, linestyle="none", zorder=6, gid="surface-start")
@@ -265,23 +326,21 @@ def _draw_surface(axes: Axes, grid: object, path: np.ndarray, heights: np.ndarra
               markeredgecolor=colors.background, linestyle="none", zorder=6, gid="surface-end")
     axes.set_xlabel(names[0], labelpad=10)
     axes.set_ylabel(names[1], labelpad=10)
-    axes.set_zlabel("loss", labelpad=12)
+    axes.set_zlabel("loss", labelpad=8)
     axes.view_init(elev=28, azim=-60)
     style_3d_axes(axes, colors)
     axes.set_title("loss surface (slice) with the GD path")
 
 
-def _draw_contours(axes: Axes, grid: object, path: np.ndarray, optimum: np.ndarray, levels: np.ndarray,
-                   norm: LogNorm, names: list[str], colors: Palette) -> None:
-    first, second, loss = grid.first_values, grid.second_values, grid.loss  # type: ignore[attr-defined]
+def _draw_contours(axes: Axes, grid: LossGrid, path: np.ndarray, optimum: np.ndarray, levels: np.ndarray,
+                   norm: LogNorm, names: list[str], colors: Palette) -> ContourSet:
+    first, second, loss = grid.first_values, grid.second_values, grid.loss
     filled = axes.contourf(first, second, loss, levels=levels, cmap=colors.colormap, norm=norm, alpha=0.75,
                            zorder=1)
     axes.contour(first, second, loss, levels=levels, colors=colors.foreground, linewidths=0.5, alpha=0.35,
                  zorder=2)
-    colorbar = axes.figure.colorbar(filled, ax=axes, pad=0.02, fraction=0.05, aspect=30)
-    colorbar.set_label("loss (log scale)")
-    colorbar.outline.set_visible(False)
-    axes.plot(path[:, 0], path[:, 1], color=colors.path, linewidth=1.6, marker="o", markersize=3, zorder=4,
+    axes.plot(path[:, 0], path[:, 1], color=colors.path, linewidth=1.6, marker="o",
+              markersize=_step_marker_size(len(path)), zorder=4,
               gid="path", label=f"GD path ({len(path) - 1} epochs)")
     axes.plot(*path[0], marker="o", markersize=12, markerfacecolor="none", markeredgewidth=2.4, color=colors.path,
               linestyle="none", zorder=5, gid="start", label="start")
@@ -296,6 +355,7 @@ def _draw_contours(axes: Axes, grid: object, path: np.ndarray, optimum: np.ndarr
     axes.grid(False)
     axes.set_title("contours of the same slice")
     _legend(axes, loc="best")
+    return filled
 
 
 # ── 3. The fit: line, plane or predicted-vs-actual ───────────────────────────────────────────────────────────
@@ -375,6 +435,9 @@ def _draw_plane(axes: Axes, experiment: Experiment, colors: Palette) -> None:
     axes.set_ylabel(names[1], labelpad=10)
     axes.set_zlabel(dataset.target_name, labelpad=10)
     axes.view_init(elev=20, azim=-60)
+    axes.set_box_aspect(PLANE_BOX_ASPECT, zoom=PLANE_ZOOM)  # wider than deep: fill the 16:9 slide
+    for axis in (axes.xaxis, axes.yaxis, axes.zaxis):
+        axis.set_major_locator(MaxNLocator(5))
     style_3d_axes(axes, colors)
     title = f"fitted plane {equation(weights, names)}  ({_fit_subtitle(experiment)})"
     if dataset.true_params is not None:
@@ -421,15 +484,14 @@ def rates_figure(comparison: Sequence[Experiment], theme: str = "light") -> Figu
         raise ValueError("rates_figure needs at least one experiment to compare")
     initial = max(float(run.trajectory.loss[0]) for run in runs)
     limits = log_limits(np.concatenate([run.trajectory.loss for run in runs]),
-                        min(run.problem.closed_form_loss for run in runs))
+                        min(run.problem.closed_form_loss for run in runs), initial)
     with _styled_figure(theme) as (figure, colors):
         linear_axes, log_axes = figure.subplots(1, 2)
         _draw_rate_curves(linear_axes, runs, colors)
         linear_axes.set_ylim(0, RATES_HEADROOM * initial if initial > 0 else 1.0)
         linear_axes.set_title("linear scale")
         if limits is not None:
-            log_axes.set_yscale("log")
-            log_axes.set_ylim(*limits)
+            log_axis(log_axes, limits)
         _draw_rate_curves(log_axes, runs, colors)
         log_axes.set_title("log scale" if limits is not None else "log scale impossible: every loss is 0")
         clipped = any(float(run.trajectory.loss.max()) > RATES_HEADROOM * initial for run in runs)
@@ -437,7 +499,11 @@ def rates_figure(comparison: Sequence[Experiment], theme: str = "light") -> Figu
             linear_axes.text(0.98, 0.97, "clipped at 1.1× the initial loss:\nsee the log scale for the rest",
                              transform=linear_axes.transAxes, ha="right", va="top", fontsize="small",
                              color=colors.foreground, alpha=0.8)
-        _legend(log_axes, loc="upper right")
+        handles, labels = log_axes.get_legend_handles_labels()
+        legend = figure.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 3),
+                               frameon=False)
+        for text in legend.get_texts():
+            text.set_color(colors.foreground)
         names = sorted({run.dataset.name for run in runs})
         epochs = sorted({run.epochs for run in runs})
         each = f"{epochs[0]} epochs each" if len(epochs) == 1 else "epochs " + ", ".join(map(str, epochs))
@@ -446,7 +512,7 @@ def rates_figure(comparison: Sequence[Experiment], theme: str = "light") -> Figu
 
 
 def _draw_rate_curves(axes: Axes, runs: list[Experiment], colors: Palette) -> None:
-    seen: dict[object, int] = {}
+    seen: dict[Regime, int] = {}
     for k, run in enumerate(runs):
         regime = classify(run.trajectory.lr, run.problem.eigenvalues).regime
         style = RUN_STYLES[seen.get(regime, 0) % len(RUN_STYLES)]
