@@ -36,11 +36,17 @@ X264_PRESETS = (
 )  # fmt: skip
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
-# One palette for the whole GIF, weighted towards what moves (stats_mode=diff); ordered dithering at its
-# finest scale keeps flat plot colours flat and, unlike error diffusion, does not shimmer from frame to
-# frame; diff_mode=rectangle re-maps only the changed rectangle, so unchanged pixels stay identical and
-# the GIF encoder stores them as transparent.  Measured in benchmarks/encoder.py.
-GIF_PALETTEGEN = "palettegen=stats_mode=diff:reserve_transparent=0"
+# GIF settings, measured in benchmarks/encoder.py on typical gdviz frames (flat colours, antialiased lines
+# and text, sometimes a colormap): one palette for the whole GIF from the histogram of every frame
+# (stats_mode=full: the static axes and text keep their exact shades; smaller and truer than stats_mode=diff
+# on plots); 128 colours (64 saves ~10% more but bands colormap gradients); ordered (bayer) dithering at its
+# finest scale, which leaves colours found in the palette untouched and, unlike error diffusion, does not
+# shimmer between frames; diff_mode=rectangle re-maps only the changed rectangle, so unchanged pixels keep
+# their index and the GIF encoder crops each frame to what changed and stores the rest as transparent.
+# The price of one palette in one pass: ffmpeg holds every GIF frame until the last has arrived (about
+# 1 MB a frame at 640x360: ~330 MB for 300 frames), so keep GIFs short and small.
+GIF_DEFAULT_COLORS = 128
+GIF_PALETTEGEN = "palettegen=stats_mode=full:reserve_transparent=0:max_colors={colors}"
 GIF_PALETTEUSE = "paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
 _STDERR_TAIL_LINES = 12
 
@@ -103,7 +109,8 @@ class OutputSpec:
 
     `fps` is the output's frame rate; when it is below the stream's, frames are dropped evenly.
     `width` scales the output (lanczos, aspect kept, even height), never up; None keeps the frame width.
-    `crf` and `preset` are libx264's quality and speed settings (MP4 only).
+    `crf` and `preset` are libx264's quality and speed settings (MP4 only); `colors` is the size of the
+    GIF's palette (GIF only: 256 for smooth colormaps, 64 for smaller files of flat-colour plots).
     """
 
     path: Path
@@ -112,6 +119,7 @@ class OutputSpec:
     width: int | None = None
     crf: int = 20
     preset: str = "medium"
+    colors: int = GIF_DEFAULT_COLORS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path))
@@ -125,6 +133,8 @@ class OutputSpec:
             raise GdvizInputError(f"output {self.path}: width must be at least 2 pixels, got {self.width}")
         if not 0 <= self.crf <= 51:
             raise GdvizInputError(f"output {self.path}: crf must be between 0 and 51, got {self.crf}")
+        if not 2 <= self.colors <= 256:
+            raise GdvizInputError(f"output {self.path}: colors must be between 2 and 256, got {self.colors}")
         if self.preset not in X264_PRESETS:
             raise GdvizInputError(
                 f"output {self.path}: preset must be one of {', '.join(X264_PRESETS)}, got {self.preset!r}"
@@ -206,10 +216,12 @@ class FrameSink:
     def write(self, frame: np.ndarray) -> None:
         """Send one frame, of shape (height, width, 3 or 4) and dtype uint8, to every output that wants it."""
         frame = np.asarray(frame)
+        self._check(frame)
         if self.frames_written == 0:
-            self._start(frame)
-        else:
-            self._check(frame)
+            height, width, self._channels = frame.shape
+            self.frame_size = (width, height)
+            for encoder in self._encoders:
+                encoder.start(width, height, self._channels)
         data = np.ascontiguousarray(frame).data.cast("B")
         for encoder in self._encoders:
             encoder.send(self.frames_written, data)
@@ -230,26 +242,20 @@ class FrameSink:
         finally:
             self._signals.close()
 
-    def _start(self, frame: np.ndarray) -> None:
-        size = self.frame_size
-        if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] not in (3, 4) or (
-            size is not None and frame.shape[:2] != (size[1], size[0])
-        ):
-            height, width = ("height", "width") if size is None else (size[1], size[0])
-            raise ValueError(
-                f"a frame must be a uint8 array of shape ({height}, {width}, 3) or ({height}, {width}, 4), "
-                f"got {frame.dtype} of shape {frame.shape}"
-            )
-        height, width, self._channels = frame.shape
-        self.frame_size = (width, height)
-        for encoder in self._encoders:
-            encoder.start(width, height, self._channels)
-
     def _check(self, frame: np.ndarray) -> None:
-        width, height = self.frame_size or (0, 0)
-        expected = (height, width, self._channels)
-        if frame.dtype != np.uint8 or frame.shape != expected:
-            raise ValueError(f"a frame must be a uint8 array of shape {expected}, got {frame.dtype} of shape {frame.shape}")
+        """The first frame fixes the channels (3 or 4) and, unless `frame_size` did, the size; others follow."""
+        channels = (self._channels,) if self._channels else (3, 4)
+        size = self.frame_size
+        if (
+            frame.dtype != np.uint8
+            or frame.ndim != 3
+            or frame.shape[2] not in channels
+            or (size is not None and frame.shape[:2] != (size[1], size[0]))
+        ):
+            width, height = size or ("width", "height")
+            expected = " or ".join(f"({height}, {width}, {c})" for c in channels)
+            got = f"{frame.dtype} of shape {frame.shape}"
+            raise ValueError(f"a frame must be a uint8 array of shape {expected}, got {got}")
 
     def _finish(self) -> tuple[WrittenFile, ...]:
         if self.frames_written == 0:
@@ -305,7 +311,7 @@ class _Encoder:
 
     def start(self, width: int, height: int, channels: int) -> None:
         self.size, command = _ffmpeg_command(self.spec, width, height, channels, self.temp)
-        self.stderr = tempfile.TemporaryFile()
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as ffmpeg; closed in _close_stderr)
         # A session of its own: Ctrl-C in the terminal reaches Python only, which then kills ffmpeg.
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.stderr, start_new_session=True
@@ -384,7 +390,8 @@ def _ffmpeg_command(
     ]  # fmt: skip
     if spec.kind == "gif":
         # One process: the stream is split, one copy builds the palette, the other waits for it.
-        graph = ",".join([*filters, "split[a][b];[a]" + GIF_PALETTEGEN + "[p];[b][p]" + GIF_PALETTEUSE])
+        palette = f"split[a][b];[a]{GIF_PALETTEGEN.format(colors=spec.colors)}[p];[b][p]{GIF_PALETTEUSE}"
+        graph = ",".join([*filters, palette])
         command += ["-filter_complex", graph, "-loop", "0", "-f", "gif", str(temp)]
         return (out_width, out_height), command
     # H.264 in yuv420p needs even sides: pad the odd one with a copy of the edge pixels (in RGB, before
@@ -409,7 +416,7 @@ def _scaled_size(width: int, height: int, target_width: int | None) -> tuple[int
     if target_width is None or target_width >= width:
         return width, height
     scaled_width = target_width - target_width % 2
-    return scaled_width, max(2, 2 * round(height * scaled_width / width / 2))
+    return scaled_width, max(2, 2 * math.floor(height * scaled_width / width / 2 + 0.5))  # ties go up
 
 
 def _rational(fps: float) -> str:

@@ -1,0 +1,403 @@
+"""The encoder's files as an independent decoder (PyAV, Pillow) reads them, and its atomic-write promises."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import signal
+import stat
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from gdcore.errors import GdvizInputError
+from scenes import encoder
+from scenes.encoder import (
+    FrameSink,
+    OutputSpec,
+    RenderInterrupted,
+    WrittenFile,
+    prepare_output_dir,
+    save_figure,
+    sigterm_raises,
+    write_png,
+)
+
+BLUE, ORANGE, GREY = (31, 119, 180), (255, 127, 14), (128, 128, 128)
+COLOUR_TOLERANCE = 8  # levels out of 255: yuv420p and palette rounding, never more for a flat colour
+
+
+def solid(colour: tuple[int, int, int], width: int = 64, height: int = 48, channels: int = 4) -> np.ndarray:
+    frame = np.full((height, width, channels), 255, np.uint8)
+    frame[..., :3] = colour
+    return frame
+
+
+def encode(outputs: list[OutputSpec], frames: Iterator[np.ndarray] | list[np.ndarray], **sink_options: object):
+    with FrameSink(outputs, **sink_options) as sink:  # type: ignore[arg-type]
+        for frame in frames:
+            sink.write(frame)
+    return sink
+
+
+def decoded(path: Path) -> tuple[list[np.ndarray], av.video.stream.VideoStream, float]:
+    """Every frame as RGB, the video stream and the container's duration in seconds."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
+        return frames, stream, container.duration / av.time_base
+
+
+def top_level_boxes(path: Path) -> list[str]:
+    """The MP4's top-level box types in file order."""
+    data, boxes, offset = path.read_bytes(), [], 0
+    while offset + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        if size == 1:
+            size = struct.unpack(">Q", data[offset + 8 : offset + 16])[0]
+        boxes.append(kind.decode("latin-1"))
+        if size == 0:
+            break
+        offset += size
+    return boxes
+
+
+def assert_close_colour(image: np.ndarray, colour: tuple[int, int, int]) -> None:
+    assert np.abs(image.reshape(-1, 3).mean(axis=0) - colour).max() <= COLOUR_TOLERANCE
+
+
+# MP4 -------------------------------------------------------------------------------------------------------
+
+
+def test_mp4_as_pyav_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "run.mp4"
+    sink = encode([OutputSpec(path, "mp4", 12)], (solid(BLUE, 160, 90) for _ in range(24)))
+    frames, stream, duration = decoded(path)
+    assert stream.codec_context.name == "h264"
+    assert stream.codec_context.pix_fmt == "yuv420p"
+    assert (stream.width, stream.height) == (160, 90)
+    assert stream.average_rate == 12
+    assert len(frames) == 24 == sink.frames_written
+    assert duration == pytest.approx(2.0, abs=0.1)
+    assert sink.written == (WrittenFile(path, path.stat().st_size, 24, 2.0, 160, 90),)
+
+
+def test_mp4_moov_before_mdat(tmp_path: Path) -> None:
+    path = tmp_path / "run.mp4"
+    encode([OutputSpec(path, "mp4", 10)], (solid(BLUE) for _ in range(10)))
+    boxes = top_level_boxes(path)
+    assert boxes.index("moov") < boxes.index("mdat")
+
+
+def test_mp4_colours_survive(tmp_path: Path) -> None:
+    colours = [BLUE, ORANGE, GREY] * 4
+    path = tmp_path / "colours.mp4"
+    encode([OutputSpec(path, "mp4", 10)], [solid(colour, channels=3) for colour in colours])
+    frames, _, _ = decoded(path)
+    assert len(frames) == len(colours)
+    for frame, colour in zip(frames, colours, strict=True):
+        assert_close_colour(frame[4:-4, 4:-4], colour)
+
+
+def test_mp4_odd_size_is_padded_with_the_edge(tmp_path: Path) -> None:
+    path = tmp_path / "odd.mp4"
+    sink = encode([OutputSpec(path, "mp4", 10)], (solid(ORANGE, 65, 49) for _ in range(10)))
+    frames, stream, _ = decoded(path)
+    assert (stream.width, stream.height) == (66, 50) == (sink.written[0].width, sink.written[0].height)
+    assert_close_colour(frames[-1][:, -2:], ORANGE)  # a black pad would pull these far off
+    assert_close_colour(frames[-1][-2:, :], ORANGE)
+
+
+def test_mp4_scaled_to_a_width(tmp_path: Path) -> None:
+    path = tmp_path / "small.mp4"
+    encode([OutputSpec(path, "mp4", 10, width=81)], (solid(BLUE, 160, 90) for _ in range(5)))
+    _, stream, _ = decoded(path)
+    assert (stream.width, stream.height) == (80, 46)
+
+
+# GIF -------------------------------------------------------------------------------------------------------
+
+
+def test_gif_loops_forever_at_its_width(tmp_path: Path) -> None:
+    path = tmp_path / "loop.gif"
+    frames = [solid(colour, 160, 90) for colour in [BLUE, ORANGE, GREY] * 4]
+    sink = encode([OutputSpec(path, "gif", 10, width=64)], frames)
+    with Image.open(path) as image:
+        assert image.info["loop"] == 0
+        assert image.size == (64, 36)
+        assert image.n_frames == 12
+        assert image.info["duration"] == 100
+    decoded_frames, stream, duration = decoded(path)
+    assert len(decoded_frames) == 12
+    assert (stream.width, stream.height) == (64, 36)
+    assert duration == pytest.approx(1.2, abs=0.05)
+    assert sink.written[0].frames == 12 and sink.written[0].duration_s == pytest.approx(1.2)
+    for frame, colour in zip(decoded_frames, [BLUE, ORANGE, GREY] * 4, strict=True):
+        assert_close_colour(frame, colour)
+
+
+def test_gif_keeps_an_odd_size_and_never_enlarges(tmp_path: Path) -> None:
+    path = tmp_path / "odd.gif"
+    encode([OutputSpec.for_path(path, 10)], (solid(GREY, 65, 49) for _ in range(3)))
+    with Image.open(path) as image:
+        assert image.size == (65, 49)
+
+
+def test_gif_drops_frames_evenly(tmp_path: Path) -> None:
+    """A 30 fps stream into a 20 fps GIF: GIF frame j shows stream frame ceil(1.5 j)."""
+    path = tmp_path / "slower.gif"
+    levels = [8 * index for index in range(30)]
+    sink = encode([OutputSpec(path, "gif", 20)], [solid((level,) * 3) for level in levels], fps=30)
+    frames, _, duration = decoded(path)
+    shown = [levels[math.ceil(1.5 * j)] for j in range(20)]
+    assert [round(float(frame.mean())) for frame in frames] == shown
+    assert sink.frames_written == 30 and sink.written[0].frames == 20
+    assert duration == pytest.approx(1.0, abs=0.05)
+
+
+def test_for_path_picks_the_kind_and_gif_defaults() -> None:
+    assert OutputSpec.for_path(Path("a.mp4"), 60) == OutputSpec(Path("a.mp4"), "mp4", 60)
+    assert OutputSpec.for_path(Path("a.GIF"), 60) == OutputSpec(Path("a.GIF"), "gif", 25, width=640)
+    assert OutputSpec.for_path(Path("a.gif"), 12, width=320).fps == 12
+    with pytest.raises(GdvizInputError, match=r"must end in \.mp4 or \.gif"):
+        OutputSpec.for_path(Path("a.avi"), 30)
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        ({"kind": "gif", "fps": 60}, "at most 50 fps"),
+        ({"fps": 0}, "fps must be a positive number"),
+        ({"fps": float("nan")}, "fps must be a positive number"),
+        ({"preset": "warp"}, "preset must be one of"),
+        ({"crf": 60}, "crf must be between"),
+        ({"width": 1}, "width must be at least 2"),
+        ({"kind": "gif", "colors": 300}, "colors must be between"),
+    ],
+)
+def test_output_spec_rejects_bad_settings(options: dict[str, object], problem: str) -> None:
+    settings: dict[str, object] = {"path": Path("x"), "kind": "mp4", "fps": 30} | options
+    with pytest.raises(GdvizInputError, match=problem):
+        OutputSpec(**settings)  # type: ignore[arg-type]
+
+
+# Both at once ----------------------------------------------------------------------------------------------
+
+
+def test_one_stream_feeds_mp4_and_gif(tmp_path: Path) -> None:
+    mp4, gif = tmp_path / "both.mp4", tmp_path / "both.gif"
+    outputs = [OutputSpec.for_path(mp4, 30), OutputSpec.for_path(gif, 30, width=32)]
+    sink = encode(outputs, (solid(BLUE) for _ in range(30)))
+    assert sink.frames_written == 30
+    assert [(w.path, w.frames, w.duration_s) for w in sink.written] == [(mp4, 30, 1.0), (gif, 25, 1.0)]
+    assert len(decoded(mp4)[0]) == 30
+    with Image.open(gif) as image:
+        assert (image.n_frames, image.size) == (25, (32, 24))
+    assert sorted(os.listdir(tmp_path)) == ["both.gif", "both.mp4"]
+
+
+def test_finished_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "run.mp4"
+    encode([OutputSpec(path, "mp4", 10)], [solid(BLUE)])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+# Failures leave nothing behind ------------------------------------------------------------------------------
+
+
+def test_an_exception_mid_render_leaves_no_file(tmp_path: Path) -> None:
+    outputs = [OutputSpec.for_path(tmp_path / "a.mp4", 10), OutputSpec.for_path(tmp_path / "a.gif", 10)]
+    with pytest.raises(ZeroDivisionError), FrameSink(outputs) as sink:
+        for index in range(10):
+            sink.write(solid(BLUE))
+            if index == 5:
+                _ = 1 / 0
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_render_leaves_an_existing_file_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "kept.mp4"
+    path.write_bytes(b"the previous render")
+    with pytest.raises(RuntimeError, match="boom"), FrameSink([OutputSpec(path, "mp4", 10)]) as sink:
+        sink.write(solid(BLUE))
+        raise RuntimeError("boom")
+    assert path.read_bytes() == b"the previous render"
+    assert os.listdir(tmp_path) == ["kept.mp4"]
+
+
+def test_sigterm_mid_render_leaves_no_file_and_restores_the_handler(tmp_path: Path) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    outputs = [OutputSpec.for_path(tmp_path / "a.mp4", 10), OutputSpec.for_path(tmp_path / "a.gif", 10)]
+    with pytest.raises(RenderInterrupted), FrameSink(outputs) as sink:
+        for index in range(20):
+            sink.write(solid(GREY))
+            if index == 5:
+                os.kill(os.getpid(), signal.SIGTERM)
+    assert os.listdir(tmp_path) == []
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_sigterm_raises_only_inside_the_block() -> None:
+    calls: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: calls.append(signum))
+    try:
+        with pytest.raises(RenderInterrupted) as caught, sigterm_raises():
+            os.kill(os.getpid(), signal.SIGTERM)
+        assert caught.value.signum == signal.SIGTERM
+        assert isinstance(caught.value, KeyboardInterrupt)
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert calls == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_ffmpeg_failure_reports_its_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(encoder, "GIF_PALETTEUSE", "paletteuse=no_such_option=1")
+    with pytest.raises(RuntimeError, match=r"ffmpeg failed writing .*bad\.gif[\s\S]*no_such_option"):
+        encode([OutputSpec(tmp_path / "bad.gif", "gif", 10)], (solid(BLUE) for _ in range(5)))
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("frame", "frame_size", "expected"),
+    [
+        (np.zeros((48, 64, 4)), None, r"\(height, width, 3\) or \(height, width, 4\)"),
+        (np.zeros((48, 64), np.uint8), None, r"\(height, width, 3\) or \(height, width, 4\)"),
+        (np.zeros((48, 64, 2), np.uint8), None, r"\(height, width, 3\) or \(height, width, 4\)"),
+        (np.zeros((48, 64, 4), np.uint8), (32, 24), r"\(24, 32, 3\) or \(24, 32, 4\)"),
+    ],
+)
+def test_a_bad_first_frame_names_the_expected_shape(
+    tmp_path: Path, frame: np.ndarray, frame_size: tuple[int, int] | None, expected: str
+) -> None:
+    with pytest.raises(ValueError, match=expected):
+        encode([OutputSpec(tmp_path / "a.mp4", "mp4", 10)], [frame], frame_size=frame_size)
+    assert os.listdir(tmp_path) == []
+
+
+def test_later_frames_must_match_the_first(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"shape \(48, 64, 4\), got uint8 of shape \(48, 64, 3\)"):
+        encode([OutputSpec(tmp_path / "a.mp4", "mp4", 10)], [solid(BLUE), solid(BLUE, channels=3)])
+    assert os.listdir(tmp_path) == []
+
+
+def test_no_frames_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no frames were written"):
+        encode([OutputSpec(tmp_path / "a.mp4", "mp4", 10)], [])
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_folder_in_the_way_of_the_file(tmp_path: Path) -> None:
+    (tmp_path / "taken.mp4").mkdir()
+    with pytest.raises(GdvizInputError, match="a folder is in the way"):
+        encode([OutputSpec(tmp_path / "taken.mp4", "mp4", 10)], [solid(BLUE)])
+    assert os.listdir(tmp_path) == ["taken.mp4"]
+
+
+# Output folders ----------------------------------------------------------------------------------------------
+
+
+def test_prepare_output_dir_creates_nested_folders(tmp_path: Path) -> None:
+    folder = tmp_path / "a" / "b"
+    assert prepare_output_dir(folder) == folder
+    assert folder.is_dir() and os.listdir(folder) == []
+
+
+def test_prepare_output_dir_refuses_a_file(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    for folder in (tmp_path / "notes.txt", tmp_path / "notes.txt" / "renders"):
+        with pytest.raises(GdvizInputError) as caught:
+            prepare_output_dir(folder)
+        message = str(caught.value)
+        assert "\n" not in message and str(folder) in message
+        assert f"{tmp_path / 'notes.txt'} is a file, not a folder" in message
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write anywhere")
+def test_prepare_output_dir_refuses_a_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o500)
+    try:
+        with pytest.raises(GdvizInputError, match=f"output folder {folder}: cannot write into it"):
+            prepare_output_dir(folder)
+        with pytest.raises(GdvizInputError, match="cannot create it"):
+            prepare_output_dir(folder / "inner")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_prepare_output_dir_reports_an_unwritable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(encoder.tempfile, "mkstemp", refuse)
+    message = f"output folder {tmp_path}: cannot write into it (permission denied)"
+    with pytest.raises(GdvizInputError, match=f"^{re.escape(message)}$"):
+        prepare_output_dir(tmp_path)
+
+
+# Stills ----------------------------------------------------------------------------------------------------
+
+
+def small_figure() -> Figure:
+    fig = Figure(figsize=(1.6, 0.9), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.add_subplot().plot([0, 1], [1, 0], color="tab:blue")
+    return fig
+
+
+def test_write_png_round_trips_pixels(tmp_path: Path) -> None:
+    image = np.random.default_rng(0).integers(0, 256, (9, 13, 3), dtype=np.uint8)
+    path = write_png(image, tmp_path / "still.png")
+    with Image.open(path) as png:
+        assert np.array_equal(np.asarray(png.convert("RGB")), image)
+    assert os.listdir(tmp_path) == ["still.png"]
+
+
+def test_write_png_of_a_figure_matches_its_canvas(tmp_path: Path) -> None:
+    fig = small_figure()
+    fig.canvas.draw()
+    canvas = np.asarray(fig.canvas.buffer_rgba())
+    path = write_png(fig, tmp_path / "figure.png")
+    with Image.open(path) as png:
+        pixels = np.asarray(png.convert("RGBA"))
+    assert pixels.shape == canvas.shape == (90, 160, 4)
+    assert np.abs(pixels.astype(int) - canvas).mean() < 1
+
+
+@pytest.mark.parametrize(("name", "signature"), [("f.svg", b"<svg"), ("f.pdf", b"%PDF"), ("f.png", b"\x89PNG")])
+def test_save_figure_formats(tmp_path: Path, name: str, signature: bytes) -> None:
+    path = save_figure(small_figure(), tmp_path / name)
+    assert signature in path.read_bytes()[:400]
+    assert os.listdir(tmp_path) == [name]
+
+
+def test_save_figure_refuses_other_formats(tmp_path: Path) -> None:
+    with pytest.raises(GdvizInputError, match="png, svg, pdf, not 'jpg'"):
+        save_figure(small_figure(), tmp_path / "f.jpg")
+
+
+def test_a_failed_save_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "f.png"
+    path.write_bytes(b"old")
+    fig = small_figure()
+
+    def fail(*args: object, **kwargs: object) -> None:
+        Path(args[0]).write_bytes(b"half")  # type: ignore[arg-type]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(fig, "savefig", fail)
+    with pytest.raises(OSError, match="disk full"):
+        save_figure(fig, path)
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["f.png"]
