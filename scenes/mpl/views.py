@@ -1,4 +1,4 @@
-"""Views that follow an escaping run: each axis zooms out by doubling, so only a few frames need a full redraw.
+"""Views that follow an escaping run: each axis zooms out by steps of ×4, so only a few frames need a full redraw.
 
 A view key packs the zoom level of every axis into one int (six bits an axis), so that frames with equal keys
 share one background.
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 MARGIN = 1.08  # keep the escaping point a little inside the view
-LEVEL_BITS = 6  # 2^63 is further than any finite float run can escape: levels fit in six bits
+ZOOM_STEP = 4.0  # each zoom level widens an axis ×4: the escaping point stays in the outer three quarters
+LEVEL_BITS = 6  # 4^63 is further than any finite float run can escape: levels fit in six bits
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ class Box:
         return (self.high - self.low) / 2
 
     def zoomed_out(self, key: int) -> Box:
-        """The box with axis d scaled by 2^level_d about its centre, the levels unpacked from a view key."""
-        half = self.half_width * 2.0 ** unpack_levels(key, len(self.low))
+        """The box with axis d scaled by ZOOM_STEP^level_d about its centre, the levels unpacked from a view key."""
+        half = self.half_width * ZOOM_STEP ** unpack_levels(key, len(self.low))
         return Box(self.centre - half, self.centre + half)
 
 
@@ -49,7 +50,7 @@ def no_worse_than_start(loss: np.ndarray) -> np.ndarray:
 
 
 def zoom_levels(base: Box, points: np.ndarray, epochs: np.ndarray) -> np.ndarray:
-    """For each frame, the view key of the smallest zoom (2^k_d on axis d, k_d ≥ 0) holding every point so far.
+    """For each frame, the view key of the smallest zoom (ZOOM_STEP^k_d on axis d, k_d ≥ 0) holding every point so far.
 
     points: ndarray of shape (n_epochs + 1, dims), the state each epoch shows (or (n_epochs + 1, m) values all
     measured on a one-dimensional box);
@@ -60,7 +61,7 @@ def zoom_levels(base: Box, points: np.ndarray, epochs: np.ndarray) -> np.ndarray
     reach = np.abs(points - base.centre) / base.half_width * MARGIN  # ≤ 1: inside the base view
     reach = reach.reshape(len(points), dims, -1).max(axis=2)  # several values measured on one axis: the widest
     reach_so_far = np.maximum.accumulate(reach, axis=0)[np.minimum(epochs, len(points) - 1)]
-    levels = np.ceil(np.log2(np.maximum(reach_so_far, 1.0))).astype(int)
+    levels = np.ceil(np.log(np.maximum(reach_so_far, 1.0)) / np.log(ZOOM_STEP)).astype(int)
     return pack_levels(np.minimum(levels, 2**LEVEL_BITS - 1))
 
 

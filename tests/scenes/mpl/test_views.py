@@ -30,7 +30,7 @@ def test_an_escaping_path_is_always_inside_the_view_per_axis() -> None:
         shown = points[: epoch + 1]
         assert np.all(shown >= view.low) and np.all(shown <= view.high)
     assert unpack_levels(int(keys[-1]), 2)[1] == 0  # the second axis never had to zoom
-    assert unpack_levels(int(keys[-1]), 2)[0] == 6  # 40 · 1.08 ≤ 2^6
+    assert unpack_levels(int(keys[-1]), 2)[0] == 3  # 4^2 < 40 · 1.08 ≤ 4^3
 
 
 def test_epochs_past_the_run_hold_its_last_view() -> None:
