@@ -1,11 +1,13 @@
 """Render benchmark: gdviz's blitted renderer against matplotlib's usual `FuncAnimation.save`, and the CLI's wall time.
 
-Measures, in one run and at 1280x720, 30 fps, H.264 (x264 medium, crf 20) on both sides:
+Measures, in one run and at 1280x720, 30 fps, H.264 crf 20 on both sides (FuncAnimation with x264's default
+preset, medium, as tutorials get it; gdviz with its own encoder defaults, veryfast: see scenes/encoder.py):
   - `line` (300 frames), `dashboard` (300) and `surface` (150): gdviz `render()` to MP4 vs
     `scenes.notebook.animation(...).save(writer=FFMpegWriter)`, the same panels fully redrawn every frame;
   - gdviz's `line` render+encode rate as a fraction of encoding the same 300 ready frames alone;
   - `gdviz render --lr 0.8` (dashboard, MP4 + GIF) as a subprocess, wall time.
-Frame counts are read back from the written files. Takes a few minutes.
+Frame counts are read back from the written files. Takes a few minutes; x264 uses both cores, so run it on an
+otherwise idle machine (other load shows up mostly in the gdviz side, which is encoder-bound).
 
 Run with `.venv/bin/python benchmarks/render.py`; prints one line per comparison.
 """
@@ -38,7 +40,7 @@ from scenes.render import RenderSettings, frame_plan, render
 ROOT = Path(__file__).resolve().parents[1]
 LOOK = Look(1280, 720)
 FPS = 30.0
-X264_ARGS = ["-pix_fmt", "yuv420p", "-preset", "medium", "-crf", "20"]  # gdviz's MP4 defaults
+X264_ARGS = ["-pix_fmt", "yuv420p", "-preset", "medium", "-crf", "20"]  # FFMpegWriter's usual x264 settings
 
 
 def settings(scene: str, duration: float, folder: Path) -> RenderSettings:
