@@ -16,6 +16,8 @@ import numpy as np
 from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment, RunRequest, prepare
 from gdcore.frames import FramePlan, plan_frames
+from scenes.manim.plotting import glyph_points, glyph_table, glyph_width
+from scenes.mpl.hud import divergence_text
 from scenes.theme import FONT_FAMILY, Palette, palette, regime_color
 
 DEFAULT_DATASET, DEFAULT_REGIME = "plane", "good"
@@ -100,56 +102,80 @@ class RunScene(mn.Scene):
     def regime_color(self, run: Experiment) -> str:
         return regime_color(run.rate.regime)
 
+    def divergence_banner(self, font_size: float, max_width: float | None = None, narrow: bool = False) -> mn.VGroup:
+        """'diverged at epoch k: η·L = … > 2' over 'the error grows ×… per step', bold on a rounded plate in the
+        run's regime colour; `narrow` breaks the first line after the colon and shortens the last."""
+        color = self.regime_color(self.run)
+        message = divergence_text(self.run)
+        if narrow:
+            message = message.replace(": ", "\n", 1).replace("the error grows ×", "error ×")
+        text = self.text(message, font_size, color=color, weight=mn.BOLD, line_spacing=1.0)
+        plate = mn.RoundedRectangle(corner_radius=0.15, width=text.width + 0.5, height=text.height + 0.4,
+                                    fill_color=self.colors.banner, fill_opacity=0.95, stroke_color=color,
+                                    stroke_width=2.5)
+        banner = mn.VGroup(plate, text.move_to(plate))
+        if max_width is not None and banner.width > max_width:
+            banner.scale_to_fit_width(max_width)
+        return banner
+
+
+def padded(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
+    """The values' range with a margin, not crossing zero when the values do not (axes then meet at a corner)."""
+    low, high = float(values.min()), float(values.max())
+    margin = pad * (high - low or 1.0)
+    return (max(low - margin, 0.0) if low >= 0 else low - margin), (min(high + margin, 0.0) if high <= 0
+                                                                      else high + margin)
+
+
+def nice_range(low: float, high: float, ticks: int = 5) -> list[float]:
+    """[start, end, step] for a Manim axis covering low..high with about `ticks` round-numbered ticks."""
+    raw = max(high - low, 1e-12) / ticks
+    magnitude = 10 ** np.floor(np.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return [float(np.floor(low / step) * step), float(np.ceil(high / step) * step), float(step)]
+
 
 def short_number(value: float) -> str:
     """Fixed width for a readout: 0.2364, -1.253, 5.61e+14."""
     return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.2e}"
 
 
-_GLYPH_TABLES: dict[float, tuple[dict[str, np.ndarray], float]] = {}
+class FastReadout(mn.VMobject):
+    """A number drawn from glyph outlines cut once per type size (plotting.glyph_table), with true minus signs and
+    each glyph's own advance: set_value swaps one point array (DecimalNumber.set_value rebuilds its glyphs, ~20 ms
+    a frame; this costs well under a millisecond).
 
-
-def _glyph_table(font_size: float) -> tuple[dict[str, np.ndarray], float]:
-    """Outline points of each readout character (one Text call per font size, then shared) and the advance."""
-    if font_size not in _GLYPH_TABLES:
-        reference = mn.Text(FastReadout.CHARACTERS, font_size=font_size)
-        bottom = reference.get_bottom()[1]
-        glyphs = {character: glyph.points - np.array([glyph.get_left()[0], bottom, 0.0])
-                  for character, glyph in zip(FastReadout.CHARACTERS, reference, strict=True)}
-        _GLYPH_TABLES[font_size] = glyphs, reference[0].width * 1.15
-    return _GLYPH_TABLES[font_size]
-
-
-class FastReadout(mn.VGroup):
-    """A fixed-width number whose glyph outlines are built once; set_value only swaps point arrays.
-
-    DecimalNumber.set_value rebuilds its glyphs (~20 ms a frame); this costs well under a millisecond.
+    Placed by an anchor on the baseline, per `align`: 'field' (the anchor is the lower-left corner of a column
+    `width` digits wide, the number right-aligned in it), 'right' (the number ends at the anchor) or 'centre'
+    (the anchor is the middle of the digits, across and up).
     """
 
-    CHARACTERS = "0123456789.-+e"
-
     def __init__(self, value: float = 0.0, formatter: Callable[[float], str] = "{:.4f}".format, width: int = 9,
-                 font_size: float = 28, color: str = "#000000") -> None:
-        super().__init__()
-        self.glyphs, self.advance = _glyph_table(font_size)
-        self.formatter, self.origin = formatter, np.zeros(3)
-        self.slots = [mn.VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0) for _ in range(width)]
-        self.add(*self.slots)
+                 font_size: float = 28, color: str = "#000000", align: str = "field",
+                 anchor: np.ndarray | None = None) -> None:
+        super().__init__(fill_color=color, fill_opacity=1.0, stroke_width=0)
+        self.formatter, self.width_in_digits, self.font_size, self.align = formatter, width, font_size, align
+        self.anchor = np.zeros(3) if anchor is None else np.asarray(anchor, dtype=float)
         self.set_value(value)
 
     def set_value(self, value: float) -> FastReadout:
-        shown = self.formatter(value).rjust(len(self.slots))[-len(self.slots):]
-        offset = 0.0
-        for slot, character in zip(self.slots, shown, strict=True):
-            glyph = self.glyphs.get(character)
-            slot.set_points(glyph + self.origin + mn.RIGHT * offset if glyph is not None else np.zeros((0, 3)))
-            offset += self.advance * (0.5 if character == "." else 1.0)
+        shown = self.formatter(value).replace("-", "−")[-self.width_in_digits:]
+        table = glyph_table(self.font_size)
+        text_width = glyph_width(shown, self.font_size)
+        if self.align == "field":
+            pen = self.anchor + mn.RIGHT * (self.width_in_digits * table.advances["0"] - text_width)
+        elif self.align == "right":
+            pen = self.anchor + mn.LEFT * text_width
+        else:
+            pen = self.anchor - np.array([text_width / 2, table.height / 2, 0.0])
+        points = glyph_points(shown, self.font_size, pen)
+        self.set_points(np.concatenate(points) if points else np.zeros((0, 3)))
         self.value = value
         return self
 
     def place(self, point: np.ndarray) -> FastReadout:
-        """Put the readout's lower-left corner at `point`."""
-        self.origin = np.asarray(point, dtype=float)
+        """Move the anchor to `point`."""
+        self.anchor = np.asarray(point, dtype=float)
         return self.set_value(self.value)
 
 

@@ -21,11 +21,11 @@ from scenes.manim.common import (
     FastReadout,
     PlannedRun,
     RunScene,
+    nice_range,
     quiet_manim,
     short_number,
     tick_label,
 )
-from scenes.manim.line_fit import nice_range
 from scenes.mpl.contour import base_box, default_axes, held_note, ring_levels
 from scenes.mpl.hud import divergence_text
 from scenes.mpl.views import Box, zoom_levels

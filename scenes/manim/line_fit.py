@@ -1,4 +1,6 @@
 """LineFitScene: the data, the fitted line moving epoch by epoch, and a live readout of epoch, loss, b and w.
+A diverging run's line is followed: the y-axis zooms out with it (the data flattening into a strip), and a banner
+says why once the run has stopped.
 
     manim -ql scenes/manim/line_fit.py LineFitScene      (default data `plane`, regime `good`)
 """
@@ -10,33 +12,15 @@ from collections.abc import Callable
 import manim as mn
 import numpy as np
 
-from scenes.manim.common import (
-    FastReadout,
-    PlannedRun,
-    RunScene,
-    add_tick_labels,
-    quiet_manim,
-    short_number,
-)
+from scenes.manim.common import FastReadout, PlannedRun, RunScene, quiet_manim, short_number
+from scenes.manim.plotting import LinePanel, Rect, Redrawn, Style, TextCache, Window
 
 quiet_manim()
 
-PAD = 0.08
-
-
-def padded(values: np.ndarray) -> tuple[float, float]:
-    """The values' range with a margin, not crossing zero when the values do not (axes then meet at a corner)."""
-    low, high = float(values.min()), float(values.max())
-    pad = PAD * (high - low or 1.0)
-    return (max(low - pad, 0.0) if low >= 0 else low - pad), (min(high + pad, 0.0) if high <= 0 else high + pad)
-
-
-def nice_range(low: float, high: float, ticks: int = 5) -> list[float]:
-    """[start, end, step] for a Manim axis covering low..high with about `ticks` round-numbered ticks."""
-    raw = max(high - low, 1e-12) / ticks
-    magnitude = 10 ** np.floor(np.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    return [float(np.floor(low / step) * step), float(np.ceil(high / step) * step), float(step)]
+PLOT = Rect(left=-5.7, bottom=-2.75, width=8.3, height=5.0)  # the data axes' box, in Manim units
+FONT = 24.0
+TICKS = 5
+BANNER_FADE_SECONDS = 0.4
 
 
 class LineFitScene(RunScene):
@@ -44,48 +28,38 @@ class LineFitScene(RunScene):
 
     def construct(self) -> None:
         run, planned = self.run, PlannedRun(self.run, self.plan)
-        x, y = run.dataset.features[:, 0], run.dataset.target
-        held = run.dataset.features[:, 1:].mean(axis=0)
-        axes, labels = self.data_axes(x, y)
-        dots = mn.VGroup(*[mn.Dot(axes.c2p(xi, yi), radius=0.045, color=self.colors.data, fill_opacity=0.8)
-                           for xi, yi in zip(x, y, strict=True)])
         frame = mn.ValueTracker(0.0)
-        self.x_ends = np.array(axes.x_range[:2], dtype=float)
-
-        def line_at(weights: np.ndarray) -> mn.Line:
-            # ŷ = b + w1·x + Σ wⱼ·x̄ⱼ at both ends of the x-axis; the line may leave the axes when diverging
-            ends = weights[0] + weights[2:] @ held + weights[1] * self.x_ends
-            return mn.Line(axes.c2p(self.x_ends[0], ends[0]), axes.c2p(self.x_ends[1], ends[1]),
-                           color=self.colors.fit, stroke_width=5)
-
-        line = mn.always_redraw(lambda: line_at(planned.weights_at(frame.get_value())))
-        labels_of_readouts, numbers = self.readouts(planned, frame)
+        self.panel = LinePanel(run)
+        self.rect, self.style = PLOT, Style(self.colors, self.colors.fit, FONT, TextCache(), ticks=TICKS)
+        still = [*self.title_block(), *self.panel.frame_parts(self.rect, self.style)]
+        if not self.panel.follow.moves:  # a view that never moves is drawn once, with the background
+            still += self.panel.view_parts(self.rect, self.style, self.panel.window_at(0.0))
+        self.line = Redrawn(lambda: self.line_parts(planned.epoch_at(frame.get_value())))
+        labels, numbers = self.readouts(planned, frame)
+        moving: list[mn.Mobject] = [self.line, *numbers]
+        if run.trajectory.diverged:
+            moving.append(self.fading_banner(planned, frame))
         # Static first: Manim draws everything before the first moving mobject once, as a background.
-        self.add(axes, labels, dots, self.title_block(), *labels_of_readouts)
-        self.add(line, *numbers)
+        self.add(*still, *labels)
+        self.add(*moving)
         self.play_plan(frame)
-        self.final_line = line_at(run.trajectory.final_weights)
-        self.axes = axes
 
-    def data_axes(self, x: np.ndarray, y: np.ndarray) -> tuple[mn.Axes, mn.VGroup]:
-        axes = mn.Axes(x_range=nice_range(*padded(x)), y_range=nice_range(*padded(y)), x_length=8.2, y_length=5.2,
-                       tips=False,
-                       axis_config={"color": self.colors.foreground})
-        axes.to_edge(mn.LEFT, buff=1.0).shift(mn.DOWN * 0.4)
-        labels = axes.get_axis_labels(self.text(self.run.dataset.feature_names[0], 24),
-                                      self.text(self.run.dataset.target_name, 24))
-        labels.add(add_tick_labels(axes, 20, self.colors.foreground))
-        return axes, labels
+    def line_parts(self, epoch: float) -> list[mn.Mobject]:
+        """The line at a (fractional) epoch, clipped to the view; the view too, while it follows an escape."""
+        self.window: Window = self.panel.window_at(epoch)
+        parts = self.panel.view_parts(self.rect, self.style, self.window) if self.panel.follow.moves else []
+        return [*parts, *self.panel.moving_parts(self.rect, self.style, self.window, epoch)]
 
-    def title_block(self) -> mn.VGroup:
+    def title_block(self) -> list[mn.Mobject]:
         run = self.run
-        title = self.text(f"{run.dataset.name} · lr {run.trajectory.lr:g} · η·L = {run.rate.eta_lambda_max:.2g} "
+        title = self.text(f"{run.dataset.name} · lr {run.trajectory.lr:g} · η·L = {run.rate.eta_lambda_max:.3g} "
                           f"({run.rate.regime.value})", 28, color=self.regime_color(run))
         title.to_edge(mn.UP, buff=0.3)
-        block = mn.VGroup(title)
+        block: list[mn.Mobject] = [title]
         if run.dataset.n_features > 1:
             names = ", ".join(run.dataset.feature_names[1:])
-            block.add(self.text(f"{names} held at the mean", 18, color=self.colors.muted).next_to(title, mn.DOWN, 0.1))
+            note = self.text(f"ŷ = b + w1·x1 with {names} held at the mean", 18).set_opacity(0.75)
+            block.append(note.next_to(title, mn.DOWN, 0.1))
         return block
 
     def readouts(self, planned: PlannedRun, frame: mn.ValueTracker) -> tuple[list[mn.Mobject], list[mn.Mobject]]:
@@ -100,9 +74,28 @@ class LineFitScene(RunScene):
         numbers: list[mn.Mobject] = []
         for row, (name, value_at, formatter) in enumerate(rows):
             label = self.text(name, 26).move_to(np.array([3.6, 2.0 - 0.75 * row, 0.0]), aligned_edge=mn.LEFT)
-            number = FastReadout(value_at(0.0), formatter, width=10, font_size=26, color=self.colors.foreground)
-            number.place(label.get_corner(mn.DL) + mn.RIGHT * 1.2)
+            number = FastReadout(value_at(0.0), formatter, width=10, font_size=26, color=self.colors.foreground,
+                                 align="right", anchor=np.array([6.75, label[-1].get_bottom()[1], 0.0]))
             number.add_updater(lambda mob, value_at=value_at: mob.set_value(value_at(frame.get_value())))
             labels.append(label)
             numbers.append(number)
         return labels, numbers
+
+    def fading_banner(self, planned: PlannedRun, frame: mn.ValueTracker) -> mn.VGroup:
+        """The divergence banner under the readouts, fading in over BANNER_FADE_SECONDS from the first frame that
+        shows the run's last epoch (the hold included: the clock is the video's, not the tracker's)."""
+        banner = self.divergence_banner(21, max_width=3.5, narrow=True).move_to(np.array([5.15, -1.6, 0.0]))
+        fps = float(mn.config.frame_rate)
+        stopped = int(np.argmax(self.plan.epochs >= planned.last_epoch))
+        fade_frames = max(1, min(round(BANNER_FADE_SECONDS * fps), self.plan.n_frames - stopped))
+        clock = {"frame": 0.0}
+        self.banner = banner
+
+        def fade(group: mn.Mobject, dt: float) -> None:
+            clock["frame"] += dt * fps
+            shown = round(clock["frame"]) - stopped + 1  # frames from `stopped` on, this one included
+            group.set_opacity(float(np.clip(shown / fade_frames, 0.0, 1.0)))
+
+        banner.add_updater(fade)
+        fade(banner, 0.0)
+        return banner

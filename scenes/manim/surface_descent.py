@@ -6,7 +6,6 @@ epoch, under a slowly turning camera.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -84,39 +83,6 @@ def axis_number(value: float, span: float) -> str:
     if abs(value) < 1e-9 * span:
         return "0"
     return f"{value:.2g}" if abs(value) >= 1e4 else f"{value:.3g}"
-
-
-class GlyphLabel(FastReadout):
-    """A FastReadout laid out with each glyph's own width (so '-' and '+' neither float nor overlap), centred on
-    or right-aligned to an anchor point: axis numbers that change as the view zooms, and readouts.
-
-    For a centred label the anchor is the middle of the digits; for a right-aligned one, the right end of the
-    baseline.
-    """
-
-    GAP = 0.2  # between glyphs, in units of a digit's width
-
-    def __init__(self, value: float, anchor: np.ndarray, formatter: Callable[[float], str], width: int,
-                 font_size: float, color: str, centred: bool = True) -> None:
-        self.anchor, self.centred = np.asarray(anchor, dtype=float), centred
-        super().__init__(value, formatter, width=width, font_size=font_size, color=color)
-
-    def set_value(self, value: float) -> GlyphLabel:
-        shown = self.formatter(value)[-len(self.slots):]
-        widths = [float(np.max(self.glyphs[character][:, 0])) for character in shown]
-        gap = self.GAP * self.advance / 1.15
-        total = sum(widths) + gap * max(len(widths) - 1, 0)
-        digit_height = float(np.max(self.glyphs["0"][:, 1]))
-        left = self.anchor + (np.array([-total / 2, -digit_height / 2, 0.0]) if self.centred
-                              else np.array([-total, 0.0, 0.0]))
-        for index, slot in enumerate(self.slots):
-            if index < len(shown):
-                slot.set_points(self.glyphs[shown[index]] + left)
-                left = left + mn.RIGHT * (widths[index] + gap)
-            else:
-                slot.set_points(np.zeros((0, 3)))
-        self.value = value
-        return self
 
 
 class SurfaceDescentScene(RunScene, mn.ThreeDScene):
@@ -246,7 +212,7 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
         loss_axis = axes.z_axis.copy().shift(axes.c2p(0, 1, 0) - axes.c2p(0, 0, 0))
         return [axes.x_axis, second, loss_axis]
 
-    def axis_numbers(self, planned: PlannedRun, frame: mn.ValueTracker) -> list[GlyphLabel]:
+    def axis_numbers(self, planned: PlannedRun, frame: mn.ValueTracker) -> list[FastReadout]:
         """Round numbers along the floor's two front edges and up the loss axis, facing the camera; a zoom
         rewrites them (the numbers stay where they are: the bowl looks the same at every scale)."""
         view, out = self.view, 0.1  # how far outside the floor, in unit coordinates
@@ -266,8 +232,9 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
             return view.loss_value(unit, zoom) if axis == 2 else view.plane_value(axis, unit, zoom)
 
         spans = [2 * view.half[0], 2 * view.half[1], view.excess]
-        numbers = [GlyphLabel(value_of(axis, unit, 1.0), where, partial(axis_number, span=spans[axis]), width=9,
-                              font_size=TICK_FONT, color=self.colors.foreground) for axis, unit, where in places]
+        numbers = [FastReadout(value_of(axis, unit, 1.0), partial(axis_number, span=spans[axis]), width=9,
+                               font_size=TICK_FONT, color=self.colors.foreground, align="centre", anchor=where)
+                   for axis, unit, where in places]
         if self.zoom_so_far[-1] > 1.0:
             def renumber(_: mn.Mobject) -> None:
                 zoom = self.head_at(planned, frame.get_value())[2]
@@ -326,8 +293,8 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
             rows.append(("zoom out ×", lambda f: self.head_at(planned, f)[2], "{:.3g}".format))
         for row, (name, value_at, formatter) in enumerate(rows):
             label = self.text(name, 22).move_to(np.array([3.3, 2.45 - 0.5 * row, 0.0]), aligned_edge=mn.LEFT)
-            number = GlyphLabel(value_at(0.0), np.array([6.9, label.get_bottom()[1], 0.0]), formatter, width=9,
-                                font_size=22, color=colors.foreground, centred=False)
+            number = FastReadout(value_at(0.0), formatter, width=9, font_size=22, color=colors.foreground,
+                                 align="right", anchor=np.array([6.9, label.get_bottom()[1], 0.0]))
             number.add_updater(lambda mob, value_at=value_at: mob.set_value(value_at(frame.get_value())))
             still.append(label)
             moving.append(number)

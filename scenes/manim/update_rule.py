@@ -14,8 +14,7 @@ import numpy as np
 
 from gdcore.experiment import Experiment
 from gdcore.frames import HOLD_SECONDS
-from scenes.manim.common import DEFAULT_MOTION_SECONDS, RunScene, add_tick_labels, quiet_manim
-from scenes.manim.line_fit import nice_range, padded
+from scenes.manim.common import DEFAULT_MOTION_SECONDS, RunScene, add_tick_labels, nice_range, padded, quiet_manim
 
 quiet_manim()
 
