@@ -14,6 +14,7 @@ from pathlib import Path
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
 from scenes.encoder import FrameSink, OutputSpec, WrittenFile, prepare_output_dir
+from scenes.render import output_stem
 
 # Manim's quality presets: (width, height, fps).
 MANIM_QUALITIES: dict[str, tuple[int, int, int]] = {
@@ -57,9 +58,7 @@ def render_manim(scene: str, experiments: Sequence[Experiment], out_dir: Path, f
     if size is not None:
         width, height = size
     folder = prepare_output_dir(out_dir / experiments[0].dataset.name)
-    stem = f"{scene}-lr{'-'.join(f'{run.trajectory.lr:g}' for run in experiments)}-manim"
-    if scene == "regimes":
-        stem = "regimes-manim"
+    stem = f"{output_stem(scene, experiments)}-manim"  # beside the matplotlib render of the same run
     with tempfile.TemporaryDirectory(prefix=".gdviz-manim-", dir=folder) as work:
         settings = {"media_dir": work, "video_dir": work, "images_dir": work, "tex_dir": f"{work}/tex",
                     "text_dir": f"{work}/text", "partial_movie_dir": f"{work}/partial", "output_file": stem,

@@ -1,0 +1,82 @@
+"""`gdviz render --engine manim` as a user meets it: where the files land, what they hold, nothing left behind,
+and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import pytest
+from click.testing import CliRunner, Result
+from PIL import Image
+
+import scenes.manim.render as manim_render
+from scenes.cli import cli
+from tests.scenes.manim.conftest import read_video
+
+TINY_RUN = ["--size", "256x144", "--duration", "1", "--quiet"]
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def assert_bad_input(result: Result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("gdviz: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_the_mp4_lands_beside_the_matplotlib_renders_and_nothing_else_is_left(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("render", "line", "--engine", "manim", "--dataset", "line", "--lr", "0.5", "--format", "mp4",
+                    "--size", "256x144", "--duration", "1", "--out", "renders")
+    assert result.exit_code == 0, result.output
+    movie = tmp_path / "renders" / "line" / "line-lr0.5-manim.mp4"
+    assert result.stdout.strip().splitlines() == [result.stdout.strip()]  # one line: the file written
+    assert result.stdout.startswith(f"wrote {Path('renders') / 'line' / movie.name}  256x144, ")
+    video = read_video(movie)
+    assert video["codec"] == "h264" and (video["width"], video["height"]) == (256, 144) and video["fps"] == 15
+    # one second of motion and the one-second hold at Manim's low-quality 15 fps
+    assert video["frames"] == 30
+    assert sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*")) == [
+        Path("renders"), Path("renders/line"), Path("renders/line/line-lr0.5-manim.mp4")]
+
+
+def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
+    result = invoke("render", "contour", "--engine", "manim", "--dataset", "line", "--regime", "jumping",
+                    "--format", "both", "--out", str(tmp_path), *TINY_RUN)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "line"
+    stem = "contour-lr1.4-manim"  # the line preset's jumping rate: η·L = 1.8 / L, two significant digits
+    assert sorted(path.name for path in folder.iterdir()) == [f"{stem}.gif", f"{stem}.mp4"]
+    with av.open(str(folder / f"{stem}.gif")) as container:
+        gif_frames = sum(1 for _ in container.decode(video=0))
+    assert gif_frames == read_video(folder / f"{stem}.mp4")["frames"]
+    with Image.open(folder / f"{stem}.gif") as image:
+        assert image.info.get("loop") == 0  # loops forever
+
+
+@pytest.mark.parametrize(("args", "fragments"), [
+    (["render", "dashboard", "--engine", "manim"], ["'dashboard'", "line, update-rule, contour, surface, regimes"]),
+    (["render", "line", "--engine", "manim", "--format", "png"], ["--format png", "mp4, gif or both"]),
+    (["render", "line", "--engine", "manim", "--quality", "ultra"], ["'ultra'", "low, medium, high, 4k"]),
+    (["render", "line", "--engine", "blender"], ["'blender'", "matplotlib or manim"]),
+    (["render", "line", "--engine", "manim", "--duration", "0"], ["duration", "(0, 600]"]),
+    (["render", "line", "--engine", "manim", "--theme", "sepia"], ["sepia"]),
+])
+def test_bad_manim_options_are_one_line_errors(tmp_path: Path, args: list[str], fragments: list[str]) -> None:
+    assert_bad_input(invoke(*args, "--out", str(tmp_path)), *fragments)
+    assert not any(tmp_path.iterdir())
+
+
+def test_without_manim_the_error_gives_the_install_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(manim_render, "manim_available", lambda: False)
+    assert_bad_input(invoke("render", "line", "--engine", "manim", "--out", str(tmp_path)),
+                     "needs Manim", "libcairo2-dev libpango1.0-dev pkg-config", "gdviz[manim]")
+    matplotlib = invoke("render", "loss", "--format", "png", "--size", "320x180", "--out", str(tmp_path))
+    assert matplotlib.exit_code == 0, matplotlib.output  # the matplotlib engine keeps working
