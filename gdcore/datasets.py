@@ -4,7 +4,6 @@ generator, and CSV files; each comes with the tutorial's own training settings."
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 import numbers
 import os
@@ -14,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gdcore.errors import GdvizInputError
-from gdcore.problem import COST_NAMES
+from gdcore.errors import GdvizInputError, closest_hint
+from gdcore.problem import cost_scale
 
 PRESET_NAMES: tuple[str, ...] = ("plane", "line", "line-wide", "five-points")
 DATASET_NAMES: tuple[str, ...] = (*PRESET_NAMES, "synthetic")
@@ -29,13 +28,6 @@ SYNTHETIC_WEIGHT_CYCLE: tuple[float, ...] = (2.0, 3.0, 4.0, 5.0)
 _CONSTANT_RTOL = 1e-12
 # Non-blank lines given to csv.Sniffer to guess the delimiter.
 _SNIFF_LINES = 50
-
-
-def _suggestion(value: str, choices: Sequence[str]) -> str:
-    """' (did you mean 'plane'?)' for the closest choice (a case-insensitive match first), else ''."""
-    same_but_case = [choice for choice in choices if choice.lower() == value.lower()]
-    hint = same_but_case or difflib.get_close_matches(value, list(choices), n=1)
-    return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 
 def _read_only(values: object, ndim: int) -> np.ndarray:
@@ -61,12 +53,11 @@ class TrainingDefaults:
     tolerance: float | None = None  # stop when ‖Δw‖ < tolerance (None: never)
 
     def __post_init__(self) -> None:
-        if self.cost not in COST_NAMES:
-            raise GdvizInputError(f"unknown cost {self.cost!r}: choose one of {', '.join(COST_NAMES)}")
+        cost_scale(self.cost)  # an unknown cost: a one-line error with the closest name
         if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
             raise GdvizInputError(f"learning rate {self.lr!r} must be a positive finite number")
-        if self.epochs < 0:
-            raise GdvizInputError(f"epochs {self.epochs!r} must be 0 or more")
+        if self.epochs < 1:
+            raise GdvizInputError(f"epochs {self.epochs!r} must be 1 or more")
         if self.tolerance is not None and not self.tolerance > 0:
             raise GdvizInputError(f"tolerance {self.tolerance!r} must be positive")
         object.__setattr__(self, "init", _float_tuple(self.init))
@@ -203,7 +194,7 @@ _PRESETS = {"plane": _plane, "line": _line, "line-wide": _line_wide, "five-point
 
 
 def _unknown_dataset(name: object) -> GdvizInputError:
-    hint = _suggestion(str(name), DATASET_NAMES)
+    hint = closest_hint(str(name), DATASET_NAMES)
     return GdvizInputError(f"unknown dataset {name!r}: choose one of {', '.join(DATASET_NAMES)}{hint}")
 
 
@@ -251,9 +242,15 @@ def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, see
     sigma = _check_noise(noise)
     seed = _check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
-    features = rng.uniform(0, 2, (n, d))  # drawn first, so the features do not depend on the noise level
     params = synthetic_params(d)
-    target = features @ np.array(params[1:]) + params[0] + sigma * rng.standard_normal(n)
+    try:
+        features = rng.uniform(0, 2, (n, d))  # drawn first, so the features do not depend on the noise level
+        target = features @ np.array(params[1:]) + params[0] + sigma * rng.standard_normal(n)
+    except MemoryError:
+        raise GdvizInputError(
+            f"synthetic data of n_samples {n} × n_features {d} = {n * d:,} numbers does not fit in memory: "
+            "ask for fewer rows or features"
+        ) from None
     return Dataset(
         name="synthetic",
         features=features,
@@ -337,6 +334,8 @@ def _read_text(path: Path) -> str:
         raise GdvizInputError(f"cannot read '{path}': {error.strerror or error}") from error
     if not raw.strip():
         raise GdvizInputError(f"'{path}' is empty: a CSV file needs a header row and data rows")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise GdvizInputError(f"'{path}' is UTF-16 text: save it as UTF-8 (a CSV file must be UTF-8 text)")
     if b"\x00" in raw:
         raise GdvizInputError(f"'{path}' looks like a binary file (it has NUL bytes), not a CSV text file")
     try:
@@ -400,9 +399,13 @@ def _column_index(path: Path, header: list[str], token: str, role: str) -> int:
     try:
         index = int(token)
     except ValueError:
+        separators = (
+            " (the header has a single column: separate columns with commas, semicolons or tabs)"
+            if len(header) == 1 and len(header[0].split()) > 1 else ""
+        )
         raise GdvizInputError(
             f"unknown {role} column {token!r} in '{path}': available columns are "
-            f"{', '.join(header)}{_suggestion(token, header)}"
+            f"{', '.join(header)}{closest_hint(token, header)}{separators}"
         ) from None
     if not 0 <= index < len(header):
         raise GdvizInputError(
@@ -431,7 +434,8 @@ def _cell_value(path: Path, number: int, column: str, cell: str) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise GdvizInputError(f"{where}: {cell!r} is not a number") from None
+        decimal_comma = " (write decimals with a point: 1.5, not 1,5)" if _is_number(cell.replace(",", ".", 1)) else ""
+        raise GdvizInputError(f"{where}: {cell!r} is not a number{decimal_comma}") from None
     if not math.isfinite(value):
         raise GdvizInputError(f"{where}: {cell!r} is not a finite number (NaN and infinity are not accepted)")
     return value

@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from gdcore.errors import GdvizInputError
+from gdcore.errors import GdvizInputError, closest_hint
 
 TimeScale = Literal["log", "linear"]
 TIME_SCALES: tuple[str, ...] = ("log", "linear")
@@ -72,6 +72,8 @@ def _check_plan(planned_epochs: int, fps: float, duration: float, time: str, hol
     if not (math.isfinite(duration) and 0 < duration <= 600):
         raise GdvizInputError(f"duration must be a number of seconds in (0, 600], got {duration}")
     if time not in TIME_SCALES:
-        raise GdvizInputError(f"unknown time scale {time!r}: choose one of {', '.join(TIME_SCALES)}")
+        raise GdvizInputError(
+            f"unknown time scale {time!r}: choose one of {', '.join(TIME_SCALES)}{closest_hint(time, TIME_SCALES)}"
+        )
     if not (math.isfinite(hold) and hold >= 0):
         raise GdvizInputError(f"hold must be a number of seconds >= 0, got {hold}")

@@ -5,7 +5,6 @@ Each optimiser is a frozen, parameter-only record whose pure `step` follows torc
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 from collections.abc import Callable
@@ -14,7 +13,7 @@ from typing import ClassVar, Literal, Protocol
 
 import numpy as np
 
-from gdcore.errors import GdvizInputError
+from gdcore.errors import GdvizInputError, closest_hint
 
 State = tuple[np.ndarray, ...]  # optimiser state: a tuple of arrays (possibly empty), never mutated
 
@@ -382,10 +381,8 @@ def _class_named(name: str) -> type[Optimizer]:
     """The optimiser class called `name`; a one-line error with the choices (and a guess) otherwise."""
     if name in _BY_NAME:
         return _BY_NAME[name]
-    hint = difflib.get_close_matches(str(name), OPTIMIZER_NAMES, n=1)
-    suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
     choices = ", ".join(OPTIMIZER_NAMES)
-    raise GdvizInputError(f"unknown optimizer {name!r}: choose one of {choices}{suggestion}")
+    raise GdvizInputError(f"unknown optimizer {name!r}: choose one of {choices}{closest_hint(name, OPTIMIZER_NAMES)}")
 
 
 def _check_applies(name: str, hyperparameter: str) -> None:

@@ -10,7 +10,7 @@ from typing import Literal
 
 import numpy as np
 
-from gdcore.errors import GdvizInputError
+from gdcore.errors import GdvizInputError, closest_hint
 
 Cost = Literal["mse", "half-mse"]
 COST_NAMES: tuple[str, ...] = ("mse", "half-mse")
@@ -51,7 +51,8 @@ def cost_scale(cost: str) -> float:
         return 1.0
     if cost == "half-mse":
         return 0.5
-    raise GdvizInputError(f"unknown cost {cost!r}: choose one of {', '.join(COST_NAMES)}")
+    hint = closest_hint(cost, COST_NAMES)
+    raise GdvizInputError(f"unknown cost {cost!r}: choose one of {', '.join(COST_NAMES)}{hint}")
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

@@ -6,14 +6,13 @@ so everything follows from η·L with L = λ_max and from ρ = max|1 − ηλᵢ
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
 
-from gdcore.errors import GdvizInputError
+from gdcore.errors import GdvizInputError, closest_hint
 
 
 class Regime(str, Enum):
@@ -52,9 +51,13 @@ class RateReport:
 
 
 def classify(lr: float, eigenvalues: np.ndarray) -> RateReport:
-    """The regime of constant-rate GD with rate η, given the Hessian's eigenvalues (any order)."""
-    eta_l = lr * float(np.max(eigenvalues))
-    growth = float(np.max(np.abs(1.0 - lr * np.asarray(eigenvalues))))
+    """The regime of constant-rate GD with rate η, given the Hessian's eigenvalues (any order).
+
+    η·L and ρ are inf when the product overflows (η near the largest float): still 'divergent'.
+    """
+    eta_l = lr * float(np.max(eigenvalues))  # a Python float: a rate like 1e308 gives inf, without a warning
+    with np.errstate(over="ignore"):
+        growth = float(np.max(np.abs(1.0 - lr * np.asarray(eigenvalues))))
     return RateReport(lr=lr, regime=regime_of(eta_l), eta_lambda_max=eta_l, growth=growth)
 
 
@@ -87,9 +90,8 @@ def parse_regime(name: Regime | str) -> Regime:
         return name
     if name in REGIME_NAMES:
         return Regime(name)
-    hint = difflib.get_close_matches(str(name), REGIME_NAMES, n=1)
-    suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-    raise GdvizInputError(f"unknown regime {name!r}: choose one of {', '.join(REGIME_NAMES)}{suggestion}")
+    hint = closest_hint(name, REGIME_NAMES)
+    raise GdvizInputError(f"unknown regime {name!r}: choose one of {', '.join(REGIME_NAMES)}{hint}")
 
 
 def round_significant(value: float, digits: int) -> float:

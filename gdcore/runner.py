@@ -17,6 +17,9 @@ Status = Literal["converged", "max_epochs", "diverged"]
 # A run counts as diverged once its loss passes this many times max(initial loss, 1): far past anything
 # a converging run can reach (its loss never exceeds the initial one for η·L < 2), still far from overflow.
 DIVERGENCE_FACTOR = 1e12
+# The most epochs one run may ask for: the trajectory keeps every epoch's weights (about 12 s and 24 MB for 3
+# parameters at this size), so a typo like --epochs 100000000000 is an error rather than a run that never ends.
+MAX_EPOCHS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class Trajectory:
     loss: ndarray of shape (epochs_run + 1,), the full-data loss at each row of weights.
     gradient_norms: ndarray of shape (epochs_run + 1,), ‖∇L‖ at each row of weights.
     rates: ndarray of shape (epochs_run,), the learning rate used by epoch k's (first) update.
+    diverged_at: for a diverged run, the epoch whose update made the loss non-finite or pass the bound: epochs_run
+    when that state was still finite (and so kept), epochs_run + 1 when it was not; None otherwise.
     """
 
     weights: np.ndarray
@@ -36,6 +41,7 @@ class Trajectory:
     status: Status
     optimizer: str
     lr: float
+    diverged_at: int | None = None
 
     @property
     def epochs_run(self) -> int:
@@ -68,28 +74,29 @@ def run(
     """
     weights = _initial_weights(problem, init)
     _check_epochs(epochs)
-    bound = DIVERGENCE_FACTOR * max(float(problem.loss(weights)), 1.0)
+    bound = DIVERGENCE_FACTOR * max(float(problem.loss(weights)), 1.0)  # may be inf for a huge start: no bound then
     stepper = _Stepper(problem, optimizer)
     rows, rates = [weights], []
     status: Status = "max_epochs"
-    for _ in range(epochs):
+    diverged_at: int | None = None
+    for epoch in range(1, epochs + 1):
         rates.append(optimizer.rate(stepper.updates))
         with np.errstate(over="ignore", invalid="ignore"):
             new_weights = stepper.epoch(weights)
             new_loss = float(problem.loss(new_weights)) if np.all(np.isfinite(new_weights)) else math.inf
         if not (math.isfinite(new_loss) and new_loss <= bound):
-            status = "diverged"
+            status, diverged_at = "diverged", epoch
             if math.isfinite(new_loss):
                 rows.append(new_weights)
             else:
                 rates.pop()
             break
         rows.append(new_weights)
-        if tolerance is not None and float(np.linalg.norm(new_weights - weights)) < tolerance:
+        if tolerance is not None and _norm(new_weights - weights) < tolerance:
             status = "converged"
             break
         weights = new_weights
-    return _freeze(problem, rows, rates, status, optimizer)
+    return _freeze(problem, rows, rates, status, optimizer, diverged_at)
 
 
 class _Stepper:
@@ -130,20 +137,42 @@ def _initial_weights(problem: Problem, init: np.ndarray | None) -> np.ndarray:
         )
     if not np.all(np.isfinite(weights)):
         raise GdvizInputError(f"initial weights must be finite numbers, got {list(weights)}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = math.isfinite(float(problem.loss(weights))) and math.isfinite(_norm(problem.gradient(weights)))
+    if not finite:
+        raise GdvizInputError(
+            f"initial weights {list(weights)} are so large that the loss overflows: choose smaller values"
+        )
     return weights
 
 
 def _check_epochs(epochs: int) -> None:
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise GdvizInputError(f"epochs must be an integer >= 1, got {epochs!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or not 1 <= epochs <= MAX_EPOCHS:
+        raise GdvizInputError(f"epochs must be an integer from 1 to {MAX_EPOCHS:,}, got {epochs!r}")
+
+
+def _norm(vector: np.ndarray) -> float:
+    """‖v‖ = m·‖v/m‖ with m = max|vᵢ|: no overflow while the norm itself is representable."""
+    largest = float(np.max(np.abs(vector)))
+    if largest == 0.0 or not math.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(np.sum((vector / largest) ** 2)))
 
 
 def _freeze(problem: Problem, rows: list[np.ndarray], rates: list[float], status: Status,
-            optimizer: Optimizer) -> Trajectory:
+            optimizer: Optimizer, diverged_at: int | None) -> Trajectory:
+    """Loss and gradient norm of every row, read-only; rows from the first whose gradient norm overflows are dropped
+    (the run then diverged at that row's epoch)."""
     weights = np.array(rows, dtype=float)
-    loss = problem.loss(weights)
-    gradient_norms = np.linalg.norm(problem.gradient(weights), axis=1)
-    arrays = [weights, loss, gradient_norms, np.array(rates, dtype=float)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = problem.loss(weights)
+        gradient_norms = np.array([_norm(gradient) for gradient in problem.gradient(weights)])
+    finite = np.isfinite(loss) & np.isfinite(gradient_norms)
+    kept = int(np.argmin(finite)) if not finite.all() else len(rows)  # rows before the first non-finite one
+    if kept < len(rows):
+        status, diverged_at = "diverged", kept  # row k holds the weights after epoch k
+    arrays = [weights[:kept], loss[:kept], gradient_norms[:kept], np.array(rates[: kept - 1], dtype=float)]
     for array in arrays:
         array.setflags(write=False)
-    return Trajectory(*arrays, status=status, optimizer=optimizer.name, lr=float(optimizer.lr))
+    return Trajectory(*arrays, status=status, optimizer=optimizer.name, lr=float(optimizer.lr),
+                      diverged_at=diverged_at)

@@ -15,7 +15,7 @@ import click
 import numpy as np
 
 from gdcore.datasets import DATASET_NAMES, Dataset, load_csv, load_dataset, standardize
-from gdcore.errors import GdvizInputError
+from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.experiment import Experiment, Hyperparameters, RunRequest, parse_init, prepare
 from gdcore.frames import plan_frames
 from gdcore.optimizers import OPTIMIZER_NAMES
@@ -85,6 +85,12 @@ def build_dataset(dataset_name: str | None, csv_path: str | None, x_columns: str
     if csv_path is not None:
         if dataset_name is not None:
             raise GdvizInputError(f"give either --dataset or --data, not both (got --dataset {dataset_name})")
+        sizes = {"--n": n_samples, "--features": n_features, "--noise": noise}
+        given = [flag for flag, value in sizes.items() if value is not None]
+        if given:
+            raise GdvizInputError(
+                f"{', '.join(given)} shape synthetic data (--dataset synthetic), not --data {csv_path}"
+            )
         if x_columns is None or y_column is None:
             raise GdvizInputError(f"--data {csv_path} needs --x COL[,COL...] and --y COL")
         dataset = load_csv(csv_path, x_columns, y_column)
@@ -119,14 +125,19 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return functools.reduce(lambda wrapped, option: option(wrapped), reversed(options), command)
 
 
+def check_seed_is_used(seed: int | None, dataset: Dataset, optimizer: str | None) -> None:
+    """--seed seeds synthetic data and sgd's shuffling: given for neither, it is an error rather than ignored."""
+    if seed is not None and optimizer != "sgd" and dataset.name != "synthetic":
+        uses = "synthetic data (--dataset synthetic) and mini-batch shuffling (--optimizer sgd)"
+        raise GdvizInputError(f"--seed {seed} seeds {uses}; this run has neither")
+
+
 def build_experiment(options: dict[str, Any]) -> Experiment:
     """Dataset from the data options, then one run from the run options."""
     dataset = build_dataset(options["dataset_name"], options["csv_path"], options["x_columns"],
                             options["y_column"], options["standardize"], options["seed"],
                             options["n_samples"], options["n_features"], options["noise"])
-    if options["seed"] is not None and options["optimizer"] != "sgd" and dataset.name != "synthetic":
-        raise GdvizInputError(f"--seed {options['seed']} seeds synthetic data (--dataset synthetic) and mini-batch "
-                              "shuffling (--optimizer sgd); this run has neither")
+    check_seed_is_used(options["seed"], dataset, options["optimizer"])
     init_text = options["init_text"]
     hyper = Hyperparameters(options["momentum"], options["beta1"], options["beta2"], options["alpha"],
                             options["eps"], options["batch_size"],
@@ -178,7 +189,7 @@ def train(as_json: bool, **options: Any) -> None:
     """
     experiment = build_experiment(options)
     if as_json:
-        click.echo(json.dumps(train_report(experiment)))
+        click.echo(to_json(train_report(experiment)))
     else:
         click.echo(train_summary(experiment))
 
@@ -195,6 +206,9 @@ def train_report(experiment: Experiment) -> dict[str, Any]:
         "optimizer": trajectory.optimizer,
         "status": trajectory.status,
         "epochs_run": trajectory.epochs_run,
+        "diverged_at": trajectory.diverged_at,
+        "cost": problem.cost,
+        "init": experiment.init.tolist(),
         "initial_loss": float(trajectory.loss[0]),
         "final_loss": trajectory.final_loss,
         "weights": trajectory.final_weights.tolist(),
@@ -204,16 +218,21 @@ def train_report(experiment: Experiment) -> dict[str, Any]:
         "lambda_min": problem.lambda_min,
         "condition_number": _json_number(problem.condition_number),
         "lr_stable_max": 2.0 / problem.lambda_max,
-        "eta_lambda_max": experiment.rate.eta_lambda_max,
-        "growth": experiment.rate.growth,
+        "eta_lambda_max": _json_number(experiment.rate.eta_lambda_max),
+        "growth": _json_number(experiment.rate.growth),
         "true_params": None if experiment.dataset.true_params is None else list(experiment.dataset.true_params),
         "standardized": experiment.dataset.standardized,
     }
 
 
 def _json_number(value: float) -> float | None:
-    """JSON has no inf: an infinite condition number is null."""
+    """JSON has no inf: an infinite condition number (or η·L of a rate near the largest float) is null."""
     return value if np.isfinite(value) else None
+
+
+def to_json(report: dict[str, Any]) -> str:
+    """One line of strict JSON: a NaN or inf left in the report is a bug, not 'NaN' in the output."""
+    return json.dumps(report, allow_nan=False)
 
 
 def train_summary(experiment: Experiment) -> str:
@@ -222,12 +241,14 @@ def train_summary(experiment: Experiment) -> str:
                                           experiment.rate)
     stop = {"converged": f"converged after {trajectory.epochs_run} epochs",
             "max_epochs": f"ran all {trajectory.epochs_run} epochs",
-            "diverged": f"DIVERGED at epoch {trajectory.epochs_run}"}[trajectory.status]
+            "diverged": f"DIVERGED at epoch {trajectory.diverged_at}"}[trajectory.status]
     lines = [
         f"dataset     {dataset.name}: {dataset.n_samples} rows, {dataset.n_features} feature(s)"
         + (" (standardized)" if dataset.standardized else ""),
         f"            {dataset.source}",
         f"optimizer   {trajectory.optimizer}, lr {trajectory.lr:g}, cost {problem.cost}; {stop}",
+        "init        " + ", ".join(f"{name} = {value:g}"
+                                  for name, value in zip(dataset.param_names, experiment.init, strict=True)),
         f"regime      {rate.regime.value}: η·L = {rate.eta_lambda_max:.3g} (stable below 2), "
         f"error × {rate.growth:.3g} per step",
         f"loss        initial {trajectory.loss[0]:.6g}, final {trajectory.final_loss:.6g}, "
@@ -264,10 +285,11 @@ def regimes(cost: str | None, rates: tuple[float, ...], as_json: bool, **data: A
     """
     dataset = build_dataset(data["dataset_name"], data["csv_path"], data["x_columns"], data["y_column"],
                             data["standardize"], data["seed"], data["n_samples"], data["n_features"], data["noise"])
+    check_seed_is_used(data["seed"], dataset, None)
     problem = Problem.from_data(dataset.features, dataset.target, cost or dataset.defaults.cost)
     warn_if_singular(problem)
-    report = regimes_report(problem, rates)
-    click.echo(json.dumps(report) if as_json else regimes_table(dataset, problem, report))
+    report = regimes_report(problem, rates) | {"dataset": dataset.name, "standardized": dataset.standardized}
+    click.echo(to_json(report) if as_json else regimes_table(dataset, problem, report))
 
 
 def regimes_report(problem: Problem, rates: tuple[float, ...]) -> dict[str, Any]:
@@ -281,16 +303,22 @@ def regimes_report(problem: Problem, rates: tuple[float, ...]) -> dict[str, Any]
         "lr_stable_max": 2.0 / problem.lambda_max,
         "eigenvalues": problem.eigenvalues.tolist(),
         "presets": {regime.value: lr for regime, lr in preset_rates(problem.lambda_max).items()},
-        "rates": [{"lr": r.lr, "regime": r.regime.value, "eta_lambda_max": r.eta_lambda_max, "growth": r.growth}
-                  for r in classified],
+        "rates": [{"lr": r.lr, "regime": r.regime.value, "eta_lambda_max": _json_number(r.eta_lambda_max),
+                   "growth": _json_number(r.growth)} for r in classified],
     }
+
+
+def _shown(value: float | None) -> str:
+    """A report number in three significant digits; null (an overflowed product) as inf."""
+    return "inf" if value is None else f"{value:.3g}"
 
 
 def regimes_table(dataset: Dataset, problem: Problem, report: dict[str, Any]) -> str:
     lam = problem.lambda_max
     condition = report["condition_number"]
     lines = [
-        f"dataset {dataset.name} ({dataset.n_samples} rows), cost {problem.cost}",
+        f"dataset {dataset.name} ({dataset.n_samples} rows"
+        f"{', features standardized' if dataset.standardized else ''}), cost {problem.cost}",
         f"Hessian eigenvalues  {', '.join(f'{value:.4g}' for value in report['eigenvalues'])}",
         f"L = λ_max = {lam:.4g}, λ_min = {problem.lambda_min:.4g}, condition number "
         + ("inf (singular)" if condition is None else f"{condition:.4g}"),
@@ -306,7 +334,7 @@ def regimes_table(dataset: Dataset, problem: Problem, report: dict[str, Any]) ->
         lines.append(f"{regime.value:<11}{eta_span:<15}{span:<26}{report['presets'][regime.value]:>10g}")
     if report["rates"]:
         lines += ["", f"{'lr':>10}  {'regime':<10}{'η·L':>8}{'growth/step':>13}"]
-        lines += [f"{r['lr']:>10g}  {r['regime']:<10}{r['eta_lambda_max']:>8.3g}{r['growth']:>13.3g}"
+        lines += [f"{r['lr']:>10g}  {r['regime']:<10}{_shown(r['eta_lambda_max']):>8}{_shown(r['growth']):>13}"
                   for r in report["rates"]]
     return "\n".join(lines)
 
@@ -352,7 +380,8 @@ def render(scene: str, output_format: str, size: str | None, quality: str | None
         render_with_manim(scene, output_format, size, quality, duration, time_scale, theme, out_dir, quiet, options)
         return
     if engine != "matplotlib":
-        raise GdvizInputError(f"unknown engine {engine!r}: choose matplotlib or manim")
+        raise GdvizInputError(f"unknown engine {engine!r}: choose matplotlib or manim"
+                              f"{closest_hint(engine, ('matplotlib', 'manim'))}")
     check_scene(scene, 1 if scene not in ("regimes", "compare") else max(len(options["lr"]), 1))
     settings = RenderSettings(scene=scene, formats=_formats(output_format),
                               look=Look(*_frame_size(size, quality), theme=_theme(theme), rotate=rotate),
@@ -376,7 +405,8 @@ def render_with_manim(scene: str, output_format: str, size: str | None, quality:
     if "png" in formats:
         raise GdvizInputError("--format png is for the matplotlib engine; Manim renders mp4, gif or both")
     if quality is not None and quality not in MANIM_QUALITIES:
-        raise GdvizInputError(f"unknown quality {quality!r} for Manim: choose one of {', '.join(MANIM_QUALITIES)}")
+        raise GdvizInputError(f"unknown quality {quality!r} for Manim: choose one of {', '.join(MANIM_QUALITIES)}"
+                              f"{closest_hint(quality, tuple(MANIM_QUALITIES))}")
     if size is not None and quality is not None:
         raise GdvizInputError(f"give either --size or --quality, not both (got --size {size} --quality {quality})")
     palette(theme)
@@ -414,7 +444,8 @@ def describe_written(file: WrittenFile) -> str:
 
 def _formats(name: str) -> tuple[str, ...]:
     if name not in FORMATS:
-        raise GdvizInputError(f"unknown format {name!r}: choose one of {', '.join(FORMATS)}")
+        raise GdvizInputError(f"unknown format {name!r}: choose one of {', '.join(FORMATS)}"
+                              f"{closest_hint(name, tuple(FORMATS))}")
     return FORMATS[name]
 
 
@@ -424,7 +455,8 @@ def _frame_size(size: str | None, quality: str | None) -> tuple[int, int]:
     if size is not None:
         return parse_size(size)
     if quality is not None and quality not in QUALITIES:
-        raise GdvizInputError(f"unknown quality {quality!r}: choose one of {', '.join(QUALITIES)}")
+        raise GdvizInputError(f"unknown quality {quality!r}: choose one of {', '.join(QUALITIES)}"
+                              f"{closest_hint(quality, tuple(QUALITIES))}")
     return QUALITIES[quality or "medium"]
 
 
@@ -464,7 +496,8 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
     formats = formats or ("png", "svg")
     for fmt in formats:
         if fmt not in FIGURE_FORMATS:
-            raise GdvizInputError(f"unknown figure format {fmt!r}: choose one of {', '.join(FIGURE_FORMATS)}")
+            raise GdvizInputError(f"unknown figure format {fmt!r}: choose one of {', '.join(FIGURE_FORMATS)}"
+                                  f"{closest_hint(fmt, tuple(FIGURE_FORMATS))}")
     from scenes.figures import lab_figures  # the still figures' code: loaded only for this command
 
     rates: tuple[float, ...] = options["lr"]
@@ -482,7 +515,12 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
 
 @cli.command(name="list")
 def list_command() -> None:
-    """The datasets, optimisers, regimes and scenes gdviz knows."""
+    """The datasets, optimisers, regimes and scenes gdviz knows.
+
+    \b
+    Example:
+      gdviz list
+    """
     click.echo("datasets:   " + ", ".join(DATASET_NAMES) + "  (or --data FILE.csv --x COLS --y COL)")
     click.echo("optimizers: " + ", ".join(OPTIMIZER_NAMES))
     click.echo("regimes:    " + ", ".join(REGIME_NAMES))

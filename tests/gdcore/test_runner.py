@@ -123,9 +123,9 @@ def test_trajectory_is_frozen_and_read_only(data: tuple[np.ndarray, np.ndarray])
         trajectory.status = "converged"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("epochs", [0, -3])
+@pytest.mark.parametrize("epochs", [0, -3, 1_000_001])
 def test_bad_epochs_are_rejected(data: tuple[np.ndarray, np.ndarray], epochs: int) -> None:
-    with pytest.raises(GdvizInputError, match=f"epochs must be an integer >= 1, got {epochs}"):
+    with pytest.raises(GdvizInputError, match=f"epochs must be an integer from 1 to 1,000,000, got {epochs}"):
         run(Problem.from_data(*data), GD(lr=0.01), epochs=epochs)
 
 
