@@ -340,7 +340,7 @@ class ContourPathScene(RunScene):
 
     def title_block(self) -> mn.VGroup:
         run = self.run
-        title = self.text(f"{run.dataset.name} · lr {run.trajectory.lr:g} · η·L = {run.rate.eta_lambda_max:.2g} "
+        title = self.text(f"{run.dataset.name} · lr {run.trajectory.lr:g} · η·L = {run.rate.eta_lambda_max:.3g} "
                           f"({run.rate.regime.value})", 28, color=self.regime_color(run)).to_edge(mn.UP, buff=0.3)
         block = mn.VGroup(title)
         note = held_note(run, self.params)

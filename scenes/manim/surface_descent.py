@@ -17,7 +17,6 @@ from matplotlib.colors import to_hex
 from gdcore.experiment import Experiment
 from scenes.manim.common import FastReadout, PlannedRun, RunScene, quiet_manim, short_number
 from scenes.mpl.contour import base_box, default_axes, held_note
-from scenes.mpl.hud import divergence_text
 from scenes.mpl.views import MARGIN
 
 quiet_manim()
@@ -32,7 +31,7 @@ SHIFT_UP = 0.15  # the camera aims this far above the bowl's mid-height: the bow
 TICKS_PER_AXIS = 3
 TICK_FONT, LABEL_FONT = 18, 24
 COLORMAP_FLOOR = 0.12  # the colormap's darkest end would melt into a dark background
-BANNER_HEIGHT = 0.4  # over the bowl's middle, as the matplotlib banner sits in the middle of its axes
+BANNER_PLACE = np.array([5.15, 0.35, 0.0])  # the right column, under the readouts: the bowl stays in view
 
 
 @dataclass(frozen=True)
@@ -303,24 +302,18 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
         return still, moving
 
     def banner(self, planned: PlannedRun, frame: mn.ValueTracker) -> mn.VGroup:
-        """'diverged at epoch k: η·L = … > 2' / 'the error grows ×… per step', shown once the run has stopped."""
-        color = self.regime_color(self.run)
-        lines = mn.VGroup(*[self.text(line, 24, color=color) for line in divergence_text(self.run).split("\n")])
-        lines.arrange(mn.DOWN, buff=0.15)
-        box = mn.BackgroundRectangle(lines, color=self.colors.banner, fill_opacity=0.92, buff=0.25,
-                                     stroke_color=color, stroke_width=2, stroke_opacity=1.0)
-        banner = mn.VGroup(box, lines).move_to(mn.UP * BANNER_HEIGHT)
+        """'diverged at epoch k', 'η·L = … > 2', 'error ×… per step' in the right column under the readouts (clear
+        of the bowl and its numbers), shown once the run has stopped."""
+        banner = self.divergence_banner(22, max_width=3.5, narrow=True).move_to(BANNER_PLACE)
         self.banner_shown = False
 
-        def show(_: mn.Mobject) -> None:
+        def show(group: mn.Mobject) -> None:
             shown = planned.epoch_at(frame.get_value()) >= planned.last_epoch
             if shown != self.banner_shown:
                 self.banner_shown = shown
-                box.set_fill(opacity=0.92 * shown).set_stroke(opacity=float(shown))
-                lines.set_opacity(float(shown))
+                group.set_opacity(float(shown))
 
-        box.set_fill(opacity=0.0).set_stroke(opacity=0.0)
-        lines.set_opacity(0.0)
+        banner.set_opacity(0.0)
         banner.add_updater(show)
         return banner
 
