@@ -27,7 +27,6 @@ from scenes.manim.common import (
     tick_label,
 )
 from scenes.mpl.contour import base_box, default_axes, held_note, ring_levels
-from scenes.mpl.hud import divergence_text
 from scenes.mpl.views import Box, zoom_levels
 
 quiet_manim()
@@ -371,16 +370,8 @@ class ContourPathScene(RunScene):
         return labels, numbers
 
     def banner(self) -> mn.VGroup:
-        color = self.regime_color(self.run)
-        text = self.text(divergence_text(self.run), 20, color=color, weight=mn.BOLD, line_spacing=1.2)
-        plate = mn.RoundedRectangle(corner_radius=0.15, width=text.width + 0.6, height=text.height + 0.45,
-                                    fill_color=self.colors.banner, fill_opacity=0.92, stroke_color=color,
-                                    stroke_width=2.5)
-        banner = mn.VGroup(plate, text.move_to(plate))
-        if banner.width > 4.6:
-            banner.scale_to_fit_width(4.6)
-        # Beside the plot, under the readouts: the escaping path is never hidden.
-        return banner.move_to(np.array([4.65, -2.1, 0.0]))
+        """Beside the plot, under the readouts: the escaping path is never hidden."""
+        return self.divergence_banner(21, max_width=3.5, narrow=True).move_to(np.array([5.0, -2.0, 0.0]))
 
     # --- the clock -----------------------------------------------------------------------------------------------
 
