@@ -31,7 +31,8 @@ SURFACE_RESOLUTION = 120  # the lab's grid: 120×120 points
 SURFACE_FACETS = 60  # plot_surface draws at most this many facets a side (the grid is sampled down)
 CONTOUR_LEVELS = 20
 # The surface figure's panels, placed by hand in figure fractions (left, bottom, width, height).
-SURFACE_RECT = (0.0, 0.06, 0.49, 0.84)
+SURFACE_RECT = (0.0, 0.08, 0.49, 0.82)
+SURFACE_RECT_Z_LEFT = (0.05, 0.08, 0.49, 0.82)  # room at the left for the z-axis when the view puts it there
 CONTOUR_RECT = (0.6, 0.13, 0.28, 0.74)
 COLORBAR_RECT = (0.893, 0.13, 0.014, 0.74)
 HELD_LISTED = 3  # the surface's note lists the held parameters' values up to this many
@@ -45,6 +46,14 @@ LEGEND_COLUMNS_BELOW = 4  # up to this many parameters, the weights' legend sits
 PARAM_COLORS: tuple[str, ...] = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB")
 # Line styles that tell apart two compared runs of the same regime (the colour is the regime's).
 RUN_STYLES: tuple[object, ...] = ("-", (0, (6, 2)), "-.", (0, (1, 1.5)))
+# The four corner views of a 3D box (matplotlib's default azimuth −60°, turned by quarter turns): the camera sits
+# over the floor corner (x_max if cos(azim) > 0 else x_min, y_max if sin(azim) > 0 else y_min).
+CORNER_AZIMUTHS: tuple[float, ...] = (-60.0, 30.0, 120.0, -150.0)
+Z_AXIS_LEFT_AZIMUTHS = frozenset({30.0, -150.0})  # in these corner views matplotlib draws the z-axis at the left
+SURFACE_ELEVATION = 28.0
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+SCALED_FROM = 1e4  # an axis reaching past ±1e4 is labelled in units of 10^p, named in its label ("w1 (×10⁷)")
+SYMLOG_MARGIN = 0.05  # the diverged weights' padding, a fraction of the span on the symlog axis (not in data units)
 
 
 def lab_figures(experiment: Experiment, comparison: Sequence[Experiment], theme: str = "light", *,
@@ -127,6 +136,39 @@ def log_axis(axes: Axes, limits: tuple[float, float]) -> None:
         axes.yaxis.set_minor_formatter(NullFormatter())
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 epoch', '300 epochs'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def epoch_axis(axes: Axes, last_epoch: int) -> None:
+    """x from epoch 0 to the last, ticks at whole epochs only (a run that stopped at epoch 1 has no epoch 0.2)."""
+    axes.set_xlim(0, max(last_epoch, 1))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("epoch")
+
+
+def scale_power(values: np.ndarray) -> int:
+    """p such that the values read best as multiples of 10^p: 0 unless they reach SCALED_FROM in magnitude."""
+    largest = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    return int(np.floor(np.log10(largest))) if largest >= SCALED_FROM else 0
+
+
+def scaled_label(name: str, power: int) -> str:
+    """'w1' or 'w1 (×10⁷)' (superscript digits: a line no taller than the plain label's)."""
+    return name if power == 0 else f"{name} (×10{str(power).translate(SUPERSCRIPTS)})"
+
+
+def scale_axis(axis: object, values: np.ndarray, name: str) -> str:
+    """Label the axis's ticks as value / 10^p (matplotlib's offset text '1e7' lands on 3D tick labels); returns
+    the axis label naming the unit."""
+    power = scale_power(values)
+    if power:
+        axis.set_major_formatter(FuncFormatter(  # type: ignore[attr-defined]
+            lambda value, _: f"{value / 10.0**power:g}".replace("-", "−")))
+    return scaled_label(name, power)
+
+
 def _legend(axes: Axes, **options: object) -> None:
     options.setdefault("framealpha", 0.85)
     legend = axes.legend(frameon=True, **options)
@@ -159,11 +201,10 @@ def _draw_loss(axes: Axes, experiment: Experiment, colors: Palette) -> None:
     if minimum > 0 or limits is None:
         axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.4, gid="minimum",
                      label=f"closed-form minimum {minimum:.4g}")
-    axes.set_xlim(0, max(len(loss) - 1, 1))
-    axes.set_xlabel("epoch")
+    epoch_axis(axes, len(loss) - 1)
     axes.set_ylabel(f"loss ({cost_label(experiment)}, log scale)" if limits else f"loss ({cost_label(experiment)})")
     axes.set_title("loss over epochs")
-    _legend(axes, loc="upper right")
+    _legend(axes, loc="best")  # a falling loss leaves the upper right free, a diverging one the upper left
 
 
 def _draw_weights(axes: Axes, experiment: Experiment) -> None:
@@ -189,11 +230,11 @@ def _draw_weights(axes: Axes, experiment: Experiment) -> None:
         # The weights grow by orders of magnitude: symlog keeps the reference values and the escape both in view.
         linear_up_to = 10.0 ** np.ceil(np.log10(max(1.0, float(np.max(np.abs(references))))))
         axes.set_yscale("symlog", linthresh=linear_up_to, linscale=2.0)
+        axes.set_ylim(*symlog_limits(axes, np.concatenate([trajectory.weights.ravel(), references])))
         axes.set_ylabel("weight value (symmetric log scale)")
     else:
         axes.set_ylabel("weight value")
-    axes.set_xlim(0, max(trajectory.epochs_run, 1))
-    axes.set_xlabel("epoch")
+    epoch_axis(axes, trajectory.epochs_run)
     axes.set_title("weights over epochs")
     # Outside the axes, so no curve is covered: below, one column a parameter (curve over its reference) when
     # they fit across; else at the right, the curves in one column and their references in the next.
@@ -204,6 +245,18 @@ def _draw_weights(axes: Axes, experiment: Experiment) -> None:
     else:
         _legend(axes, handles=curves + lines, ncols=2, loc="upper left", bbox_to_anchor=(1.02, 1.0),
                 borderaxespad=0.0)
+
+
+def symlog_limits(axes: Axes, values: np.ndarray) -> tuple[float, float]:
+    """y-limits holding every value, padded by SYMLOG_MARGIN of the span as the symlog axis draws it.
+
+    Matplotlib pads in data units: weights reaching 1e7 got a margin down to −7e5, six empty decades below zero.
+    """
+    transform = axes.yaxis.get_transform()
+    low, high = transform.transform(np.array([values.min(), values.max()]))
+    pad = SYMLOG_MARGIN * (high - low)
+    bottom, top = transform.inverted().transform(np.array([low - pad, high + pad]))
+    return float(bottom), float(top)
 
 
 # ── 2. The loss surface over two parameters, and its contours ────────────────────────────────────────────────
@@ -250,13 +303,15 @@ def held_note(experiment: Experiment, params: tuple[int, int]) -> str:
         return ""
     if np.all(np.ptp(weights[:, held], axis=0) == 0):
         return "the slice holds the other parameters where they stayed during training: it is the loss the path saw"
+    # A diverged run has no trained value: the slice holds the last finite weights, and says so.
+    value = "last finite value" if experiment.trajectory.diverged else "trained value"
     if len(held) == 1:
-        what, who = f"{names[held[0]]} = {weights[-1, held[0]]:.3g} (its trained value)", names[held[0]]
+        what, who = f"{names[held[0]]} = {weights[-1, held[0]]:.3g} (its {value})", names[held[0]]
     elif len(held) <= HELD_LISTED:
-        what = ", ".join(f"{names[k]} = {weights[-1, k]:.3g}" for k in held) + " (their trained values)"
+        what = ", ".join(f"{names[k]} = {weights[-1, k]:.3g}" for k in held) + f" (their {value}s)"
         who = ", ".join(names[k] for k in held[:-1]) + f" and {names[held[-1]]}"
     else:  # too many to list on one line: name the first and the last
-        what = f"{names[held[0]]}, {names[held[1]]}, …, {names[held[-1]]} at their trained values"
+        what = f"{names[held[0]]}, {names[held[1]]}, …, {names[held[-1]]} at their {value}s"
         who = "they"
     return (f"the slice holds {what}; {who} moved during training, so the slice is an approximation "
             "of the loss the path saw")
@@ -278,10 +333,12 @@ def surface_figure(experiment: Experiment, theme: str = "light", resolution: int
     norm = LogNorm(vmin=levels[0], vmax=levels[-1], clip=True)
     names = [experiment.dataset.param_names[k] for k in params]
     # Placed by hand: constrained layout does not see a 3D axes' labels, which then spill onto the contours.
+    azimuth = camera_azimuth(grid)
     with _styled_figure(theme, layout=None) as (figure, colors):
-        surface_axes = figure.add_axes(SURFACE_RECT, projection="3d")
+        rect = SURFACE_RECT_Z_LEFT if azimuth in Z_AXIS_LEFT_AZIMUTHS else SURFACE_RECT
+        surface_axes = figure.add_axes(rect, projection="3d")
         contour_axes = figure.add_axes(CONTOUR_RECT)
-        _draw_surface(surface_axes, grid, path, heights, norm, names, colors)
+        _draw_surface(surface_axes, grid, path, heights, norm, names, colors, azimuth)
         filled = _draw_contours(contour_axes, grid, path, optimum, levels, norm, names, colors)
         colorbar = figure.colorbar(filled, cax=figure.add_axes(COLORBAR_RECT))
         ticks = levels[:: max(len(levels) // 5, 1)]
@@ -311,12 +368,14 @@ def _step_marker_size(n_points: int) -> float:
 
 
 def _draw_surface(axes: Axes, grid: LossGrid, path: np.ndarray, heights: np.ndarray, norm: LogNorm,
-                  names: list[str], colors: Palette) -> None:
+                  names: list[str], colors: Palette, azimuth: float) -> None:
     first, second = np.meshgrid(grid.first_values, grid.second_values)
     facets = min(SURFACE_FACETS, len(grid.first_values))
     axes.computed_zorder = False  # the path is drawn over the surface, not sorted into it
-    axes.plot_surface(first, second, grid.loss, cmap=colors.colormap, norm=norm,  # type: ignore[attr-defined]
-                      rcount=facets, ccount=facets, alpha=0.8, linewidth=0, antialiased=False, zorder=1)
+    surface = axes.plot_surface(first, second, grid.loss, cmap=colors.colormap, norm=norm,  # type: ignore
+                                rcount=facets, ccount=facets, alpha=0.8, linewidth=0, antialiased=False, zorder=1,
+                                gid="surface")
+    surface.set_rasterized(True)  # thousands of facets: an image in SVG/PDF (a megabyte less), text stays vector
     axes.plot(path[:, 0], path[:, 1], heights, color=colors.path, linewidth=1.6, marker="o",
               markersize=_step_marker_size(len(path)),
               zorder=5, gid="surface-path")
@@ -324,12 +383,35 @@ def _draw_surface(axes: Axes, grid: LossGrid, path: np.ndarray, heights: np.ndar
               markeredgewidth=2.2, color=colors.path, linestyle="none", zorder=6, gid="surface-start")
     axes.plot(path[-1:, 0], path[-1:, 1], heights[-1:], marker="*", markersize=17, color=colors.path,
               markeredgecolor=colors.background, linestyle="none", zorder=6, gid="surface-end")
-    axes.set_xlabel(names[0], labelpad=10)
-    axes.set_ylabel(names[1], labelpad=10)
-    axes.set_zlabel("loss", labelpad=8)
-    axes.view_init(elev=28, azim=-60)
+    for axis, values, name, pad in ((axes.xaxis, grid.first_values, names[0], 10),
+                                    (axes.yaxis, grid.second_values, names[1], 10),
+                                    (axes.zaxis, grid.loss, "loss", 8)):  # type: ignore[attr-defined]
+        axis.set_major_locator(MaxNLocator(5))  # fewer, so the slanted tick labels keep apart
+        label = scale_axis(axis, values, name)
+        # A scaled label is longer: set further out, or its ends touch the tick labels of the slanted 3D axis.
+        axis.set_label_text(label)
+        axis.labelpad = pad if label == name else 2.5 * pad
+    axes.zaxis.set_rotate_label(False)  # type: ignore[attr-defined]  # upright: at the left it would read downwards
+    axes.zaxis.label.set_rotation(90)  # type: ignore[attr-defined]
+    axes.view_init(elev=SURFACE_ELEVATION, azim=azimuth)
     style_3d_axes(axes, colors)
     axes.set_title("loss surface (slice) with the GD path")
+
+
+def camera_azimuth(grid: LossGrid) -> float:
+    """The corner view whose nearest floor corner has the grid's lowest loss.
+
+    The surface then rises away from the camera: its whole inside faces the viewer. Seen from the high side (the
+    lab's fixed −60° on the plane), the slope falls away from the camera and the bowl shrinks to a sliver.
+    """
+    loss = grid.loss  # loss[i, j]: second parameter i, first parameter j
+
+    def nearest_corner(azimuth: float) -> float:
+        j = -1 if np.cos(np.radians(azimuth)) > 0 else 0
+        i = -1 if np.sin(np.radians(azimuth)) > 0 else 0
+        return float(loss[i, j])
+
+    return min(CORNER_AZIMUTHS, key=nearest_corner)
 
 
 def _draw_contours(axes: Axes, grid: LossGrid, path: np.ndarray, optimum: np.ndarray, levels: np.ndarray,
@@ -341,7 +423,7 @@ def _draw_contours(axes: Axes, grid: LossGrid, path: np.ndarray, optimum: np.nda
                  zorder=2)
     axes.plot(path[:, 0], path[:, 1], color=colors.path, linewidth=1.6, marker="o",
               markersize=_step_marker_size(len(path)), zorder=4,
-              gid="path", label=f"GD path ({len(path) - 1} epochs)")
+              gid="path", label=f"GD path ({plural(len(path) - 1, 'epoch')})")
     axes.plot(*path[0], marker="o", markersize=12, markerfacecolor="none", markeredgewidth=2.4, color=colors.path,
               linestyle="none", zorder=5, gid="start", label="start")
     axes.plot(*path[-1], marker="*", markersize=20, color=colors.path, markeredgecolor=colors.background,
@@ -350,8 +432,8 @@ def _draw_contours(axes: Axes, grid: LossGrid, path: np.ndarray, optimum: np.nda
               zorder=7, gid="optimum", label="closed-form optimum")
     axes.set_xlim(first[0], first[-1])
     axes.set_ylim(second[0], second[-1])
-    axes.set_xlabel(names[0])
-    axes.set_ylabel(names[1])
+    axes.set_xlabel(scale_axis(axes.xaxis, first, names[0]))
+    axes.set_ylabel(scale_axis(axes.yaxis, second, names[1]))
     axes.grid(False)
     axes.set_title("contours of the same slice")
     _legend(axes, loc="best")
@@ -376,8 +458,8 @@ def fit_figure(experiment: Experiment, theme: str = "light") -> Figure:
 
 
 def equation(weights: Sequence[float], feature_names: Sequence[str], target: str = "ŷ") -> str:
-    """'ŷ = 0.957 + 1.91·x1 + 3.18·x2' (bias first)."""
-    terms = [f"{weights[0]:.4g}"]
+    """'ŷ = 0.957 + 1.91·x1 + 3.18·x2' (bias first; every minus sign the typographic one)."""
+    terms = [f"{weights[0]:.4g}".replace("-", "−", 1) if weights[0] < 0 else f"{weights[0]:.4g}"]
     for value, name in zip(weights[1:], feature_names, strict=True):
         terms.append(f"{'−' if value < 0 else '+'} {abs(value):.4g}·{name}")
     return f"{target} = " + " ".join(terms)
@@ -417,7 +499,7 @@ def _draw_line(axes: Axes, experiment: Experiment, colors: Palette) -> None:
     axes.set_xlabel(dataset.feature_names[0])
     axes.set_ylabel(dataset.target_name)
     axes.set_title(f"the fitted line at {_fit_subtitle(experiment)}")
-    _legend(axes, loc="upper left")
+    _legend(axes, loc="best")  # a diverged fit squeezes the data into one row, maybe where upper left would be
 
 
 def _draw_plane(axes: Axes, experiment: Experiment, colors: Palette) -> None:
@@ -439,7 +521,9 @@ def _draw_plane(axes: Axes, experiment: Experiment, colors: Palette) -> None:
     for axis in (axes.xaxis, axes.yaxis, axes.zaxis):
         axis.set_major_locator(MaxNLocator(5))
     style_3d_axes(axes, colors)
-    title = f"fitted plane {equation(weights, names)}  ({_fit_subtitle(experiment)})"
+    # A diverged run's note is long: on a line of its own, or the title outgrows the slide.
+    gap = "\n" if experiment.trajectory.diverged else "  "
+    title = f"fitted plane {equation(weights, names)}{gap}({_fit_subtitle(experiment)})"
     if dataset.true_params is not None:
         title += f"\ntrue plane {equation(dataset.true_params, names, dataset.target_name)}"
     axes.set_title(title)
@@ -463,7 +547,7 @@ def _draw_predictions(axes: Axes, experiment: Experiment, colors: Palette) -> No
     axes.set_xlabel(f"{dataset.target_name} (actual)")
     axes.set_ylabel("ŷ (predicted)")
     axes.set_title(f"predicted against actual at {_fit_subtitle(experiment)}")
-    _legend(axes, loc="upper left")
+    _legend(axes, loc="best")
 
 
 # ── 4. Learning rates compared ───────────────────────────────────────────────────────────────────────────────
@@ -500,7 +584,7 @@ def rates_figure(comparison: Sequence[Experiment], theme: str = "light") -> Figu
                              transform=linear_axes.transAxes, ha="right", va="top", fontsize="small",
                              color=colors.foreground, alpha=0.8)
         handles, labels = log_axes.get_legend_handles_labels()
-        legend = figure.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 3),
+        legend = figure.legend(handles, labels, loc="outside lower center", ncols=rate_legend_columns(len(handles)),
                                frameon=False)
         for text in legend.get_texts():
             text.set_color(colors.foreground)
@@ -509,6 +593,11 @@ def rates_figure(comparison: Sequence[Experiment], theme: str = "light") -> Figu
         each = f"{epochs[0]} epochs each" if len(epochs) == 1 else "epochs " + ", ".join(map(str, epochs))
         figure.suptitle(f"learning rates compared on {', '.join(names)}  ·  {each}  ·  colour = regime")
     return figure
+
+
+def rate_legend_columns(entries: int) -> int:
+    """Columns for the rates legend: full columns (4 entries as 2 × 2, not 2 + 1 + 1), at most 3 across."""
+    return 2 if entries == 4 else min(entries, 3)
 
 
 def _draw_rate_curves(axes: Axes, runs: list[Experiment], colors: Palette) -> None:
@@ -524,6 +613,5 @@ def _draw_rate_curves(axes: Axes, runs: list[Experiment], colors: Palette) -> No
         if minimum > 0 or axes.get_yscale() == "linear":
             axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.3, zorder=1, gid="minimum",
                          label=f"closed-form minimum {minimum:.4g}")
-    axes.set_xlim(0, max(max(len(run.trajectory.loss) - 1 for run in runs), 1))
-    axes.set_xlabel("epoch")
+    epoch_axis(axes, max(len(run.trajectory.loss) - 1 for run in runs))
     axes.set_ylabel(f"loss ({cost_label(runs[0])})")
