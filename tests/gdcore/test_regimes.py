@@ -56,3 +56,18 @@ def test_unknown_regime_suggests_the_closest() -> None:
 def test_round_significant() -> None:
     assert round_significant(0.081234, 2) == 0.081
     assert round_significant(123.4, 2) == 120.0
+
+
+def test_a_rate_near_the_largest_float_is_divergent_without_a_warning() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = classify(1e308, EIGENVALUES)
+    assert report.regime == Regime.DIVERGENT and report.eta_lambda_max == float("inf") and report.growth == float("inf")
+
+
+def test_marginal_rate_and_the_growth_factor_at_the_boundaries() -> None:
+    assert classify(0.5, EIGENVALUES).regime == Regime.MARGINAL  # η·L = 2 exactly
+    assert classify(0.5, EIGENVALUES).growth == pytest.approx(1.0)  # |1 − 2| = 1: it oscillates forever
+    assert classify(0.25, EIGENVALUES).growth == pytest.approx(1 - 0.25 * 0.5)  # η·L = 1: λ_max is done in 1 step

@@ -132,3 +132,60 @@ def test_bad_epochs_are_rejected(data: tuple[np.ndarray, np.ndarray], epochs: in
 def test_wrong_number_of_initial_weights_is_rejected(data: tuple[np.ndarray, np.ndarray]) -> None:
     with pytest.raises(GdvizInputError, match="initial weights need 3 values"):
         run(Problem.from_data(*data), GD(lr=0.01), epochs=3, init=np.zeros(2))
+
+
+def test_diverged_at_names_the_epoch_whose_update_blew_up() -> None:
+    problem = Problem.from_data(*random_data(4))
+    kept = run(problem, GD(lr=2.5 / problem.lambda_max), epochs=10_000)  # grows slowly: the offender is finite
+    assert kept.status == "diverged" and kept.diverged_at == kept.epochs_run
+    assert kept.loss[-1] > DIVERGENCE_FACTOR * max(kept.loss[0], 1.0)  # the state past the bound is kept
+    dropped = run(problem, GD(lr=1e300), epochs=10)  # the first update's loss is inf: that state is not kept
+    assert dropped.status == "diverged" and dropped.epochs_run == 0 and dropped.diverged_at == 1
+    assert dropped.rates.shape == (0,) and dropped.weights.shape == (1, problem.n_params)
+    assert run(problem, GD(lr=0.1 / problem.lambda_max), epochs=5).diverged_at is None
+
+
+def test_a_finite_state_whose_gradient_norm_overflows_is_not_kept() -> None:
+    # Adagrad moves every weight by about η per step: at η = 1e153 the loss is still finite (~1e307) while the
+    # gradient's squares overflow. The norm must not overflow into a warning, and no inf may be stored.
+    features = np.arange(1.0, 6.0)[:, None]
+    problem = Problem.from_data(features, np.array([1.0, 3.0, 3.0, 3.0, 5.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trajectory = run(problem, make_optimizer("adagrad", 1.1151146512394825e153), epochs=50,
+                         init=np.array([-1192.0, 700.0]))
+    assert trajectory.status == "diverged"
+    for array in (trajectory.weights, trajectory.loss, trajectory.gradient_norms, trajectory.rates):
+        assert np.all(np.isfinite(array))
+    assert trajectory.rates.shape == (trajectory.epochs_run,)
+
+
+@settings(max_examples=120, deadline=None)
+@given(seed=st.integers(0, 1000), name=st.sampled_from(["gd", "decay", "momentum", "nesterov", "adagrad", "rmsprop",
+                                                          "adam", "sgd"]),
+       log_lr=st.floats(-1, 308), log_init=st.floats(0, 140), cost=st.sampled_from(["mse", "half-mse"]))
+def test_no_rate_or_start_lets_a_warning_or_a_non_finite_value_escape(seed: int, name: str, log_lr: float,
+                                                                       log_init: float, cost: str) -> None:
+    problem = Problem.from_data(*random_data(seed, n_samples=12), cost)
+    init = np.random.default_rng(seed).normal(size=problem.n_params) * 10.0**log_init
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trajectory = run(problem, make_optimizer(name, 10.0**log_lr), epochs=40, init=init)
+        classify(10.0**log_lr, problem.eigenvalues)
+    for array in (trajectory.weights, trajectory.loss, trajectory.gradient_norms, trajectory.rates):
+        assert np.all(np.isfinite(array))
+    assert trajectory.rates.shape == (trajectory.epochs_run,)
+    assert (trajectory.diverged_at is not None) == trajectory.diverged
+
+
+def test_a_start_whose_loss_overflows_is_rejected(data: tuple[np.ndarray, np.ndarray]) -> None:
+    with pytest.raises(GdvizInputError, match="so large that the loss overflows"):
+        run(Problem.from_data(*data), GD(lr=0.01), epochs=3, init=np.array([1e200, 0.0, 0.0]))
+
+
+def test_gradient_norms_are_the_gradients_norms(data: tuple[np.ndarray, np.ndarray]) -> None:
+    problem = Problem.from_data(*data)
+    trajectory = run(problem, GD(lr=0.3 / problem.lambda_max), epochs=5, init=np.array([1.0, -2.0, 0.5]))
+    expected = [np.linalg.norm(problem.gradient(w)) for w in trajectory.weights]
+    np.testing.assert_allclose(trajectory.gradient_norms, expected, rtol=1e-13)
+    np.testing.assert_allclose(trajectory.loss, [problem.loss(w) for w in trajectory.weights], rtol=1e-13)
