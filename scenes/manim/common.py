@@ -127,12 +127,14 @@ def padded(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
                                                                       else high + margin)
 
 
-def nice_range(low: float, high: float, ticks: int = 5) -> list[float]:
-    """[start, end, step] for a Manim axis covering low..high with about `ticks` round-numbered ticks."""
+def nice_range(low: float, high: float, ticks: int = 5, round_end: bool = True) -> list[float]:
+    """[start, end, step] for a Manim axis covering low..high with about `ticks` round-numbered ticks: it starts on
+    a tick, and ends on one too unless `round_end` is False (then at `high`: no empty stretch past the data)."""
     raw = max(high - low, 1e-12) / ticks
     magnitude = 10 ** np.floor(np.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    return [float(np.floor(low / step) * step), float(np.ceil(high / step) * step), float(step)]
+    end = float(np.ceil(high / step) * step) if round_end else float(high)
+    return [float(np.floor(low / step) * step), end, float(step)]
 
 
 def short_number(value: float) -> str:

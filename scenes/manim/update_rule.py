@@ -198,7 +198,8 @@ class UpdateRuleScene(RunScene):
         """Small axes with the data (first feature; the others held at their means) and a caption."""
         run = self.run
         x, y = run.dataset.features[:, 0], run.dataset.target
-        axes = mn.Axes(x_range=nice_range(*padded(x), ticks=4), y_range=nice_range(*padded(y), ticks=4),
+        axes = mn.Axes(x_range=nice_range(*padded(x), ticks=4, round_end=False),
+                       y_range=nice_range(*padded(y), ticks=4, round_end=False),
                        x_length=4.3, y_length=3.3, tips=False,
                        axis_config={"color": self.colors.foreground, "stroke_width": 2})
         axes.move_to(np.array([4.4, -1.35, 0.0]))
