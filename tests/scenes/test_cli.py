@@ -181,3 +181,271 @@ def test_the_default_render_end_to_end(tmp_path: Path) -> None:
     with Image.open(gif) as image:
         assert image.width == 640 and image.info["loop"] == 0
     assert sorted(path.name for path in (tmp_path / "plane").iterdir()) == [gif.name, mp4.name]  # no litter
+
+
+# ── The audit's additions: every bad input the issue lists, odd things users type, strict JSON ──────────────
+
+
+def strict_json(text: str) -> dict:
+    """Exactly one JSON object on one line, with no NaN or Infinity tokens."""
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+
+    def refuse(token: str) -> None:
+        raise AssertionError(f"non-standard JSON token {token}")
+
+    report = json.loads(lines[0], parse_constant=refuse)
+    assert isinstance(report, dict)
+    return report
+
+
+def test_train_summary_prints_the_labs_numbers() -> None:
+    result = invoke("train")
+    assert result.exit_code == 0 and result.stderr == ""
+    out = result.stdout
+    assert "initial 39.8849, final 0.236418, closed form 0.236418" in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.split()[:1] in (["b"], ["w1"],
+                                                                                                     ["w2"])}
+    assert rows == {"b": ["0.956775", "0.955305", "1"], "w1": ["1.91392", "1.91457", "2"],
+                    "w2": ["3.17912", "3.17983", "3"]}  # learned, closed form, true
+    assert "regime      good: η·L = 0.62" in out and "init        b = 0, w1 = 0, w2 = 0" in out
+
+
+@pytest.mark.parametrize(
+    ("dataset", "lr", "epochs", "cost", "init"),
+    [("plane", 0.1, 300, "mse", [0.0, 0.0, 0.0]),
+     ("line", 0.01, 1000, "half-mse", [1.0, 1.0]),
+     ("line-wide", 0.01, 200, "mse", [0.5863372815313004, -0.47258767675848407]),
+     ("five-points", 0.01, 1000, "mse", [0.75, 0.48])],
+)
+def test_each_preset_trains_with_its_tutorials_settings(dataset: str, lr: float, epochs: int, cost: str,
+                                                        init: list[float]) -> None:
+    report = strict_json(invoke("train", "--dataset", dataset, "--json").stdout)
+    assert (report["lr"], report["epochs_run"], report["cost"]) == (lr, epochs, cost)
+    assert report["init"] == pytest.approx(init, rel=1e-15)
+    assert report["dataset"] == dataset and report["status"] == "max_epochs" and report["diverged_at"] is None
+
+
+def test_train_json_values_agree_with_an_independent_computation() -> None:
+    import numpy as np
+
+    from gdcore.datasets import load_preset
+
+    report = strict_json(invoke("train", "--json").stdout)
+    assert report.keys() >= TRAIN_KEYS
+    plane = load_preset("plane")
+    design = np.column_stack([np.ones(100), plane.features])
+    hessian = 2 / 100 * design.T @ design
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    optimum = np.linalg.lstsq(design, plane.target, rcond=None)[0]
+    assert report["n_samples"] == 100 and report["optimizer"] == "gd" and report["regime"] == "good"
+    assert report["lambda_max"] == pytest.approx(eigenvalues[-1], rel=1e-12)
+    assert report["lambda_min"] == pytest.approx(eigenvalues[0], rel=1e-12)
+    assert report["condition_number"] == pytest.approx(eigenvalues[-1] / eigenvalues[0], rel=1e-10)
+    assert report["lr_stable_max"] == pytest.approx(2 / eigenvalues[-1], rel=1e-12)
+    assert report["closed_form"] == pytest.approx(optimum, rel=1e-10)
+    assert report["closed_form_loss"] == pytest.approx(np.mean((design @ optimum - plane.target) ** 2), rel=1e-10)
+    assert report["final_loss"] == pytest.approx(np.mean((design @ report["weights"] - plane.target) ** 2), rel=1e-10)
+
+
+@pytest.mark.parametrize("lr", ["1e6", "1e300", "1e308"])
+def test_huge_rates_diverge_with_strict_json_and_no_warning(lr: str) -> None:
+    result = invoke("train", "--lr", lr, "--json")
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    report = strict_json(result.stdout)
+    assert report["status"] == "diverged" and report["regime"] == "divergent" and report["diverged_at"] >= 1
+    assert report["epochs_run"] in (report["diverged_at"], report["diverged_at"] - 1)
+    summary = invoke("train", "--lr", lr)
+    assert summary.exit_code == 0 and f"DIVERGED at epoch {report['diverged_at']}" in summary.stdout
+    assert "reduce the learning rate" in summary.stdout
+
+
+def test_regimes_json_is_strict_and_its_presets_land_in_their_regimes() -> None:
+    result = invoke("regimes", "--lr", "0.005", "--lr", "0.1", "--lr", "0.3", "--lr", "0.8", "--lr", "1e308",
+                    "--json")
+    assert result.exit_code == 0, result.output
+    report = strict_json(result.stdout)
+    assert report.keys() >= {"lambda_max", "lambda_min", "condition_number", "lr_stable_max", "presets", "rates"}
+    lam = report["lambda_max"]
+    for regime, lr in report["presets"].items():
+        assert strict_json(invoke("regimes", "--lr", str(lr), "--json").stdout)["rates"][0]["regime"] == regime
+    assert [rate["regime"] for rate in report["rates"]] == ["slow", "good", "jumping", "divergent", "divergent"]
+    for rate in report["rates"][:4]:
+        assert rate["eta_lambda_max"] == pytest.approx(rate["lr"] * lam, rel=1e-12)
+        # ρ = max|1 − ηλ| over the spectrum: for these it is the larger of |1 − ηλ_min| and |1 − ηλ_max|
+        expected = max(abs(1 - rate["lr"] * report["lambda_min"]), abs(1 - rate["lr"] * lam))
+        assert rate["growth"] == pytest.approx(expected, rel=1e-12)
+    assert report["rates"][4]["eta_lambda_max"] is None  # η·L overflows: null, not Infinity
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for command in ("train", "regimes", "render", "figures", "list"):
+        result = invoke(command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.stdout
+        assert "Example" in result.stdout and f"gdviz {command}" in result.stdout, command
+    top = invoke("--help")
+    assert top.exit_code == 0 and "Examples:" in top.stdout
+
+
+def test_version_is_the_packages() -> None:
+    from importlib.metadata import version
+
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"gdviz, version {version('gdviz')}"
+
+
+def test_list_names_every_dataset_optimizer_and_regime() -> None:
+    from gdcore.datasets import DATASET_NAMES
+    from gdcore.optimizers import OPTIMIZER_NAMES
+    from gdcore.regimes import REGIME_NAMES
+
+    out = invoke("list").stdout
+    lines = {line.split(":")[0]: line for line in out.splitlines()}
+    for key, names in (("datasets", DATASET_NAMES), ("optimizers", OPTIMIZER_NAMES), ("regimes", REGIME_NAMES)):
+        assert all(name in lines[key] for name in names), key
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["train", "--lr", "abc"], ["'abc'", "float"]),
+        (["train", "--lr", "-inf"], ["got -inf"]),
+        (["train", "--lr", "-0.5"], ["learning rate", "> 0", "got -0.5"]),
+        (["train", "--epochs", "-5"], ["epochs", "got -5"]),
+        (["train", "--epochs", "1.5"], ["'1.5'", "integer"]),
+        (["train", "--epochs", "100000000000"], ["from 1 to 1,000,000", "got 100000000000"]),
+        (["train", "--init", "1,2,3,4"], ["--init '1,2,3,4'", "3 finite numbers B,W1,W2"]),
+        (["train", "--init", "a,b,c"], ["--init 'a,b,c'", "'zeros'"]),
+        (["train", "--init", "nan,0,0"], ["--init 'nan,0,0'"]),
+        (["train", "--init", "1e200,0,0"], ["so large that the loss overflows"]),
+        (["train", "--dataset", "line", "--init", "0,0,0"], ["2 finite numbers B,W1"]),
+        (["train", "--optimizer", "sgd", "--batch-size", "0"], ["batch size", "integer >= 1", "got 0"]),
+        (["train", "--optimizer", "momentum", "--momentum", "-1"], ["momentum", "[0, 1)", "got -1"]),
+        (["train", "--optimizer", "momentum", "--momentum", "1"], ["momentum", "[0, 1)", "got 1"]),
+        (["train", "--optimizer", "adam", "--eps", "0"], ["eps", "> 0"]),
+        (["train", "--momentum", "0.5"], ["--momentum", "does not apply", "'gd'"]),
+        (["train", "--dataset", "synthetic", "--n", "0"], ["n_samples 0", "≥ 1"]),
+        (["train", "--dataset", "synthetic", "--features", "0"], ["n_features 0", "≥ 1"]),
+        (["train", "--dataset", "synthetic", "--noise", "-1"], ["noise -1.0", "≥ 0"]),
+        (["train", "--dataset", "synthetic", "--noise", "nan"], ["noise nan"]),
+        (["train", "--dataset", "synthetic", "--seed", "-1"], ["seed -1", "≥ 0"]),
+        (["train", "--dataset", "synthetic", "--n", "1000000000000"], ["does not fit in memory"]),
+        (["train", "--dataset", "Plane"], ["'Plane'", "did you mean 'plane'"]),
+        (["train", "--dataset", "line_wide"], ["'line_wide'", "did you mean 'line-wide'"]),
+        (["train", "--optimizer", "Adam"], ["'Adam'", "did you mean 'adam'"]),
+        (["train", "--regime", "Good"], ["'Good'", "did you mean 'good'"]),
+        (["train", "--cost", "half_mse"], ["'half_mse'", "mse, half-mse", "did you mean 'half-mse'"]),
+        (["train", "--cost", "MSE"], ["did you mean 'mse'"]),
+        (["train", "--seed", "3"], ["--seed 3", "synthetic", "sgd"]),
+        (["train", "--n", "5"], ["--n", "synthetic", "'plane'"]),
+        (["train", "--tol", "0"], ["tolerance", "> 0"]),
+        (["train", "--x", "x", "--y", "y"], ["--data FILE"]),
+        (["regimes", "--lr", "0"], ["learning rate", "got 0"]),
+        (["regimes", "--lr", "nan"], ["got nan"]),
+        (["regimes", "--cost", "halfmse"], ["'halfmse'", "did you mean 'half-mse'"]),
+        (["regimes", "--seed", "3"], ["--seed 3"]),
+        (["regimes", "--dataset", "fivepoints"], ["did you mean 'five-points'"]),
+    ],
+)
+def test_odd_input_is_one_honest_line_and_exit_2(args: list[str], fragments: list[str]) -> None:
+    assert_bad_input(invoke(*args), *fragments)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragments"),
+    [
+        ("x,y\n", ["data.csv", "header row but no data rows"]),
+        ("x;y\n", ["header row but no data rows"]),
+        ("\ufeffx,y\n\n", ["header row but no data rows"]),
+        ("  \n\n", ["data.csv", "is empty"]),
+        ("x,y\n1,2\n3,abc\n5,6\n", ["row 3, column 'y': 'abc' is not a number"]),
+        ("x,y\n1,2\n,4\n5,6\n", ["row 3, column 'x' is empty"]),
+        ("x,y\n1,2\n3,nan\n5,6\n", ["row 3, column 'y'", "not a finite number"]),
+        ("x;y\n1,5;2\n2,5;4\n3,5;7\n", ["row 2, column 'x'", "'1,5'", "decimals with a point"]),
+        ("x y\n1 2\n3 4\n5 6\n", ["unknown x column 'x'", "commas, semicolons or tabs"]),
+        ("x1,x2,y\n1,2,3\n4,5,6\n", ["2 rows but 3 parameters", "need at least 3 rows"]),
+        ("x,y\n1,2\n3,4,5\n", ["row 3 has 3 cells"]),
+        ("1,2\n3,4\n", ["looks like data, not a header"]),
+    ],
+)
+def test_bad_csv_text_is_one_line_and_exit_2(tmp_path: Path, content: str, fragments: list[str]) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text(content, encoding="utf-8")
+    x = "x1,x2" if content.startswith("x1") else "x"
+    assert_bad_input(invoke("train", "--data", str(path), "--x", x, "--y", "y"), *fragments)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragments"),
+    [
+        (b"x,y\n1,2\n\x00\x01\x02\n", ["binary"]),
+        ("x,y\n1,2\n2,4\n".encode("utf-16"), ["UTF-16", "UTF-8"]),
+        (b"x,y\n1,2\n2,\xe94\n", ["not UTF-8", "0xe9"]),
+    ],
+)
+def test_binary_and_foreign_encodings_are_named(tmp_path: Path, raw: bytes, fragments: list[str]) -> None:
+    path = tmp_path / "data.csv"
+    path.write_bytes(raw)
+    assert_bad_input(invoke("train", "--data", str(path), "--x", "x", "--y", "y"), "data.csv", *fragments)
+
+
+def test_unreadable_and_missing_csv_and_directories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pathlib
+
+    assert_bad_input(invoke("train", "--data", str(tmp_path / "nope.csv"), "--x", "x", "--y", "y"),
+                     "no such file", "nope.csv")
+    assert_bad_input(invoke("train", "--data", str(tmp_path), "--x", "x", "--y", "y"), "is a directory")
+    path = write(tmp_path / "data.csv", "x,y\n1,2\n2,4\n")
+
+    def refuse(self: pathlib.Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", refuse)  # as root, chmod 000 would not stop the read
+    assert_bad_input(invoke("train", "--data", path, "--x", "x", "--y", "y"), "cannot read", "Permission denied")
+
+
+def test_unknown_column_suggests_and_lists_the_header(tmp_path: Path) -> None:
+    path = write(tmp_path / "data.csv", "height,weight,age\n1,2,3\n4,5,7\n6,5,1\n")
+    assert_bad_input(invoke("train", "--data", path, "--x", "hieght", "--y", "age"),
+                     "unknown x column 'hieght'", "height, weight, age", "did you mean 'height'")
+    assert_bad_input(invoke("train", "--data", path, "--x", "height", "--y", "5"), "index 5", "0 to 2")
+
+
+def test_synthetic_sizes_do_not_apply_to_a_csv(tmp_path: Path) -> None:
+    path = write(tmp_path / "data.csv", "x,y\n1,2\n2,4\n3,7\n")
+    assert_bad_input(invoke("train", "--data", path, "--x", "x", "--y", "y", "--n", "3", "--noise", "2"),
+                     "--n, --noise", "synthetic")
+
+
+def test_a_bom_and_semicolons_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffx;y\r\n1;3\r\n2;5\r\n4;9\r\n".encode())
+    report = strict_json(invoke("train", "--data", str(path), "--x", "x", "--y", "y", "--json").stdout)
+    assert report["dataset"] == "excel" and report["n_samples"] == 3
+    assert report["closed_form"] == pytest.approx([1.0, 2.0], abs=1e-12)  # y = 1 + 2x exactly
+
+
+def test_a_constant_feature_only_warns_in_train_and_regimes(tmp_path: Path) -> None:
+    path = write(tmp_path / "const.csv", "c,x,y\n" + "".join(f"1,{i},{3 * i - 1}\n" for i in range(6)))
+    for args in (["train", "--json"], ["regimes", "--json"]):
+        result = invoke(args[0], "--data", path, "--x", "c,x", "--y", "y", *args[1:])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("gdviz: warning:")
+        report = strict_json(result.stdout)
+        assert report["condition_number"] is None
+    closed_form = report_of(invoke("train", "--data", path, "--x", "c,x", "--y", "y", "--json"))["closed_form"]
+    # minimum-norm split of the intercept between b and the constant column: b = w_c = −1/2, slope 3
+    assert closed_form == pytest.approx([-0.5, -0.5, 3.0], abs=1e-9)
+
+
+def report_of(result: Result) -> dict:
+    assert result.exit_code == 0, result.output
+    return strict_json(result.stdout)
+
+
+def test_standardize_is_reported_by_train_and_regimes() -> None:
+    assert "(standardized)" in invoke("train", "--standardize").stdout
+    assert report_of(invoke("train", "--standardize", "--json"))["standardized"] is True
+    assert "features standardized" in invoke("regimes", "--standardize").stdout
+    assert report_of(invoke("regimes", "--standardize", "--json"))["standardized"] is True
+    assert report_of(invoke("regimes", "--json"))["standardized"] is False
