@@ -91,5 +91,7 @@ def matplotlib_style(colors: Palette, font_size: float) -> dict[str, object]:
         "figure.titlesize": font_size * 1.25,
         "mathtext.fontset": "dejavusans",
         "axes.unicode_minus": True,
+        "axes.formatter.limits": (-4, 4),  # 750000 crowds its neighbours: ticks past 10⁴ get a ×10ⁿ offset
+        "axes.formatter.use_mathtext": True,  # the offset reads '×10⁷', not '1e7'
         "svg.fonttype": "none",
     }

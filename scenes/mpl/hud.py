@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from gdcore.experiment import Experiment
 from scenes.theme import Palette, regime_color
@@ -28,30 +27,42 @@ def divergence_text(experiment: Experiment) -> str:
             f"the error grows ×{rate.growth:.3g} per step")
 
 
-class Readout:
-    """'epoch 37 / 300  loss 0.2364' in a corner of an axes; once a diverged run has stopped, a banner saying why.
+def compact_divergence_text(experiment: Experiment) -> str:
+    """The banner on one line, for a grid cell: 'diverged at epoch 11: η·L = 4.96 > 2 · error ×3.96 per step'."""
+    rate = experiment.rate
+    return (f"diverged at epoch {experiment.trajectory.epochs_run}: η·L = {rate.eta_lambda_max:.3g} > 2 · "
+            f"error ×{rate.growth:.3g} per step")
 
-    The banner sits in the middle of `banner_in` (an axes or the whole figure; default: the readout's axes).
+
+class Readout:
+    """'epoch 37 / 300  loss 0.2364' at a corner of an axes; once a diverged run has stopped, a banner saying why.
+
+    The banner sits at `banner_at` (axes coordinates of `axes`), in space the layout keeps free for it: it must
+    hide no axis, tick or data. Compact (grid cells): a shorter readout, and the banner on one line, which
+    replaces the readout once shown.
     """
 
     def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, planned_epochs: int,
-                 animated: bool = True, banner_in: Axes | Figure | None = None,
-                 corner: tuple[float, float] = (0.98, 0.97), boxed: bool = True) -> None:
+                 animated: bool = True, corner: tuple[float, float] = (0.98, 0.97),
+                 banner_at: tuple[float, float] = (0.5, 0.5), compact: bool = False) -> None:
         self.loss = experiment.trajectory.loss
         self.planned_epochs = planned_epochs
         self.diverged = experiment.trajectory.diverged
+        self.compact = compact
         box = {"boxstyle": "round,pad=0.3", "facecolor": colors.background, "alpha": 0.8, "edgecolor": colors.muted}
-        self.text = axes.text(*corner, "", transform=axes.transAxes, ha="right", va="top" if boxed else "bottom",
-                              fontsize="medium" if boxed else "small", family="DejaVu Sans Mono",
-                              color=colors.foreground, animated=animated, zorder=10, bbox=box if boxed else None)
-        host = banner_in if banner_in is not None else axes
-        self.banner = host.text(0.5, 0.5, divergence_text(experiment) if self.diverged else "",
-                                transform=host.transAxes if isinstance(host, Axes) else host.transFigure,
-                                ha="center", va="center", fontsize="large",
-                                fontweight="bold", linespacing=1.4, color=regime_color(experiment.rate.regime),
-                                animated=animated, zorder=11, visible=False,
-                                bbox={"boxstyle": "round,pad=0.5", "facecolor": colors.banner, "alpha": 0.92,
-                                      "edgecolor": regime_color(experiment.rate.regime)})
+        self.text = axes.text(*corner, "", transform=axes.transAxes, ha="right", va="bottom" if compact else "top",
+                              fontsize="small" if compact else "medium", family="DejaVu Sans Mono",
+                              color=colors.foreground, animated=animated, zorder=10, bbox=None if compact else box)
+        explain = compact_divergence_text if compact else divergence_text
+        words = explain(experiment) if self.diverged else ""
+        regime = regime_color(experiment.rate.regime)
+        self.banner = axes.text(*banner_at, words,
+                                transform=axes.transAxes, ha="left" if compact else "center",
+                                va="bottom" if compact else "center", fontsize="small" if compact else "large",
+                                fontweight="bold", linespacing=1.4, color=regime, animated=animated, zorder=11,
+                                visible=False,
+                                bbox={"boxstyle": "round,pad=0.25" if compact else "round,pad=0.5",
+                                      "facecolor": colors.banner, "alpha": 0.92, "edgecolor": regime})
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return np.zeros(len(epochs), dtype=int)
@@ -59,10 +70,17 @@ class Readout:
     def set_view(self, key: int) -> None:
         """Nothing static."""
 
+    def readout_text(self, epoch: int) -> str:
+        """'epoch  37 / 300   loss 0.2364'; compact: 'epoch 37/300  loss 0.236'."""
+        shown = min(epoch, len(self.loss) - 1)
+        if self.compact:
+            return f"epoch {shown}/{self.planned_epochs}  loss {self.loss[shown]:.3g}"
+        return (f"epoch {shown:>{len(str(self.planned_epochs))}} / {self.planned_epochs}"
+                f"   loss {self.loss[shown]:.4g}")
+
     def update(self, epoch: int) -> Sequence[Artist]:
-        last = len(self.loss) - 1
-        shown = min(epoch, last)
-        self.text.set_text(f"epoch {shown:>{len(str(self.planned_epochs))}} / {self.planned_epochs}"
-                           f"   loss {self.loss[shown]:.4g}")
-        self.banner.set_visible(self.diverged and epoch >= last)
+        stopped = self.diverged and epoch >= len(self.loss) - 1
+        self.text.set_text(self.readout_text(epoch))
+        self.text.set_visible(not (self.compact and stopped))  # a cell's banner takes the readout's line
+        self.banner.set_visible(stopped)
         return [self.text, self.banner]

@@ -9,6 +9,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.gridspec import SubplotSpec
+from matplotlib.transforms import offset_copy
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
@@ -27,6 +28,14 @@ MAX_COMPARED = 4
 FIGURE_HEIGHT_INCHES = 7.2  # fonts are sized for this height, then the dpi scales the whole frame
 BASE_FONT_POINTS = 13.0
 GRID_FONT_SCALE = 0.85  # four cells of two panels each: smaller type, still legible at 720p
+# Single scenes, in figure coordinates: the panels' top, lowered by BANNER_BAND for a diverged run so that its
+# banner (two lines, centred at BANNER_Y) has a band of its own between the title and the panels.
+PANEL_TOP, PLANAR_TOP = 0.89, 0.93  # 2D panels; a 3D box alone (it keeps its aspect, and has margins of its own)
+BANNER_BAND, BANNER_Y = 0.13, 0.85
+# Grid cells, in points above each cell: room for an axis' offset text ('×10⁷'), then the header line (title,
+# readout); when some run diverged, the banner's line comes between the two.
+HEADER_GAP_POINTS, BANNER_LINE_POINTS = 18.0, 19.0
+GRID_BANNER_BAND = 0.03  # the grid's top moves down by this much to make room for the banner line
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ def build_stage(scene: str, experiments: Sequence[Experiment], look: Look = DEFA
     with matplotlib.rc_context(matplotlib_style(look.colors, font_points)):
         figure = _figure(look)
         if scene in GRID_SCENES:
-            panels = _grid(figure, experiments, look, animated)
+            panels = _grid(scene, figure, experiments, look, animated)
         else:
             panels = _single(scene, figure, experiments[0], look, animated)
     return Stage(figure, panels)
@@ -79,24 +88,29 @@ def _figure(look: Look) -> Figure:
 
 
 def _single(scene: str, figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
+    """One run. A run that diverged gets a band under the title, kept free for its banner: the panels move down by
+    BANNER_BAND so that the banner hides no axis, tick or data."""
     colors, epochs = look.colors, experiment.epochs
     figure.suptitle(run_title(experiment), x=0.015, y=0.975, ha="left")
-    readout = Readout(_overlay(figure), experiment, colors, epochs, animated, banner_in=figure,
-                      corner=(0.985, 0.955))
+    readout = Readout(_overlay(figure), experiment, colors, epochs, animated, corner=(0.985, 0.955),
+                      banner_at=(0.5, BANNER_Y))
+    planar = scene == "surface" or (scene == "line" and experiment.dataset.n_features == 2)
+    top = (PLANAR_TOP if planar else PANEL_TOP) - (BANNER_BAND if experiment.trajectory.diverged else 0.0)
     if scene == "dashboard":
-        grid = figure.add_gridspec(2, 2, width_ratios=[1.15, 1.0], left=0.065, right=0.975, top=0.885,
+        grid = figure.add_gridspec(2, 2, width_ratios=[1.15, 1.0], left=0.065, right=0.975, top=top - 0.005,
                                    bottom=0.085, wspace=0.22, hspace=0.42)
         fit = fit_panel(_axes_maker(figure, grid[:, 0]), experiment, colors, animated)
         contour = ContourPanel(figure.add_subplot(grid[0, 1]), experiment, colors, animated)
         loss = LossPanel(figure.add_subplot(grid[1, 1]), experiment, colors, epochs, animated)
         return [fit, contour, loss, readout]
+    if planar:  # a 3D box keeps its aspect: give it the whole frame below the title
+        figure.subplots_adjust(left=0.0, right=1.0, top=top, bottom=0.02)
+    else:
+        figure.subplots_adjust(left=0.09, right=0.97, top=top, bottom=0.11)
     if scene == "surface":
-        axes = figure.add_subplot(projection="3d")
-        figure.subplots_adjust(left=0.0, right=1.0, top=0.93, bottom=0.02)
-        surface = SurfacePanel(axes, experiment, colors, animated, rotate=look.rotate)
-        return [surface, readout]
-    figure.subplots_adjust(left=0.09, right=0.97, top=0.89, bottom=0.11)
-    if scene == "line":
+        panel: Panel = SurfacePanel(figure.add_subplot(projection="3d"), experiment, colors, animated,
+                                    rotate=look.rotate)
+    elif scene == "line":
         panel = fit_panel(_axes_maker(figure, figure.add_gridspec(1, 1)[0, 0]), experiment, colors, animated)
     elif scene == "contour":
         panel = ContourPanel(figure.add_subplot(), experiment, colors, animated)
@@ -105,19 +119,23 @@ def _single(scene: str, figure: Figure, experiment: Experiment, look: Look, anim
     return [panel, readout]
 
 
-def _grid(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
+def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: Look,
+          animated: bool) -> list[Panel]:
     """One cell per run, fit beside loss, each labelled with its regime, rate and η·L; all on one clock.
 
     With one feature the fit is the line; with more, the path across the contours (a 3D plane in a quarter of
-    the frame is too small to read, and the contours show the jumping and the escape best).
+    the frame is too small to read, and the contours show the jumping and the escape best). Each cell's header
+    is its title and readout on one line; when some run diverged, the title gets a line of its own above the
+    readout's, where the banner replaces the readout once the run stopped.
     """
     rows, columns = (1, len(experiments)) if len(experiments) <= 2 else (2, 2)
     epochs = max(experiment.epochs for experiment in experiments)
-    outer = figure.add_gridspec(rows, columns, left=0.055, right=0.985, top=0.84 if rows == 1 else 0.88,
-                                bottom=0.1 if rows == 1 else 0.08, wspace=0.18, hspace=0.42)
-    figure.suptitle(f"{experiments[0].dataset.name} · {experiments[0].trajectory.optimizer} · "
-                    "four regimes of one problem" if len(experiments) == 4 else experiments[0].dataset.name,
-                    y=0.985)
+    banners = any(experiment.trajectory.diverged for experiment in experiments)
+    top = (0.84 if rows == 1 else 0.88) - (GRID_BANNER_BAND if banners else 0.0)
+    outer = figure.add_gridspec(rows, columns, left=0.055, right=0.985, top=top, bottom=0.1 if rows == 1 else 0.08,
+                                wspace=0.18, hspace=0.6 if banners else 0.5)
+    figure.suptitle(_grid_title(scene, experiments), y=0.985)
+    header_points = HEADER_GAP_POINTS + (BANNER_LINE_POINTS if banners else 0.0)
     panels: list[Panel] = []
     for cell, experiment in zip(outer, experiments, strict=False):
         inner = cell.subgridspec(1, 2, wspace=0.32)
@@ -130,14 +148,25 @@ def _grid(figure: Figure, experiments: Sequence[Experiment], look: Look, animate
         loss = LossPanel(figure.add_subplot(inner[0, 1]), experiment, look.colors, epochs, animated, color,
                          legend=False)
         rate = experiment.rate
-        title = f"{rate.regime.value} · lr {experiment.trajectory.lr:g} · η·L = {rate.eta_lambda_max:.2g}"
+        title = f"{rate.regime.value} · lr {experiment.trajectory.lr:g} · η·L = {rate.eta_lambda_max:.3g}"
         overlay = _cell_overlay(figure, cell)
-        overlay.text(0.0, 1.04, title, color=color, ha="left", va="bottom", fontweight="bold", fontsize="large",
-                     transform=overlay.transAxes)
-        readout = Readout(overlay, experiment, look.colors, epochs, animated, banner_in=overlay,
-                          corner=(1.0, 1.04), boxed=False)
+        header = offset_copy(overlay.transAxes, figure, y=header_points, units="points")
+        overlay.text(0.0, 1.0, title, color=color, ha="left", va="bottom", fontweight="bold", fontsize="large",
+                     transform=header)
+        readout = Readout(overlay, experiment, look.colors, epochs, animated, corner=(1.0, 1.0), banner_at=(0.0, 1.0),
+                          compact=True)
+        for text in (readout.text, readout.banner):  # the line under the title, when the title has a line above
+            text.set_transform(offset_copy(overlay.transAxes, figure, y=HEADER_GAP_POINTS, units="points"))
         panels += [fit, loss, readout]
     return panels
+
+
+def _grid_title(scene: str, experiments: Sequence[Experiment]) -> str:
+    """'plane · gd · four regimes of one problem', or 'plane · gd · 3 learning rates compared'."""
+    first = experiments[0]
+    what = ("four regimes of one problem" if scene == "regimes"
+            else f"{len(experiments)} learning rate{'s' if len(experiments) > 1 else ''} compared")
+    return f"{first.dataset.name} · {first.trajectory.optimizer} · {what}"
 
 
 def _axes_maker(figure: Figure, spec: SubplotSpec) -> Callable[[str | None], Axes]:
