@@ -7,9 +7,15 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.ticker import LogFormatterSciNotation
 
 from gdcore.experiment import Experiment
+from scenes.mpl.views import no_worse_than_start
 from scenes.theme import Palette
+
+# Label the minor ticks (2·10^k, 5·10^k, ...) when the axis spans under two decades: else a short range shows
+# a single labelled tick, or none.
+MINOR_LABELS_BELOW_DECADES = 2.0
 
 
 def log_limits(values: np.ndarray, floor: float) -> tuple[float, float]:
@@ -22,6 +28,13 @@ def log_limits(values: np.ndarray, floor: float) -> tuple[float, float]:
     bottom = min(low_candidates) if low_candidates else top * 1e-6
     bottom = max(bottom, top * 1e-15)  # a perfect fit: show fifteen decades, not infinitely many
     return bottom / 2.0, top * 2.0
+
+
+def loss_limits(loss: np.ndarray, minimum: float) -> tuple[float, float]:
+    """log_limits for a whole run: the top holds every epoch (an escaping run too); the bottom is the one of the
+    epochs no worse than the start, so that a diverged run's fifteen-decade cap does not hide the minimum."""
+    bottom, _ = log_limits(loss[no_worse_than_start(loss)], minimum)
+    return bottom, log_limits(loss, minimum)[1]
 
 
 class LossPanel:
@@ -37,7 +50,9 @@ class LossPanel:
         # A run that stopped early (diverged, or met its tolerance) fills the axis up to where it stopped.
         stopped_early = experiment.trajectory.status != "max_epochs"
         axes.set_xlim(0, max(experiment.trajectory.epochs_run if stopped_early else planned_epochs, 1))
-        axes.set_ylim(*log_limits(self.loss, minimum))
+        axes.set_ylim(*loss_limits(self.loss, minimum))
+        axes.yaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False,
+                                                               minor_thresholds=(MINOR_LABELS_BELOW_DECADES, 0.5)))
         axes.set_xlabel("epoch")
         axes.set_ylabel(f"loss ({experiment.problem.cost})")
         if minimum > 0:
