@@ -172,10 +172,17 @@ def _fit_box(target: np.ndarray, predictions: np.ndarray) -> Box:
 
 
 def _plot_truth(axes: Axes, experiment: Experiment, x_ends: np.ndarray, colors: Palette) -> None:
+    """The true line where the data's generator is known; otherwise the least-squares line (closed form), the
+    line GD should land on (the notebook's comparison, SEEDS.md tutorial 3)."""
+    if experiment.dataset.n_features != 1:
+        return
     truth = experiment.dataset.true_params
-    if truth is not None and experiment.dataset.n_features == 1:
-        axes.plot(x_ends, truth[0] + truth[1] * x_ends, color=colors.truth, linestyle="--", linewidth=1.3,
-                  label=f"true line y = {truth[0]:g} + {truth[1]:g}·x")
+    if truth is not None:
+        label, (bias, slope) = f"true line y = {truth[0]:g} + {truth[1]:g}·x", truth[:2]
+    else:
+        bias, slope = experiment.problem.closed_form[:2]
+        label = f"least squares ŷ = {bias:.3g} + {slope:.3g}·x"
+    axes.plot(x_ends, bias + slope * x_ends, color=colors.truth, linestyle="--", linewidth=1.3, label=label)
 
 
 def _marker_size(n_points: int) -> float:

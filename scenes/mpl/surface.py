@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 
 from gdcore.experiment import Experiment
 from gdcore.grid import loss_grid
-from scenes.mpl.contour import base_box, default_axes
+from scenes.mpl.contour import base_box, default_axes, held_note
 from scenes.mpl.views import zoom_levels
 from scenes.theme import Palette, style_3d_axes
 
@@ -44,6 +44,11 @@ class SurfacePanel:
         axes.set_zlabel("loss", labelpad=6)
         axes.view_init(elev=CAMERA_ELEVATION, azim=CAMERA_AZIMUTH)
         style_3d_axes(axes, colors)
+        note = held_note(experiment, self.params)
+        if note:  # the bowl is a slice: say where the other parameters are held, in the frame's corner (the 3D
+            # box's own corner is crowded with its tick labels)
+            axes.text2D(0.01, 0.01, note, transform=axes.figure.transFigure, fontsize="small",
+                        color=colors.foreground, va="bottom", ha="left", alpha=0.8)
         (self.trail,) = axes.plot([], [], [], color=colors.path, linewidth=1.5, marker="o", markersize=3.5,
                                   zorder=10, animated=animated)
         (self.head,) = axes.plot([], [], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",
