@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 
 from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment, RunRequest, prepare
-from gdcore.frames import plan_frames
 from scenes.mpl.layouts import DEFAULT_LOOK, Look, build_stage
+from scenes.render import clock
 
 
 def run(dataset: str = "plane", **request: object) -> Experiment:
@@ -32,8 +32,7 @@ def animation(scene: str, experiments: Experiment | Sequence[Experiment], look: 
               duration: float = 5.0, time: str = "log") -> FuncAnimation:
     """The scene as a FuncAnimation: every frame fully redrawn (simple and exact; the CLI's renderer blits)."""
     runs = [experiments] if isinstance(experiments, Experiment) else list(experiments)
-    plan = plan_frames(max(r.epochs for r in runs), fps, duration, time,
-                       epochs_run=max(r.trajectory.epochs_run for r in runs))
+    plan = clock(runs, fps, duration, time)
     stage = build_stage(scene, runs, look, animated=False)
     keys = stage.view_keys(plan.epochs)
     shown: list[np.ndarray | None] = [None]

@@ -60,10 +60,16 @@ def output_paths(settings: RenderSettings, experiments: Sequence[Experiment]) ->
 
 
 def frame_plan(settings: RenderSettings, experiments: Sequence[Experiment]) -> FramePlan:
-    """One clock for every run in the scene: the longest planned run sets it, an early stop holds its state."""
-    planned = max(experiment.epochs for experiment in experiments)
-    longest_run = max(experiment.trajectory.epochs_run for experiment in experiments)
-    return plan_frames(planned, settings.fps, settings.duration, settings.time, epochs_run=longest_run)
+    """The scene's plan at the settings' fps, duration and time scale: see clock."""
+    return clock(experiments, settings.fps, settings.duration, settings.time)
+
+
+def clock(experiments: Sequence[Experiment], fps: float, duration: float, time: str) -> FramePlan:
+    """One clock for every run in the scene, spanning the longest run that happened: a run that diverged at epoch
+    11 of 300 fills the clip with its 11 epochs (no seconds of frozen picture); in a grid, a run that stopped
+    before the others holds its last state."""
+    longest_run = max(max(experiment.trajectory.epochs_run for experiment in experiments), 1)
+    return plan_frames(longest_run, fps, duration, time)
 
 
 def render(experiments: Sequence[Experiment], settings: RenderSettings,
