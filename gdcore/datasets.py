@@ -241,6 +241,11 @@ def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, see
     d = _check_int("n_features", n_features, 1)
     sigma = _check_noise(noise)
     seed = _check_int("seed", seed, 0)
+    if n < d + 1:
+        raise GdvizInputError(
+            f"n_samples {n} is fewer than the {d + 1} parameters of {d} feature(s) plus the bias: "
+            f"--n must be at least {d + 1} (--features + 1)"
+        )
     rng = np.random.default_rng(seed)
     params = synthetic_params(d)
     try:

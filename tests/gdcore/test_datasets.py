@@ -194,6 +194,8 @@ def test_synthetic_recipe_and_true_parameters() -> None:
         ({"noise": float("nan")}, "noise nan"),
         ({"noise": float("inf")}, "noise inf"),
         ({"seed": -3}, "seed -3"),
+        ({"n_samples": 3, "n_features": 3}, "n_samples 3 is fewer than the 4 parameters"),
+        ({"n_samples": 1}, "--n must be at least 2"),
     ],
 )
 def test_synthetic_rejects_bad_options(kwargs: dict[str, float], fragment: str) -> None:

@@ -330,6 +330,7 @@ def test_list_names_every_dataset_optimizer_and_regime() -> None:
         (["train", "--dataset", "synthetic", "--noise", "nan"], ["noise nan"]),
         (["train", "--dataset", "synthetic", "--seed", "-1"], ["seed -1", "≥ 0"]),
         (["train", "--dataset", "synthetic", "--n", "1000000000000"], ["does not fit in memory"]),
+        (["train", "--dataset", "synthetic", "--n", "2", "--features", "2"], ["fewer than the 3 parameters"]),
         (["train", "--dataset", "Plane"], ["'Plane'", "did you mean 'plane'"]),
         (["train", "--dataset", "line_wide"], ["'line_wide'", "did you mean 'line-wide'"]),
         (["train", "--optimizer", "Adam"], ["'Adam'", "did you mean 'adam'"]),
