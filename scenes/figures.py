@@ -144,7 +144,7 @@ def plural(count: int, noun: str) -> str:
 def epoch_axis(axes: Axes, last_epoch: int) -> None:
     """x from epoch 0 to the last, ticks at whole epochs only (a run that stopped at epoch 1 has no epoch 0.2)."""
     axes.set_xlim(0, max(last_epoch, 1))
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))  # AutoLocator's
     axes.set_xlabel("epoch")
 
 
