@@ -96,3 +96,19 @@ def test_every_scene_builds_for_every_shape_of_data(scene: str) -> None:
         stage = build_stage(scene, chosen, TINY)
         frames = list(frame.copy() for frame in blitted_frames(stage, plan_frames(20, fps=4, duration=1.0)))
         assert len(frames) == 8
+
+
+@pytest.mark.parametrize("scene", ["dashboard", "surface", "regimes"])
+def test_last_blitted_frame_of_a_diverged_run_matches_a_still(scene: str) -> None:
+    """The banner and the zoomed-out view, blitted, look as when drawn directly."""
+    from scenes.render import clock
+    from tests.scenes.conftest import experiment
+
+    runs = ([experiment("line-wide", regime=regime, epochs=120) for regime in ("slow", "good", "jumping", "divergent")]
+            if scene == "regimes" else [experiment("plane", lr=0.8)])
+    plan = clock(runs, fps=6, duration=1.0, time="log")
+    frames = [frame.copy() for frame in blitted_frames(build_stage(scene, runs, TINY), plan)]
+    still = still_frame(build_stage(scene, runs, TINY), int(plan.epochs[-1]))
+    difference = np.abs(frames[-1].astype(int) - still.astype(int))
+    assert difference.mean() < 1.0, f"mean difference {difference.mean():.2f} of 255"
+    assert np.mean(difference.max(axis=2) > 40) < 0.01
