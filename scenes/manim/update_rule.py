@@ -15,6 +15,7 @@ import numpy as np
 from gdcore.experiment import Experiment
 from gdcore.frames import HOLD_SECONDS
 from scenes.manim.common import DEFAULT_MOTION_SECONDS, RunScene, add_tick_labels, nice_range, padded, quiet_manim
+from scenes.mpl.hud import divergence_text
 
 quiet_manim()
 
@@ -119,13 +120,6 @@ def clipped_segment(intercept: float, slope: float, x_range: tuple[float, float]
             return None
     points = [np.array([x0 + t * (x1 - x0), start + t * rise]) for t in (t_low, t_high)]
     return points[0], points[1]
-
-
-def divergence_note(run: Experiment) -> str:
-    """The words of the matplotlib banner (scenes/mpl/hud.py: divergence_text), without importing matplotlib."""
-    rate = run.rate
-    return (f"diverged at epoch {run.trajectory.epochs_run}: η·L = {rate.eta_lambda_max:.3g} > 2\n"
-            f"the error grows ×{rate.growth:.3g} per step")
 
 
 class UpdateRuleScene(RunScene):
@@ -331,7 +325,7 @@ class UpdateRuleScene(RunScene):
             note.move_to(np.array([-6.6, self.rule_bottom - 0.45, 0.0]), aligned_edge=mn.LEFT)
             self.play(mn.FadeIn(note), run_time=self.seconds("banner"))
         if self.run.trajectory.diverged:
-            banner = self.text(divergence_note(self.run), 22, color=self.regime_color(self.run))
+            banner = self.text(divergence_text(self.run), 22, color=self.regime_color(self.run))
             banner.to_edge(mn.DOWN, buff=0.3).to_edge(mn.LEFT, buff=0.6)
             self.play(mn.FadeIn(banner, shift=0.2 * mn.UP), run_time=self.seconds("banner"))
         self.wait(self.seconds("end"))
