@@ -347,7 +347,8 @@ def regimes_table(dataset: Dataset, problem: Problem, report: dict[str, Any]) ->
               help=f"{'|'.join(FORMATS)}: MP4, GIF, both, or the last frame as a PNG still.")
 @click.option("--size", metavar="WxH", help="Frame size in pixels (default 1280x720).")
 @click.option("--quality", metavar="NAME", help=f"{'|'.join(QUALITIES)}: 480p, 720p, 1080p.")
-@click.option("--fps", type=float, default=30.0, show_default=True, help="Frames per second of the MP4.")
+@click.option("--fps", type=float, default=30.0, show_default=True,
+              help="Frames per second of the MP4 (Manim: its quality's, unless given).")
 @click.option("--duration", type=float, default=5.0, show_default=True,
               help="Seconds of motion (the end is then held for a second).")
 @click.option("--time", "time_scale", default="log", show_default=True, metavar="log|linear",
@@ -377,7 +378,9 @@ def render(scene: str, output_format: str, size: str | None, quality: str | None
       gdviz render line --engine manim --quality high
     """
     if engine == "manim":
-        render_with_manim(scene, output_format, size, quality, duration, time_scale, theme, out_dir, quiet, options)
+        given = click.get_current_context().get_parameter_source("fps") is not click.core.ParameterSource.DEFAULT
+        render_with_manim(scene, output_format, size, quality, fps if given else None, duration, time_scale, theme,
+                          out_dir, quiet, options)
         return
     if engine != "matplotlib":
         raise GdvizInputError(f"unknown engine {engine!r}: choose matplotlib or manim"
@@ -395,9 +398,11 @@ def render(scene: str, output_format: str, size: str | None, quality: str | None
             click.echo(describe_written(file))
 
 
-def render_with_manim(scene: str, output_format: str, size: str | None, quality: str | None, duration: float,
-                      time_scale: str, theme: str, out_dir: str, quiet: bool, options: dict[str, Any]) -> None:
-    """The Manim engine: same data, rate, duration, theme and --out; quality is Manim's (default low, 480p15)."""
+def render_with_manim(scene: str, output_format: str, size: str | None, quality: str | None, fps: float | None,
+                      duration: float, time_scale: str, theme: str, out_dir: str, quiet: bool,
+                      options: dict[str, Any]) -> None:
+    """The Manim engine: same data, rate, duration, theme and --out; quality is Manim's (default low, 480p15), and
+    an --fps given on the command line overrides its frame rate."""
     from scenes.manim.render import MANIM_QUALITIES, render_manim, scene_class
 
     scene_class(scene)  # an unknown scene, or Manim missing: a one-line error before any work
@@ -410,9 +415,9 @@ def render_with_manim(scene: str, output_format: str, size: str | None, quality:
     if size is not None and quality is not None:
         raise GdvizInputError(f"give either --size or --quality, not both (got --size {size} --quality {quality})")
     palette(theme)
-    plan_frames(1, 1.0, duration, time_scale)  # validates duration and time scale the same way as matplotlib
+    plan_frames(1, 1.0 if fps is None else fps, duration, time_scale)  # validates fps, duration and time scale as for matplotlib
     written = render_manim(scene, scene_experiments(scene, options), Path(out_dir), formats, quality or "low",
-                           theme, duration, time_scale, None if size is None else parse_size(size))
+                           theme, duration, time_scale, None if size is None else parse_size(size), fps)
     if not quiet:
         for file in written:
             click.echo(describe_written(file))

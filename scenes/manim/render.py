@@ -47,16 +47,19 @@ def scene_class(scene: str) -> type:
 
 def render_manim(scene: str, experiments: Sequence[Experiment], out_dir: Path, formats: Sequence[str],
                  quality: str = "low", theme: str = "light", seconds: float = 5.0,
-                 time: str = "log", size: tuple[int, int] | None = None) -> list[WrittenFile]:
-    """Render `scene` once to MP4 and, if asked, a GIF made from it; returns what was written."""
+                 time: str = "log", size: tuple[int, int] | None = None,
+                 fps: float | None = None) -> list[WrittenFile]:
+    """Render `scene` once to MP4 and, if asked, a GIF made from it; returns what was written. `size` and `fps`
+    override the quality's."""
     cls = scene_class(scene)
     import manim as mn
 
     from scenes.manim.common import plan_for, quiet_manim
 
-    width, height, fps = MANIM_QUALITIES[quality]
+    width, height, quality_fps = MANIM_QUALITIES[quality]
     if size is not None:
         width, height = size
+    fps = quality_fps if fps is None else fps
     folder = prepare_output_dir(out_dir / experiments[0].dataset.name)
     stem = f"{output_stem(scene, experiments)}-manim"  # beside the matplotlib render of the same run
     with tempfile.TemporaryDirectory(prefix=".gdviz-manim-", dir=folder) as work:

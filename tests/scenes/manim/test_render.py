@@ -47,6 +47,15 @@ def test_the_mp4_lands_beside_the_matplotlib_renders_and_nothing_else_is_left(
         Path("renders"), Path("renders/line"), Path("renders/line/line-lr0.5-manim.mp4")]
 
 
+def test_a_given_fps_overrides_the_quality_s(tmp_path: Path) -> None:
+    result = invoke("render", "line", "--engine", "manim", "--dataset", "line", "--format", "mp4", "--fps", "8",
+                    "--out", str(tmp_path), *TINY_RUN)
+    assert result.exit_code == 0, result.output
+    (movie,) = (tmp_path / "line").glob("*.mp4")
+    video = read_video(movie)
+    assert video["fps"] == 8 and video["frames"] == 16  # one second of motion, one of hold
+
+
 def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
     result = invoke("render", "contour", "--engine", "manim", "--dataset", "line", "--regime", "jumping",
                     "--format", "both", "--out", str(tmp_path), *TINY_RUN)
@@ -68,6 +77,7 @@ def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
     (["render", "line", "--engine", "blender"], ["'blender'", "matplotlib or manim"]),
     (["render", "line", "--engine", "manim", "--duration", "0"], ["duration", "(0, 600]"]),
     (["render", "line", "--engine", "manim", "--theme", "sepia"], ["sepia"]),
+    (["render", "line", "--engine", "manim", "--fps", "0"], ["fps", "1 to 240"]),
 ])
 def test_bad_manim_options_are_one_line_errors(tmp_path: Path, args: list[str], fragments: list[str]) -> None:
     assert_bad_input(invoke(*args, "--out", str(tmp_path)), *fragments)
