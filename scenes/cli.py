@@ -415,7 +415,7 @@ def render_with_manim(scene: str, output_format: str, size: str | None, quality:
     if size is not None and quality is not None:
         raise GdvizInputError(f"give either --size or --quality, not both (got --size {size} --quality {quality})")
     palette(theme)
-    plan_frames(1, 1.0 if fps is None else fps, duration, time_scale)  # validates fps, duration and time scale as for matplotlib
+    plan_frames(1, 1.0 if fps is None else fps, duration, time_scale)  # checks fps, duration, time as matplotlib
     written = render_manim(scene, scene_experiments(scene, options), Path(out_dir), formats, quality or "low",
                            theme, duration, time_scale, None if size is None else parse_size(size), fps)
     if not quiet:
@@ -491,12 +491,14 @@ def _progress_bar(frames: int, quiet: bool) -> Iterator[Callable[[int], None] | 
 def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **options: Any) -> None:
     """The lab's still figures: convergence, loss surface and contours, the fit, a rate comparison.
 
-    The first --lr sets the main run (default: the dataset's tutorial rate); two or more --lr are compared,
-    otherwise the comparison shows the slow, good and jumping presets.
+    One --lr (or --regime) sets the main run (default: the dataset's tutorial rate); the comparison shows the slow,
+    good and jumping presets, and the main run too when its rate is none of them (a divergent one, say). Two or
+    more --lr are the comparison; the main run then keeps the tutorial's rate (or --regime's).
 
     \b
-    Example:
+    Examples:
       gdviz figures --dataset plane --format png --format pdf
+      gdviz figures --lr 0.005 --lr 0.1 --lr 0.3      the lab's rate comparison
     """
     formats = formats or ("png", "svg")
     for fmt in formats:
@@ -505,17 +507,26 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
                                   f"{closest_hint(fmt, tuple(FIGURE_FORMATS))}")
     from scenes.figures import lab_figures  # the still figures' code: loaded only for this command
 
-    rates: tuple[float, ...] = options["lr"]
-    main_run = build_experiment(options | {"lr": rates[0] if rates else None})
-    compared = ([build_experiment(options | {"lr": rate, "regime": None}) for rate in rates] if len(rates) > 1
-                else [build_experiment(options | {"lr": None, "regime": regime})
-                      for regime in ("slow", "good", "jumping")])
+    main_run, compared = figure_runs(options)
     folder = prepare_output_dir(Path(out_dir) / main_run.dataset.name)
     for name, figure in lab_figures(main_run, compared, _theme(theme)).items():
         for fmt in formats:
             path = save_figure(figure, folder / f"figure-{name}.{fmt}", fmt)
             if not quiet:
                 click.echo(f"wrote {path}")
+
+
+def figure_runs(options: dict[str, Any]) -> tuple[Experiment, list[Experiment]]:
+    """The main run and the runs compared, as `gdviz figures` documents."""
+    rates: tuple[float, ...] = options["lr"]
+    if len(rates) > 1:
+        return (build_experiment(options | {"lr": None}),
+                [build_experiment(options | {"lr": rate, "regime": None}) for rate in rates])
+    main_run = build_experiment(options | {"lr": rates[0] if rates else None})
+    compared = [build_experiment(options | {"lr": None, "regime": regime}) for regime in ("slow", "good", "jumping")]
+    if all(run.trajectory.lr != main_run.trajectory.lr for run in compared):
+        compared.append(main_run)
+    return main_run, compared
 
 
 @cli.command(name="list")

@@ -450,3 +450,28 @@ def test_standardize_is_reported_by_train_and_regimes() -> None:
     assert "features standardized" in invoke("regimes", "--standardize").stdout
     assert report_of(invoke("regimes", "--standardize", "--json"))["standardized"] is True
     assert report_of(invoke("regimes", "--json"))["standardized"] is False
+
+
+def _figure_options(*args: str) -> dict[str, object]:
+    """The options `gdviz figures ARGS` parses, as its callback receives them."""
+    context = cli.commands["figures"].make_context("figures", list(args))
+    return dict(context.params)
+
+
+def test_figures_compares_the_presets_and_a_main_run_that_is_none_of_them() -> None:
+    from scenes.cli import figure_runs
+
+    main_run, compared = figure_runs(_figure_options("--lr", "0.8"))
+    assert main_run.trajectory.lr == 0.8 and main_run.trajectory.diverged
+    assert [run.rate.regime.value for run in compared] == ["slow", "good", "jumping", "divergent"]
+    assert compared[-1] is main_run
+    main_run, compared = figure_runs(_figure_options("--regime", "good"))
+    assert [run.rate.regime.value for run in compared] == ["slow", "good", "jumping"]
+
+
+def test_figures_with_several_rates_keeps_the_tutorials_main_run() -> None:
+    from scenes.cli import figure_runs
+
+    main_run, compared = figure_runs(_figure_options("--lr", "0.005", "--lr", "0.1", "--lr", "0.3"))
+    assert main_run.trajectory.lr == 0.1 and main_run.trajectory.epochs_run == 300  # the lab's own run
+    assert [run.trajectory.lr for run in compared] == [0.005, 0.1, 0.3]
