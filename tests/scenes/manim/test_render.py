@@ -7,27 +7,13 @@ from pathlib import Path
 
 import av
 import pytest
-from click.testing import CliRunner, Result
 from PIL import Image
 
 import scenes.manim.render as manim_render
-from scenes.cli import cli
 from tests.scenes.manim.conftest import read_video
+from tests.scenes.test_cli import assert_bad_input, invoke
 
 TINY_RUN = ["--size", "256x144", "--duration", "1", "--quiet"]
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
-
-
-def assert_bad_input(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("gdviz: error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def test_the_mp4_lands_beside_the_matplotlib_renders_and_nothing_else_is_left(
