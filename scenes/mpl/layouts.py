@@ -35,7 +35,7 @@ BANNER_BAND, BANNER_Y = 0.13, 0.85
 # Grid cells, in points above each cell: room for an axis' offset text ('×10⁷'), then the header line (title,
 # readout); when some run diverged, the banner's line comes between the two.
 HEADER_GAP_POINTS, BANNER_LINE_POINTS = 18.0, 19.0
-GRID_BANNER_BAND = 0.03  # the grid's top moves down by this much to make room for the banner line
+GRID_BANNER_BAND = 0.05  # the grid's top moves down by this much to make room for the banner line
 
 
 @dataclass(frozen=True)

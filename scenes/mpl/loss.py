@@ -7,14 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.ticker import LogFormatterSciNotation
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator
 
 from gdcore.experiment import Experiment
 from scenes.mpl.views import no_worse_than_start
 from scenes.theme import Palette
 
-# Label the minor ticks (2·10^k, 5·10^k, ...) when the axis spans under two decades: else a short range shows
-# a single labelled tick, or none.
+# Under two decades, a log axis labels a single tick or none: there, minor ticks at 2·10^k and 5·10^k, labelled.
 MINOR_LABELS_BELOW_DECADES = 2.0
 
 
@@ -50,9 +49,12 @@ class LossPanel:
         # A run that stopped early (diverged, or met its tolerance) fills the axis up to where it stopped.
         stopped_early = experiment.trajectory.status != "max_epochs"
         axes.set_xlim(0, max(experiment.trajectory.epochs_run if stopped_early else planned_epochs, 1))
-        axes.set_ylim(*loss_limits(self.loss, minimum))
-        axes.yaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False,
-                                                               minor_thresholds=(MINOR_LABELS_BELOW_DECADES, 0.5)))
+        low, high = loss_limits(self.loss, minimum)
+        axes.set_ylim(low, high)
+        if np.log10(high / low) < MINOR_LABELS_BELOW_DECADES:  # label 2·10^k and 5·10^k too
+            axes.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+            axes.yaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False,
+                                                                   minor_thresholds=(np.inf, np.inf)))
         axes.set_xlabel("epoch")
         axes.set_ylabel(f"loss ({experiment.problem.cost})")
         if minimum > 0:
