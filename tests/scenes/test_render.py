@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import signal
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from PIL import Image
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
+from scenes.encoder import RenderInterrupted
 from scenes.mpl.layouts import Look
 from scenes.render import RenderSettings, frame_plan, output_paths, parse_size, render
 
@@ -73,6 +77,34 @@ def test_an_interrupted_render_leaves_no_file(tmp_path: Path, line_run: Experime
     with pytest.raises(KeyboardInterrupt):
         render([line_run], settings(tmp_path), progress=interrupt)
     assert list((tmp_path / "line").iterdir()) == []
+
+
+def test_sigterm_mid_render_leaves_no_file(tmp_path: Path, line_run: Experiment) -> None:
+    """`kill <pid>` while frames are encoded: RenderInterrupted, no MP4, no GIF, no temporary file."""
+    before = signal.getsignal(signal.SIGTERM)
+    calls = []
+
+    def terminate(count: int) -> None:
+        calls.append(count)
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with pytest.raises(RenderInterrupted):
+        render([line_run], settings(tmp_path), progress=terminate)
+    assert list((tmp_path / "line").iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_diverged_render_ends_on_its_banner_and_holds(tmp_path: Path, diverging_run: Experiment) -> None:
+    chosen = settings(tmp_path, scene="dashboard", formats=("mp4",))
+    (written,) = render([diverging_run], chosen)
+    plan = frame_plan(chosen, [diverging_run])
+    with av.open(str(written.path)) as container:
+        frames = [frame.to_ndarray(format="rgb24").astype(int) for frame in container.decode(video=0)]
+    held = frames[plan.motion_frames :]
+    assert held and all(np.abs(frame - held[0]).mean() < 0.5 for frame in held)  # the last state, held
+    changes = [np.abs(second - first).mean() for first, second in itertools.pairwise(frames[: plan.motion_frames])]
+    assert sum(change > 0.05 for change in changes) > 0.6 * len(changes)  # while it runs, the picture moves
 
 
 def test_a_file_in_the_way_of_the_output_folder_is_an_input_error(tmp_path: Path, line_run: Experiment) -> None:
