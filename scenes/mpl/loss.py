@@ -60,8 +60,9 @@ class LossPanel:
         if minimum > 0:
             axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.2,
                          label=f"closed-form minimum {minimum:.4g}")
-            if legend:
-                axes.legend(loc="upper right", fontsize="small")
+            if legend:  # where the curve is not: a falling loss leaves the top right free, a rising one the bottom
+                rising = self.loss[-1] > self.loss[0]
+                axes.legend(loc="lower right" if rising else "upper right", fontsize="small")
         (self.curve,) = axes.plot([], [], color=color, linewidth=2.2, animated=animated)
         (self.head,) = axes.plot([], [], marker="o", markersize=7, color=color, linestyle="none", animated=animated)
 

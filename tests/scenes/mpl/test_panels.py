@@ -125,3 +125,19 @@ def test_no_nan_or_inf_reaches_matplotlib(case: tuple[str, str, float | None]) -
                     assert np.all(np.isfinite(np.asarray(artist.get_data(), dtype=float)))
                 elif isinstance(artist, Collection) and artist.get_offsets() is not None:
                     assert np.all(np.isfinite(np.asarray(artist.get_offsets(), dtype=float)))
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.8])
+def test_the_loss_legend_stays_off_the_curve(rate: float) -> None:
+    run = experiment("plane", lr=rate)
+    stage = build_stage("loss", [run], TINY)
+    still_frame(stage, run.trajectory.epochs_run)
+    (loss,) = panels_of(stage, LossPanel)
+    renderer = stage.canvas.get_renderer()
+    legend = loss.curve.axes.get_legend().get_window_extent(renderer)
+    vertices = loss.curve.get_transform().transform(np.column_stack(loss.curve.get_data()))
+    steps = np.linspace(0.0, 1.0, 50)[:, None, None]  # points along each segment, in pixels
+    points = (vertices[:-1] + steps * (vertices[1:] - vertices[:-1])).reshape(-1, 2)
+    inside = ((legend.x0 <= points[:, 0]) & (points[:, 0] <= legend.x1)
+              & (legend.y0 <= points[:, 1]) & (points[:, 1] <= legend.y1))
+    assert not inside.any(), "the legend covers the loss curve"
