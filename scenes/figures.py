@@ -20,6 +20,7 @@ from gdcore.experiment import Experiment
 from gdcore.grid import LossGrid, loss_grid, plane_loss
 from gdcore.regimes import RateReport, Regime, classify
 from gdcore.runner import Trajectory
+from scenes.mpl.hud import diverged_epoch
 from scenes.theme import Palette, matplotlib_style, palette, regime_color, style_3d_axes
 
 FIGURE_NAMES: tuple[str, ...] = ("convergence", "surface", "fit", "rates")
@@ -88,7 +89,7 @@ def _styled_figure(theme: str, layout: str | None = "constrained") -> Iterator[t
 def status_text(trajectory: Trajectory) -> str:
     """'diverged at epoch 11', 'converged at epoch 212' or '300 epochs'."""
     if trajectory.status == "diverged":
-        return f"diverged at epoch {trajectory.epochs_run}"
+        return f"diverged at epoch {diverged_epoch(trajectory)}"
     if trajectory.status == "converged":
         return f"converged at epoch {trajectory.epochs_run}"
     return f"{trajectory.epochs_run} epochs"

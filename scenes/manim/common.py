@@ -15,9 +15,10 @@ import numpy as np
 
 from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment, RunRequest, prepare
-from gdcore.frames import FramePlan, plan_frames
+from gdcore.frames import FramePlan
 from scenes.manim.plotting import glyph_points, glyph_table, glyph_width
 from scenes.mpl.hud import divergence_text
+from scenes.render import clock
 from scenes.theme import FONT_FAMILY, Palette, palette, regime_color
 
 DEFAULT_DATASET, DEFAULT_REGIME = "plane", "good"
@@ -41,9 +42,9 @@ def default_runs() -> list[Experiment]:
 
 
 def plan_for(runs: Sequence[Experiment], seconds: float = DEFAULT_MOTION_SECONDS, time: str = "log") -> FramePlan:
-    """The runs' common clock at the frame rate Manim renders at."""
-    return plan_frames(max(run.epochs for run in runs), float(mn.config.frame_rate), seconds, time,
-                       epochs_run=max(run.trajectory.epochs_run for run in runs))
+    """The runs' common clock at the frame rate Manim renders at: the matplotlib engine's own (scenes.render.clock),
+    spanning the longest run that happened, so both engines show a run the same way."""
+    return clock(runs, float(mn.config.frame_rate), seconds, time)
 
 
 class PlannedRun:

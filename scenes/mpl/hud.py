@@ -9,6 +9,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
 from gdcore.experiment import Experiment
+from gdcore.runner import Trajectory
 from scenes.theme import Palette, regime_color
 
 
@@ -20,17 +21,22 @@ def run_title(experiment: Experiment) -> str:
             f"η·L = {rate.eta_lambda_max:.3g} ({rate.regime.value}) · {rule}")
 
 
+def diverged_epoch(trajectory: Trajectory) -> int:
+    """The epoch whose update blew up: the last one kept, or the one after it when its state was not finite."""
+    return trajectory.epochs_run if trajectory.diverged_at is None else trajectory.diverged_at
+
+
 def divergence_text(experiment: Experiment) -> str:
     """'diverged at epoch 11: η·L = 4.96 > 2' over 'the error grows ×3.96 per step'."""
     rate = experiment.rate
-    return (f"diverged at epoch {experiment.trajectory.epochs_run}: η·L = {rate.eta_lambda_max:.3g} > 2\n"
+    return (f"diverged at epoch {diverged_epoch(experiment.trajectory)}: η·L = {rate.eta_lambda_max:.3g} > 2\n"
             f"the error grows ×{rate.growth:.3g} per step")
 
 
 def compact_divergence_text(experiment: Experiment) -> str:
     """The banner on one line, for a grid cell: 'diverged at epoch 11: η·L = 4.96 > 2 · error ×3.96 per step'."""
     rate = experiment.rate
-    return (f"diverged at epoch {experiment.trajectory.epochs_run}: η·L = {rate.eta_lambda_max:.3g} > 2 · "
+    return (f"diverged at epoch {diverged_epoch(experiment.trajectory)}: η·L = {rate.eta_lambda_max:.3g} > 2 · "
             f"error ×{rate.growth:.3g} per step")
 
 
