@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -475,3 +477,25 @@ def test_figures_with_several_rates_keeps_the_tutorials_main_run() -> None:
     main_run, compared = figure_runs(_figure_options("--lr", "0.005", "--lr", "0.1", "--lr", "0.3"))
     assert main_run.trajectory.lr == 0.1 and main_run.trajectory.epochs_run == 300  # the lab's own run
     assert [run.trajectory.lr for run in compared] == [0.005, 0.1, 0.3]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("stream", "quiet", "shown"), [(_Terminal, False, True), (_Terminal, True, False),
+                                                        (io.StringIO, False, False)])
+def test_the_progress_bar_shows_only_on_a_terminal_and_not_quiet(monkeypatch: pytest.MonkeyPatch,
+                                                                  stream: type[io.StringIO], quiet: bool,
+                                                                  shown: bool) -> None:
+    from scenes.cli import _progress_bar
+
+    err = stream()
+    monkeypatch.setattr(sys, "stderr", err)
+    with _progress_bar(10, quiet) as advance:
+        assert (advance is not None) == shown
+        for _ in range(10 if advance else 0):
+            advance(1)
+    assert ("rendering" in err.getvalue()) == shown
+    assert bool(err.getvalue()) == shown
