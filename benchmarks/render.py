@@ -6,7 +6,8 @@ preset, medium, as tutorials get it; gdviz with its own encoder defaults, veryfa
     `scenes.notebook.animation(...).save(writer=FFMpegWriter)`, the same panels fully redrawn every frame;
   - gdviz's `line` render+encode rate as a fraction of encoding the same 300 ready frames alone;
   - `gdviz render --lr 0.8` (dashboard, MP4 + GIF) as a subprocess, wall time.
-Frame counts are read back from the written files. Takes a few minutes; x264 uses both cores, so run it on an
+Both sides first render a short clip of each scene (a warm-up, untimed). Frame counts are read back from the
+written files. Takes a few minutes; x264 uses both cores, so run it on an
 otherwise idle machine (other load shows up mostly in the gdviz side, which is encoder-bound).
 
 Run with `.venv/bin/python benchmarks/render.py`; prints one line per comparison.
@@ -107,11 +108,21 @@ def cli_wall(folder: Path) -> str:
     return f"default render --lr 0.8 (mp4+gif): {seconds:.1f} s wall (target <= 10 s)"
 
 
+def warm_up(experiment: Experiment, folder: Path) -> None:
+    """A short clip each way first, so that neither side's timing pays the process's first draw (font cache,
+    first canvas) and its first ffmpeg start: whoever ran first would otherwise carry them."""
+    for scene in ("line", "dashboard", "surface"):
+        gdviz_seconds(scene, experiment, 0.5, folder / "warm-up")
+        funcanimation_seconds(scene, experiment, 0.5, folder / "warm-up")
+
+
 def main() -> None:
     use_bundled_ffmpeg()
     line, plane = run("line"), run("plane")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
+        (folder / "warm-up").mkdir()
+        warm_up(plane, folder)
         text, line_seconds = compare("line", line, 300, 8, folder)
         print(text, flush=True)
         print(render_vs_encode(line, line_seconds, folder), flush=True)

@@ -63,21 +63,26 @@ class Stage:
 
 
 def blitted_frames(stage: Stage, plan: FramePlan) -> Iterator[np.ndarray]:
-    """RGBA frames of shape (height, width, 4), one per planned frame; each valid until the next is drawn."""
+    """RGBA frames of shape (height, width, 4), one per planned frame; each valid until the next is drawn.
+
+    A frame showing the same epoch in the same view as the one before is that picture again: it is not redrawn
+    (log time repeats the early epochs over many frames, and the hold repeats the last).
+    """
     canvas, figure = stage.canvas, stage.figure
     keys = stage.view_keys(plan.epochs)
-    background, current = None, None
+    background, current, drawn_epoch = None, None, None
     for frame, epoch in enumerate(plan.epochs):
         if current is None or not np.array_equal(keys[frame], current):
-            current = keys[frame]
+            current, drawn_epoch = keys[frame], None
             stage.set_view(current)
             canvas.draw()  # animated artists are left out of this draw
             background = canvas.copy_from_bbox(figure.bbox)
-        else:
+        if epoch != drawn_epoch:
             canvas.restore_region(background)
-        for artist in stage.update(int(epoch)):
-            _project_if_3d(artist)
-            figure.draw_artist(artist)
+            for artist in stage.update(int(epoch)):
+                _project_if_3d(artist)
+                figure.draw_artist(artist)
+            drawn_epoch = epoch
         yield np.asarray(canvas.buffer_rgba())
 
 
