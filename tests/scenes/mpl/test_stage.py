@@ -112,3 +112,19 @@ def test_last_blitted_frame_of_a_diverged_run_matches_a_still(scene: str) -> Non
     difference = np.abs(frames[-1].astype(int) - still.astype(int))
     assert difference.mean() < 1.0, f"mean difference {difference.mean():.2f} of 255"
     assert np.mean(difference.max(axis=2) > 40) < 0.01
+
+
+def test_a_frame_repeating_the_last_epoch_is_the_same_picture_not_redrawn(line_run: Experiment,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    stage = build_stage("line", [line_run], TINY)
+    plan = plan_frames(line_run.epochs, fps=20, duration=1.0)  # log time: the first epochs span several frames
+    updates: list[int] = []
+    update = stage.update
+    monkeypatch.setattr(stage, "update", lambda epoch: updates.append(epoch) or update(epoch))
+    frames = [frame.copy() for frame in blitted_frames(stage, plan)]
+    distinct = [int(epoch) for k, epoch in enumerate(plan.epochs) if k == 0 or epoch != plan.epochs[k - 1]]
+    assert updates == distinct and len(distinct) < plan.n_frames
+    for k in range(1, plan.n_frames):
+        if plan.epochs[k] == plan.epochs[k - 1]:
+            np.testing.assert_array_equal(frames[k], frames[k - 1])
+    np.testing.assert_allclose(frames[-1][..., :3], still_frame(stage, int(plan.epochs[-1]))[..., :3], atol=2)
