@@ -16,7 +16,7 @@ import numpy as np
 from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment, RunRequest, prepare
 from gdcore.frames import FramePlan
-from scenes.manim.plotting import glyph_points, glyph_table, glyph_width
+from scenes.manim.plotting import glyph_points, glyph_table, glyph_width, round_step
 from scenes.mpl.hud import divergence_text
 from scenes.render import clock
 from scenes.theme import FONT_FAMILY, Palette, palette, regime_color
@@ -103,11 +103,14 @@ class RunScene(mn.Scene):
     def regime_color(self, run: Experiment) -> str:
         return regime_color(run.rate.regime)
 
-    def divergence_banner(self, font_size: float, max_width: float | None = None, narrow: bool = False) -> mn.VGroup:
-        """'diverged at epoch k: η·L = … > 2' over 'the error grows ×… per step', bold on a rounded plate in the
-        run's regime colour; `narrow` breaks the first line after the colon and shortens the last."""
-        color = self.regime_color(self.run)
-        message = divergence_text(self.run)
+    def divergence_banner(self, font_size: float, max_width: float | None = None, narrow: bool = False,
+                          run: Experiment | None = None) -> mn.VGroup:
+        """'diverged at epoch k: η·L = … > 2' over 'the error grows ×… per step' of `run` (default: the scene's),
+        bold on a rounded plate in its regime colour; `narrow` breaks the first line after the colon and shortens
+        the last."""
+        run = self.run if run is None else run
+        color = self.regime_color(run)
+        message = divergence_text(run)
         if narrow:
             message = message.replace(": ", "\n", 1).replace("the error grows ×", "error ×")
         text = self.text(message, font_size, color=color, weight=mn.BOLD, line_spacing=1.0)
@@ -131,9 +134,7 @@ def padded(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
 def nice_range(low: float, high: float, ticks: int = 5, round_end: bool = True) -> list[float]:
     """[start, end, step] for a Manim axis covering low..high with about `ticks` round-numbered ticks: it starts on
     a tick, and ends on one too unless `round_end` is False (then at `high`: no empty stretch past the data)."""
-    raw = max(high - low, 1e-12) / ticks
-    magnitude = 10 ** np.floor(np.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = round_step(max(high - low, 1e-12) / ticks)
     end = float(np.ceil(high / step) * step) if round_end else float(high)
     return [float(np.floor(low / step) * step), end, float(step)]
 

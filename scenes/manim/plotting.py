@@ -80,12 +80,21 @@ class Window:
         return self.low + unit * (self.high - self.low)
 
 
+ROUND_MULTIPLES = (1, 2, 2.5, 5, 10)  # a round step is one of these × 10^k
+
+
+def round_step(raw: float) -> float:
+    """The smallest round step (1, 2, 2.5 or 5 × 10^k) of at least `raw` > 0."""
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in ROUND_MULTIPLES if m * magnitude >= raw)
+
+
 def nice_ticks(low: float, high: float, count: int = 4, integer: bool = False) -> np.ndarray:
     """Round-numbered ticks inside low..high, about `count` of them and never fewer than two (whole numbers only
     if `integer`)."""
     raw = max(high - low, 1e-300) / count
     magnitude = 10.0 ** math.floor(math.log10(raw))
-    multiples = (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10)
+    multiples = (1, 2, 5, 10) if integer else ROUND_MULTIPLES
     steps = [m * magnitude for m in multiples if not integer or m * magnitude >= 1]
     # the coarsest round step no finer than raw; a finer one where that leaves fewer than two ticks inside
     candidates = [step for step in steps if step < raw][::-1]

@@ -272,18 +272,11 @@ class RegimesScene(RunScene):
         self.play_frames(round(REWIND_SECONDS * fps), epoch.animate.set_value(0.0), rate_func=mn.smooth)
         self.play_frames(round(ESCAPE_SECONDS * fps), epoch.animate.set_value(last), rate_func=mn.linear)
         self.banner_text = divergence_text(cell.run)
-        banner = self.banner(cell, self.banner_text).move_to(caption)
+        banner = self.divergence_banner(BIG_FONT * 0.95, run=cell.run).move_to(caption)
         self.play_frames(round(BANNER_SECONDS * fps), mn.FadeOut(caption), mn.FadeIn(banner))
         hold = round(BANNER_HOLD_SECONDS * fps)
         self.wait(hold / fps)
         self.frames_played += hold
-
-    def banner(self, cell: Cell, message: str) -> mn.VGroup:
-        text = self.text(message, BIG_FONT * 0.95, color=cell.record.color, weight=mn.BOLD, line_spacing=0.9)
-        box = mn.RoundedRectangle(width=text.width + 0.6, height=text.height + 0.3, corner_radius=0.15,
-                                  fill_color=self.colors.banner, fill_opacity=0.95, stroke_color=cell.record.color,
-                                  stroke_width=2.0)
-        return mn.VGroup(box, text.move_to(box))
 
     def play_frames(self, frames: int, *animations: mn.Animation, **kwargs: object) -> None:
         """Play for exactly `frames` frames at the configured rate, and count them."""

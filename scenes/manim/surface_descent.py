@@ -16,6 +16,7 @@ from matplotlib.colors import to_hex
 
 from gdcore.experiment import Experiment
 from scenes.manim.common import FastReadout, PlannedRun, RunScene, quiet_manim, short_number
+from scenes.manim.plotting import round_step
 from scenes.mpl.contour import base_box, default_axes, held_note
 from scenes.mpl.views import MARGIN
 
@@ -70,9 +71,7 @@ class BowlView:
 
 def round_ticks(low: float, high: float, count: int = TICKS_PER_AXIS) -> np.ndarray:
     """About `count` round numbers (steps of 1, 2, 2.5 or 5 × 10^k) strictly inside low..high."""
-    raw = max(high - low, 1e-12) / count
-    magnitude = 10 ** np.floor(np.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = round_step(max(high - low, 1e-12) / count)
     ticks = np.arange(np.ceil(low / step) * step, high, step)
     return ticks[(ticks > low + 0.04 * (high - low)) & (ticks < high - 0.04 * (high - low))]
 
