@@ -56,6 +56,7 @@ class Experiment:
     init: np.ndarray
     rate: RateReport
     trajectory: Trajectory
+    tolerance: float | None = None  # an epoch moving w by less stops the run; None: every epoch asked runs
 
 
 def prepare(dataset: Dataset, request: RunRequest = RunRequest()) -> Experiment:
@@ -70,14 +71,15 @@ def prepare(dataset: Dataset, request: RunRequest = RunRequest()) -> Experiment:
     tolerance = request.tolerance if request.tolerance is not None else dataset.defaults.tolerance
     _check_tolerance(tolerance)
     trajectory = run(problem, optimizer, epochs, init, tolerance)
-    return Experiment(dataset, problem, optimizer, epochs, init, classify(lr, problem.eigenvalues), trajectory)
+    return Experiment(dataset, problem, optimizer, epochs, init, classify(lr, problem.eigenvalues), trajectory,
+                      tolerance)
 
 
 def choose_rate(dataset: Dataset, problem: Problem, request: RunRequest) -> float:
-    """--lr, else the --regime preset rate, else the tutorial's rate, else the 'good' preset rate."""
+    """lr, else the regime's preset rate, else the tutorial's rate, else the 'good' preset rate."""
     if request.lr is not None and request.regime is not None:
         raise GdvizInputError(
-            f"give either --lr or --regime, not both (got --lr {request.lr} --regime {request.regime})"
+            f"give either `lr` or `regime`, not both (got `lr` {request.lr} `regime` {request.regime})"
         )
     if request.lr is not None:
         return check_rate(request.lr)
@@ -105,7 +107,7 @@ def parse_init(text: str, param_names: tuple[str, ...]) -> tuple[float, ...]:
         values = ()
     if len(values) != len(param_names) or not all(math.isfinite(value) for value in values):
         raise GdvizInputError(
-            f"--init {text!r}: give 'zeros' or {len(param_names)} finite numbers "
+            f"`init` {text!r}: give 'zeros' or {len(param_names)} finite numbers "
             f"{','.join(param_names).upper()} (bias first)"
         )
     return values

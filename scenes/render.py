@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
 from gdcore.frames import FramePlan, plan_frames
 from scenes.encoder import FrameSink, OutputSpec, WrittenFile, prepare_output_dir, write_png
 from scenes.mpl.layouts import Look, build_stage
 from scenes.mpl.stage import Stage, blitted_frames, still_frame
+from scenes.naming import output_stem
 
-FORMATS: dict[str, tuple[str, ...]] = {"mp4": ("mp4",), "gif": ("gif",), "both": ("mp4", "gif"), "png": ("png",)}
-QUALITIES: dict[str, tuple[int, int]] = {"low": (854, 480), "medium": (1280, 720), "high": (1920, 1080)}
-MIN_SIDE, MAX_SIDE = 64, 3840
 GIF_WIDTH = 640
 
 Progress = Callable[[int], None]  # called with the number of frames just drawn
@@ -36,26 +32,22 @@ class RenderSettings:
     gif_width: int = GIF_WIDTH
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    """'1280x720' → (1280, 720), each side from 64 to 3840 pixels."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
-    size = (int(match.group(1)), int(match.group(2))) if match else None
-    if size is None or not all(MIN_SIDE <= side <= MAX_SIDE for side in size):
-        raise GdvizInputError(f"--size {text!r}: give WIDTHxHEIGHT, each from {MIN_SIDE} to {MAX_SIDE} pixels")
-    return size
-
-
-def output_stem(scene: str, experiments: Sequence[Experiment]) -> str:
-    """'dashboard-lr0.8', 'compare-lr0.1-0.3', or 'regimes' (its rates come from the data)."""
-    if scene == "regimes":
-        return scene
-    return f"{scene}-lr" + "-".join(f"{experiment.trajectory.lr:g}" for experiment in experiments)
+def picture_settings(settings: RenderSettings) -> dict[str, object]:
+    """The settings that change the picture and differ from their defaults, but those the file name spells out
+    (the scene, the theme): size, frame rate, duration, time scale, camera, GIF width."""
+    usual = RenderSettings()
+    chosen = {"size": (settings.look.width, settings.look.height), "fps": settings.fps,
+              "duration": settings.duration, "time": settings.time, "rotate": settings.look.rotate,
+              "gif_width": settings.gif_width if "gif" in settings.formats else usual.gif_width}
+    defaults = {"size": (usual.look.width, usual.look.height), "fps": usual.fps, "duration": usual.duration,
+                "time": usual.time, "rotate": usual.look.rotate, "gif_width": usual.gif_width}
+    return {name: value for name, value in chosen.items() if value != defaults[name]}
 
 
 def output_paths(settings: RenderSettings, experiments: Sequence[Experiment]) -> dict[str, Path]:
-    """Where each format lands: <out>/<dataset>/<scene>-lr<lr>.<ext>."""
+    """Where each format lands: OUT/DATASET/STEM.EXT, the stem as scenes.naming spells it."""
     folder = settings.out_dir / experiments[0].dataset.name
-    stem = output_stem(settings.scene, experiments)
+    stem = output_stem(settings.scene, experiments, "matplotlib", settings.look.theme, picture_settings(settings))
     return {fmt: folder / f"{stem}.{fmt}" for fmt in settings.formats}
 
 

@@ -22,7 +22,7 @@ def test_the_mp4_lands_beside_the_matplotlib_renders_and_nothing_else_is_left(
     result = invoke("render", "line", "--engine", "manim", "--dataset", "line", "--lr", "0.5", "--format", "mp4",
                     "--size", "256x144", "--duration", "1", "--out", "renders")
     assert result.exit_code == 0, result.output
-    movie = tmp_path / "renders" / "line" / "line-lr0.5-manim.mp4"
+    (movie,) = (tmp_path / "renders" / "line").glob("line-lr0.5-manim-h*.mp4")  # a small size: a hashed name
     assert result.stdout.strip().splitlines() == [result.stdout.strip()]  # one line: the file written
     assert result.stdout.startswith(f"wrote {Path('renders') / 'line' / movie.name}  256x144, ")
     video = read_video(movie)
@@ -30,7 +30,7 @@ def test_the_mp4_lands_beside_the_matplotlib_renders_and_nothing_else_is_left(
     # one second of motion and the one-second hold at Manim's low-quality 15 fps
     assert video["frames"] == 30
     assert sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*")) == [
-        Path("renders"), Path("renders/line"), Path("renders/line/line-lr0.5-manim.mp4")]
+        Path("renders"), Path("renders/line"), Path("renders/line") / movie.name]
 
 
 def test_a_given_fps_overrides_the_quality_s(tmp_path: Path) -> None:
@@ -47,7 +47,9 @@ def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
                     "--format", "both", "--out", str(tmp_path), *TINY_RUN)
     assert result.exit_code == 0, result.output
     folder = tmp_path / "line"
-    stem = "contour-lr1.4-manim"  # the line preset's jumping rate: η·L = 1.8 / L, two significant digits
+    # the line preset's jumping rate: η·L = 1.8 / L, two significant digits; the small size hashed into the name
+    (movie,) = folder.glob("contour-lr1.4-manim-h*.mp4")
+    stem = movie.stem
     assert sorted(path.name for path in folder.iterdir()) == [f"{stem}.gif", f"{stem}.mp4"]
     with av.open(str(folder / f"{stem}.gif")) as container:
         gif_frames = sum(1 for _ in container.decode(video=0))
@@ -57,10 +59,10 @@ def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "fragments"), [
-    (["render", "dashboard", "--engine", "manim"], ["'dashboard'", "line, update-rule, contour, surface, regimes"]),
-    (["render", "line", "--engine", "manim", "--format", "png"], ["--format png", "mp4, gif or both"]),
+    (["render", "dashboard", "--engine", "manim"], ["dashboard is drawn by the matplotlib engine"]),
+    (["render", "line", "--engine", "manim", "--format", "png"], ["'png'", "mp4, gif", "matplotlib engine"]),
     (["render", "line", "--engine", "manim", "--quality", "ultra"], ["'ultra'", "low, medium, high, 4k"]),
-    (["render", "line", "--engine", "blender"], ["'blender'", "matplotlib or manim"]),
+    (["render", "line", "--engine", "blender"], ["'blender'", "matplotlib, manim"]),
     (["render", "line", "--engine", "manim", "--duration", "0"], ["duration", "(0, 600]"]),
     (["render", "line", "--engine", "manim", "--theme", "sepia"], ["sepia"]),
     (["render", "line", "--engine", "manim", "--fps", "0"], ["fps", "1 to 240"]),
