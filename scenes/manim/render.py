@@ -61,6 +61,7 @@ def render_manim(spec: SceneSpec, experiments: Sequence[Experiment],
     """Render the scene once to MP4 and, if asked, a GIF made from it; returns what was written."""
     cls = scene_class(spec)
     plan_frames(1, settings.fps, settings.duration, settings.time)  # bad timing: one line before any work
+    _check_even(settings.size)
     palette(settings.theme)
     import manim as mn
 
@@ -81,6 +82,13 @@ def render_manim(spec: SceneSpec, experiments: Sequence[Experiment],
             instance.render()
             movie = Path(instance.renderer.file_writer.movie_file_path)
         return _publish(movie, folder / stem, settings.formats, settings.fps)
+
+
+def _check_even(size: tuple[int, int]) -> None:
+    """Manim's H.264 writer (yuv420p) needs even sides; it would fail deep inside the render otherwise."""
+    if size[0] % 2 or size[1] % 2:
+        even = "x".join(str(side + side % 2) for side in size)
+        raise GdvizInputError(f"`size` {size[0]}x{size[1]}: the manim engine needs even sides (try {even})")
 
 
 def _publish(movie: Path, stem: Path, formats: Sequence[str], fps: float) -> list[WrittenFile]:

@@ -63,6 +63,7 @@ def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
     (["render", "line", "--engine", "manim", "--format", "png"], ["'png'", "mp4, gif", "matplotlib engine"]),
     (["render", "line", "--engine", "manim", "--quality", "ultra"], ["'ultra'", "low, medium, high, 4k"]),
     (["render", "line", "--engine", "blender"], ["'blender'", "matplotlib, manim"]),
+    (["render", "line", "--engine", "manim", "--size", "427x240"], ["--size 427x240", "even sides", "428x240"]),
     (["render", "line", "--engine", "manim", "--duration", "0"], ["duration", "(0, 600]"]),
     (["render", "line", "--engine", "manim", "--theme", "sepia"], ["sepia"]),
     (["render", "line", "--engine", "manim", "--fps", "0"], ["fps", "1 to 240"]),
@@ -70,6 +71,13 @@ def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
 def test_bad_manim_options_are_one_line_errors(tmp_path: Path, args: list[str], fragments: list[str]) -> None:
     assert_bad_input(invoke(*args, "--out", str(tmp_path)), *fragments)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_scene_only_manim_draws_renders_with_no_option_but_its_name(tmp_path: Path) -> None:
+    result = invoke("render", "update-rule", "--format", "mp4", "--out", str(tmp_path), *TINY_RUN)
+    assert result.exit_code == 0, result.output
+    (movie,) = (tmp_path / "plane").glob("update-rule-lr0.1-manim-h*.mp4")
+    assert read_video(movie)["codec"] == "h264"
 
 
 def test_without_manim_the_error_gives_the_install_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
