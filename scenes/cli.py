@@ -19,7 +19,6 @@ import click
 
 from gdcore.datasets import DATASET_NAMES
 from gdcore.errors import GdvizInputError, closest_hint
-from gdcore.experiment import Experiment
 from gdcore.optimizers import OPTIMIZER_NAMES
 from gdcore.options import (
     DataOptions,
@@ -33,13 +32,11 @@ from gdcore.options import (
 from gdcore.problem import COST_NAMES, Problem
 from gdcore.regimes import REGIME_NAMES
 from gdcore.reports import regimes_report, regimes_table, to_json, train_report, train_summary
-from scenes.registry import ENGINES, SCENES, figure_runs, parse_size, scene_runs, scene_spec
-from scenes.theme import THEME_NAMES
+from scenes.registry import ENGINES, SCENES, figure_runs
+from scenes.theme import palette
 
 EXIT_BAD_INPUT = 2
-FORMAT_ALIASES = {"both": ("mp4", "gif")}  # the first releases' spelling of mp4,gif
-DEFAULT_FPS, DEFAULT_DURATION = 30.0, 5.0
-TIME_SCALES = ("log", "linear")
+DEFAULT_DURATION = 5.0
 
 
 def fail(message: str) -> None:
@@ -183,7 +180,7 @@ class RenderCommand(click.Command):
 @click.argument("scene", required=False, default="dashboard", metavar="[SCENE]")
 @declared_options(DataOptions)
 @declared_options(RunOptions, repeatable=("lr", "optimizer"))
-@click.option("--format", "formats", multiple=True, metavar="FORMAT[,FORMAT...]",
+@click.option("--format", "format", multiple=True, metavar="FORMAT[,FORMAT...]",
               help="mp4, gif or png (the last frame as a still); repeatable or comma-separated; 'both' is mp4,gif "
                    "(default).")
 @click.option("--size", metavar="WxH", help="Frame size in pixels (default: the quality's).")
@@ -191,19 +188,21 @@ class RenderCommand(click.Command):
 @click.option("--fps", type=float, help="Frames per second (default 30; Manim: its quality's).")
 @click.option("--duration", type=float, default=DEFAULT_DURATION, show_default=True,
               help="Seconds of motion (the end is then held for a second).")
-@click.option("--time", "time_scale", default="log", show_default=True, metavar="log|linear",
+@click.option("--time", "time", default="log", show_default=True, metavar="log|linear",
               help="How video time maps to epochs: log gives the early epochs more time.")
 @click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
 @click.option("--rotate", is_flag=True, help="Turn the camera slowly (the matplotlib surface scene).")
 @click.option("--engine", metavar="matplotlib|manim",
               help="Renderer (default: the scene's first engine, see below).")
-@click.option("--out", "out_dir", default="output", show_default=True, metavar="DIR", help="Output folder.")
+@click.option("--out", "out", default="output", show_default=True, metavar="DIR", help="Output folder.")
+@click.option("--name", metavar="STEM", help="File name without extension (default: the naming rule's).")
+@click.option("--from", "from_record", metavar="RECORD.json",
+              help="Render what a record (written beside every render) describes; options given here override it.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
-def render(scene: str, formats: tuple[str, ...], size: str | None, quality: str | None, fps: float | None,
-           duration: float, time_scale: str, theme: str, rotate: bool, engine: str | None, out_dir: str,
-           quiet: bool, **options: Any) -> None:
+def render(from_record: str | None, quiet: bool, **options: Any) -> None:
     """Render a scene to MP4 and GIF (or a PNG still). Files land at OUT/DATASET/NAME.EXT (see the README's
-    naming rule); every scene renders with no option but its name.
+    naming rule), with NAME.json beside them: the record of how they were made. Every scene renders with no
+    option but its name.
 
     \b
     Examples:
@@ -212,46 +211,24 @@ def render(scene: str, formats: tuple[str, ...], size: str | None, quality: str 
       gdviz render regimes --dataset line --theme dark
       gdviz render compare --lr 0.05 --lr 0.1 --lr 0.3
       gdviz render line --engine manim --quality high
+      gdviz render --from output/plane/line-lr0.1-manim.json --quality 4k
     """
-    spec = scene_spec(scene)
-    engine = spec.check_engine(engine or spec.default_engine)
-    if rotate:
-        spec.check_option(engine, "rotate")
-    chosen = _formats(formats, engine)
-    _choice("theme", theme, THEME_NAMES)
-    _choice("time", time_scale, TIME_SCALES)
-    frame_size, quality_fps = _frame_size(size, quality, engine)
-    fps = fps if fps is not None else quality_fps or DEFAULT_FPS
-    data, run, rates, _ = parsed_options(options)
-    experiments = scene_runs(spec, build_dataset(data), run, rates, data.seed)
-    for experiment in experiments[:1]:
-        warn_if_singular(experiment.problem)
-    if engine == "manim":
-        from scenes.manim.render import ManimSettings, render_manim
+    from scenes.jobs import frame_count, job_from_record, plan_job, render_job
 
-        written = render_manim(spec, experiments, ManimSettings(
-            formats=chosen, size=frame_size, fps=fps, duration=duration, time=time_scale, theme=theme,
-            out_dir=Path(out_dir)))
+    if from_record is None:
+        job = plan_job(options)
     else:
-        written = _render_matplotlib(spec.name, experiments, chosen, frame_size, fps, duration, time_scale, theme,
-                                     rotate, Path(out_dir), quiet)
+        context = click.get_current_context()
+        given = {name: value for name, value in options.items()
+                 if context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE}
+        job = job_from_record(from_record, given)
+    for experiment in job.experiments[:1]:
+        warn_if_singular(experiment.problem)
+    with _progress_bar(frame_count(job), quiet) as advance:
+        written = render_job(job, advance)
     if not quiet:
         for file in written:
             click.echo(describe_written(file))
-
-
-def _render_matplotlib(scene: str, experiments: list[Experiment], formats: tuple[str, ...],
-                       frame_size: tuple[int, int], fps: float, duration: float, time_scale: str, theme: str,
-                       rotate: bool, out_dir: Path, quiet: bool) -> list[Any]:
-    from scenes.mpl.layouts import Look
-    from scenes.render import RenderSettings, frame_plan
-    from scenes.render import render as render_scene
-
-    settings = RenderSettings(scene=scene, formats=formats, look=Look(*frame_size, theme=theme, rotate=rotate),
-                              fps=fps, duration=duration, time=time_scale, out_dir=out_dir)
-    frames = 0 if settings.formats == ("png",) else frame_plan(settings, experiments).n_frames
-    with _progress_bar(frames, quiet) as advance:
-        return render_scene(experiments, settings, advance)
 
 
 def describe_written(file: Any) -> str:
@@ -259,43 +236,6 @@ def describe_written(file: Any) -> str:
     size = f"{file.size_bytes / 1e6:.2f} MB" if file.size_bytes >= 1e6 else f"{file.size_bytes / 1e3:.0f} KB"
     timing = "still" if file.frames == 1 else f"{file.frames} frames, {file.duration_s:.1f} s"
     return f"wrote {file.path}  {file.width}x{file.height}, {timing}, {size}"
-
-
-def _formats(given: tuple[str, ...], engine: str) -> tuple[str, ...]:
-    """--format mp4 --format gif, or mp4,gif, or both: the formats in the order given, each once."""
-    names = [name.strip() for text in (given or ("both",)) for name in text.split(",") if name.strip()]
-    accepted = ENGINES[engine].formats
-    chosen: list[str] = []
-    for name in names:
-        for fmt in FORMAT_ALIASES.get(name, (name,)):
-            if fmt not in accepted:
-                others = [other for other, spec in ENGINES.items() if fmt in spec.formats]
-                where = f" ({fmt} is written by the {' and '.join(others)} engine)" if others else ""
-                raise GdvizInputError(f"unknown format {fmt!r} for the {engine} engine: choose from "
-                                      f"{', '.join(accepted)}{where}{closest_hint(fmt, accepted)}")
-            chosen += [] if fmt in chosen else [fmt]
-    return tuple(chosen)
-
-
-def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise GdvizInputError(f"unknown {name} {value!r}: choose one of {', '.join(choices)}"
-                              f"{closest_hint(value, choices)}")
-    return value
-
-
-def _frame_size(size: str | None, quality: str | None, engine: str) -> tuple[tuple[int, int], float | None]:
-    """The frame size and the quality's frame rate (None: the --fps default) from --size or --quality."""
-    qualities = ENGINES[engine].qualities
-    if size is not None and quality is not None:
-        raise GdvizInputError(f"give either `size` or `quality`, not both (got `size` {size} `quality` {quality})")
-    if quality is not None and quality not in qualities:
-        others = [other for other, spec in ENGINES.items() if quality in spec.qualities]
-        where = f" ({quality} is the {' and '.join(others)} engine's: add `engine` {others[0]})" if others else ""
-        raise GdvizInputError(f"unknown quality {quality!r} for the {engine} engine: choose one of "
-                              f"{', '.join(qualities)}{where}{closest_hint(quality, tuple(qualities))}")
-    width, height, fps = qualities[quality or ENGINES[engine].default_quality]
-    return (parse_size(size) if size is not None else (width, height)), fps
 
 
 @contextlib.contextmanager
@@ -333,8 +273,10 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
 
     formats = formats or ("png", "svg")
     for fmt in formats:
-        _choice("figure format", fmt, FIGURE_FORMATS)
-    _choice("theme", theme, THEME_NAMES)
+        if fmt not in FIGURE_FORMATS:
+            raise GdvizInputError(f"unknown figure format {fmt!r}: choose one of {', '.join(FIGURE_FORMATS)}"
+                                  f"{closest_hint(fmt, FIGURE_FORMATS)}")
+    palette(theme)
     data, run, rates, _ = parsed_options(options)
     main_run, compared = figure_runs(build_dataset(data), run, rates, data.seed)
     folder = prepare_output_dir(Path(out_dir) / main_run.dataset.name)

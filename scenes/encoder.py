@@ -289,6 +289,13 @@ def write_png(image: np.ndarray | Figure, path: Path, **savefig_kwargs: Any) -> 
     return Path(path)
 
 
+def write_text(text: str, path: Path) -> Path:
+    """Write a UTF-8 text file (a render's JSON record), atomically."""
+    with _atomic(Path(path)) as temp:
+        temp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
 def save_figure(fig: Figure, path: Path, format: str | None = None, **savefig_kwargs: Any) -> Path:
     """`fig.savefig` to png, svg or pdf (by default from the suffix), atomically."""
     path = Path(path)

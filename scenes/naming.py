@@ -20,7 +20,9 @@ from collections.abc import Mapping, Sequence
 from gdcore.datasets import PRESET_NAMES
 from gdcore.experiment import Experiment
 from gdcore.optimizers import make_optimizer
+from scenes.registry import ENGINES
 
+DEFAULT_FPS, DEFAULT_DURATION = 30.0, 5.0  # the render options' defaults (Manim: its quality's frame rate)
 HASH_CHARACTERS = 6  # 16⁶ ≈ 1.7·10⁷ values: collisions between one folder's renders are vanishingly rare
 
 
@@ -46,6 +48,19 @@ def output_stem(scene: str, experiments: Sequence[Experiment], engine: str = "ma
     if hidden:
         parts.append("h" + settings_hash(hidden))
     return "-".join(parts)
+
+
+def picture_settings(engine: str, size: tuple[int, int], fps: float, duration: float, time: str,
+                     rotate: bool = False, gif_width: int | None = None) -> dict[str, object]:
+    """The render settings that differ from the engine's defaults (its default quality's size and frame rate, five
+    seconds, log time, a still camera, the default GIF width), as name → value."""
+    engine_spec = ENGINES[engine]
+    width, height, quality_fps = engine_spec.qualities[engine_spec.default_quality]
+    chosen = {"size": tuple(size), "fps": float(fps), "duration": float(duration), "time": time, "rotate": rotate,
+              "gif_width": gif_width}
+    usual = {"size": (width, height), "fps": quality_fps or DEFAULT_FPS, "duration": DEFAULT_DURATION, "time": "log",
+             "rotate": False, "gif_width": None}
+    return {name: value for name, value in chosen.items() if value != usual[name]}
 
 
 def run_settings(experiments: Sequence[Experiment]) -> dict[str, object]:

@@ -11,7 +11,7 @@ from gdcore.frames import FramePlan, plan_frames
 from scenes.encoder import FrameSink, OutputSpec, WrittenFile, prepare_output_dir, write_png
 from scenes.mpl.layouts import Look, build_stage
 from scenes.mpl.stage import Stage, blitted_frames, still_frame
-from scenes.naming import output_stem
+from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
 
 GIF_WIDTH = 640
 
@@ -25,29 +25,21 @@ class RenderSettings:
     scene: str = "dashboard"
     formats: tuple[str, ...] = ("mp4", "gif")
     look: Look = field(default_factory=Look)
-    fps: float = 30.0
-    duration: float = 5.0  # seconds of motion; the last state is then held for a second
+    fps: float = DEFAULT_FPS
+    duration: float = DEFAULT_DURATION  # seconds of motion; the last state is then held for a second
     time: str = "log"
     out_dir: Path = Path("output")
-    gif_width: int = GIF_WIDTH
-
-
-def picture_settings(settings: RenderSettings) -> dict[str, object]:
-    """The settings that change the picture and differ from their defaults, but those the file name spells out
-    (the scene, the theme): size, frame rate, duration, time scale, camera, GIF width."""
-    usual = RenderSettings()
-    chosen = {"size": (settings.look.width, settings.look.height), "fps": settings.fps,
-              "duration": settings.duration, "time": settings.time, "rotate": settings.look.rotate,
-              "gif_width": settings.gif_width if "gif" in settings.formats else usual.gif_width}
-    defaults = {"size": (usual.look.width, usual.look.height), "fps": usual.fps, "duration": usual.duration,
-                "time": usual.time, "rotate": usual.look.rotate, "gif_width": usual.gif_width}
-    return {name: value for name, value in chosen.items() if value != defaults[name]}
+    gif_width: int | None = None  # None: GIF_WIDTH, or the frame's width when narrower
+    stem: str | None = None  # the file name without its extension; None: as scenes.naming spells it
 
 
 def output_paths(settings: RenderSettings, experiments: Sequence[Experiment]) -> dict[str, Path]:
     """Where each format lands: OUT/DATASET/STEM.EXT, the stem as scenes.naming spells it."""
     folder = settings.out_dir / experiments[0].dataset.name
-    stem = output_stem(settings.scene, experiments, "matplotlib", settings.look.theme, picture_settings(settings))
+    look = settings.look
+    chosen = picture_settings("matplotlib", (look.width, look.height), settings.fps, settings.duration, settings.time,
+                              look.rotate, settings.gif_width if "gif" in settings.formats else None)
+    stem = settings.stem or output_stem(settings.scene, experiments, "matplotlib", look.theme, chosen)
     return {fmt: folder / f"{stem}.{fmt}" for fmt in settings.formats}
 
 
@@ -87,7 +79,7 @@ def render(experiments: Sequence[Experiment], settings: RenderSettings,
 
 def _video_spec(fmt: str, path: Path, settings: RenderSettings) -> OutputSpec:
     if fmt == "gif":
-        return OutputSpec.for_path(path, settings.fps, width=min(settings.gif_width, settings.look.width))
+        return OutputSpec.for_path(path, settings.fps, width=min(settings.gif_width or GIF_WIDTH, settings.look.width))
     return OutputSpec.for_path(path, settings.fps)
 
 

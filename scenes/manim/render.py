@@ -15,8 +15,8 @@ from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
 from gdcore.frames import plan_frames
 from scenes.encoder import FrameSink, OutputSpec, WrittenFile, prepare_output_dir
-from scenes.naming import output_stem
-from scenes.registry import ENGINES, SceneSpec
+from scenes.naming import output_stem, picture_settings
+from scenes.registry import SceneSpec
 from scenes.theme import palette
 
 INSTALL_HINT = ("install the manim extra: sudo apt-get install libcairo2-dev libpango1.0-dev pkg-config && "
@@ -38,14 +38,7 @@ class ManimSettings:
     time: str = "log"
     theme: str = "light"
     out_dir: Path = Path("output")
-
-    def picture_settings(self) -> dict[str, object]:
-        """The settings that change the picture and differ from Manim's defaults (its low quality), but those the
-        file name spells out."""
-        width, height, fps = ENGINES["manim"].qualities[ENGINES["manim"].default_quality]
-        chosen = {"size": self.size, "fps": self.fps, "duration": self.duration, "time": self.time}
-        usual = {"size": (width, height), "fps": fps, "duration": ManimSettings.duration, "time": ManimSettings.time}
-        return {name: value for name, value in chosen.items() if value != usual[name]}
+    stem: str | None = None  # the file name without its extension; None: as scenes.naming spells it
 
 
 def scene_class(spec: SceneSpec) -> type:
@@ -69,7 +62,8 @@ def render_manim(spec: SceneSpec, experiments: Sequence[Experiment],
 
     width, height = settings.size
     folder = prepare_output_dir(settings.out_dir / experiments[0].dataset.name)
-    stem = output_stem(spec.name, experiments, "manim", settings.theme, settings.picture_settings())
+    chosen = picture_settings("manim", settings.size, settings.fps, settings.duration, settings.time)
+    stem = settings.stem or output_stem(spec.name, experiments, "manim", settings.theme, chosen)
     with tempfile.TemporaryDirectory(prefix=".gdviz-manim-", dir=folder) as work:
         config = {"media_dir": work, "video_dir": work, "images_dir": work, "tex_dir": f"{work}/tex",
                   "text_dir": f"{work}/text", "partial_movie_dir": f"{work}/partial", "output_file": stem,

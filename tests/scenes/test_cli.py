@@ -182,7 +182,8 @@ def test_the_default_render_end_to_end(tmp_path: Path) -> None:
     assert gif.stat().st_size < 2_000_000
     with Image.open(gif) as image:
         assert image.width == 640 and image.info["loop"] == 0
-    assert sorted(path.name for path in (tmp_path / "plane").iterdir()) == [gif.name, mp4.name]  # no litter
+    record = tmp_path / "plane" / "dashboard-lr0.1.json"  # how it was made: see tests/scenes/test_jobs.py
+    assert sorted(path.name for path in (tmp_path / "plane").iterdir()) == [gif.name, record.name, mp4.name]
 
 
 # ── The audit's additions: every bad input the issue lists, odd things users type, strict JSON ──────────────

@@ -30,7 +30,8 @@ def test_the_mp4_lands_beside_the_matplotlib_renders_and_nothing_else_is_left(
     # one second of motion and the one-second hold at Manim's low-quality 15 fps
     assert video["frames"] == 30
     assert sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*")) == [
-        Path("renders"), Path("renders/line"), Path("renders/line") / movie.name]
+        Path("renders"), Path("renders/line"), Path("renders/line") / f"{movie.stem}.json",
+        Path("renders/line") / movie.name]
 
 
 def test_a_given_fps_overrides_the_quality_s(tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
     # the line preset's jumping rate: η·L = 1.8 / L, two significant digits; the small size hashed into the name
     (movie,) = folder.glob("contour-lr1.4-manim-h*.mp4")
     stem = movie.stem
-    assert sorted(path.name for path in folder.iterdir()) == [f"{stem}.gif", f"{stem}.mp4"]
+    assert sorted(path.name for path in folder.iterdir()) == [f"{stem}.gif", f"{stem}.json", f"{stem}.mp4"]
     with av.open(str(folder / f"{stem}.gif")) as container:
         gif_frames = sum(1 for _ in container.decode(video=0))
     assert gif_frames == read_video(folder / f"{stem}.mp4")["frames"]
