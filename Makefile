@@ -13,7 +13,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml scripts/system-deps.sh | $(BIN)/python
 	bash scripts/system-deps.sh $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,manim]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,manim,dask]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -233,18 +233,17 @@ def render(from_record: str | None, quiet: bool, **options: Any) -> None:
 
 def describe_written(file: Any) -> str:
     """'wrote output/plane/dashboard-lr0.8.mp4  1280x720, 180 frames, 6.0 s, 412 KB'."""
-    size = f"{file.size_bytes / 1e6:.2f} MB" if file.size_bytes >= 1e6 else f"{file.size_bytes / 1e3:.0f} KB"
     timing = "still" if file.frames == 1 else f"{file.frames} frames, {file.duration_s:.1f} s"
-    return f"wrote {file.path}  {file.width}x{file.height}, {timing}, {size}"
+    return f"wrote {file.path}  {file.width}x{file.height}, {timing}, {_size_text(file.size_bytes)}"
 
 
 @contextlib.contextmanager
-def _progress_bar(frames: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
-    """A bar on stderr while frames are drawn, only when stderr is a terminal and not --quiet."""
-    if quiet or frames == 0 or not sys.stderr.isatty():
+def _progress_bar(count: int, quiet: bool, what: str = "frames") -> Iterator[Callable[[int], None] | None]:
+    """A bar on stderr while frames (or clips) are made, only when stderr is a terminal and not --quiet."""
+    if quiet or count == 0 or not sys.stderr.isatty():
         yield None
         return
-    with click.progressbar(length=frames, label="rendering", file=sys.stderr) as bar:
+    with click.progressbar(length=count, label=f"rendering {what}", file=sys.stderr) as bar:
         yield bar.update
 
 
@@ -285,6 +284,74 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
             path = save_figure(figure, folder / f"figure-{name}.{fmt}", fmt)
             if not quiet:
                 click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("lecture", metavar="LECTURE.toml")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Clips rendered at once, each in its own process "
+              "(default: all cores).")
+@click.option("--scheduler", metavar="ADDRESS|local", help="Render on a Dask distributed cluster (tcp://HOST:PORT), "
+              "or on a LocalCluster started here; --out must then be a folder every worker shares.")
+@click.option("--force", is_flag=True, help="Render every clip, even those whose record says they are up to date.")
+@click.option("--dry-run", is_flag=True, help="Check every clip and say what would be rendered; render nothing.")
+@click.option("--out", metavar="DIR", help="Output folder for every clip (default: each clip's, else output/).")
+def batch(lecture: str, jobs: int | None, scheduler: str | None, force: bool, dry_run: bool,
+          out: str | None) -> None:
+    """Render a whole lecture's clips from one TOML file.
+
+    Every clip is checked before any renders; a bad clip gets one line and is skipped while the others render
+    (exit status 1 at the end). A clip whose record matches is skipped as up to date.
+
+    \b
+    Example lecture file:
+      [defaults]
+      dataset = "plane"
+      [[clip]]
+      name = "diverge"
+      title = "Too large a rate"
+      lr = 0.8
+      [[clip]]
+      scene = "compare"
+      lr = [0.05, 0.1, 0.3]
+    \b
+    Examples:
+      gdviz batch lecture.toml --jobs 2
+      gdviz batch lecture.toml --scheduler tcp://10.0.0.5:8786 --out /shared/clips
+    """
+    import os
+
+    from scenes.batch import check_clips, pending, read_lecture, render_clips
+
+    checked = check_clips(read_lecture(lecture), out)
+    for item in checked:
+        if item.error is not None:
+            click.echo(f"gdviz: {item.clip.label}: {as_flags(item.error)}", err=True)
+    todo, fresh = pending(checked, force)
+    for clip in fresh:
+        click.echo(f"{clip.label}: up to date")
+    failed = sum(item.error is not None for item in checked)
+    if dry_run:
+        for item in checked:
+            if item.job is not None and item.clip in todo:
+                paths = ", ".join(str(path) for path in item.job.paths.values())
+                click.echo(f"{item.clip.label}: would render {paths}")
+        sys.exit(1 if failed else 0)
+    workers = jobs or os.cpu_count() or 1
+    with _progress_bar(len(todo), False, "clips") as advance:
+        for outcome in render_clips(todo, min(workers, max(len(todo), 1)), scheduler):
+            if advance is not None:
+                advance(1)
+            if outcome.error is not None:
+                failed += 1
+                click.echo(f"gdviz: {outcome.clip.label}: {as_flags(outcome.error)}", err=True)
+                continue
+            for path, size in outcome.files:
+                click.echo(f"{outcome.clip.label}: wrote {path}  {_size_text(size)}, {outcome.seconds:.1f} s")
+    sys.exit(1 if failed else 0)
+
+
+def _size_text(size_bytes: int) -> str:
+    return f"{size_bytes / 1e6:.2f} MB" if size_bytes >= 1e6 else f"{size_bytes / 1e3:.0f} KB"
 
 
 def catalogue() -> dict[str, Any]:
