@@ -1,0 +1,293 @@
+"""Honest stability per optimiser: regime, growth per step, and how many epochs the slowest direction needs.
+
+On the quadratic loss every full-batch optimiser below is linear in the error e = w − w*. Along the Hessian's
+eigenvector i (eigenvalue λᵢ) the error evolves on its own, by a 1×1 or 2×2 iteration written with its
+trace T and determinant D, whose roots z solve z² − Tz + D = 0 (a = ηλᵢ):
+
+    gd, sgd (mean path), decay   e ← (1 − a) e                                     T = 1 − a,            D = 0
+    heavy ball (torch)           e_{k+1} = (1 + μ − a') e_k − μ e_{k−1}, a' = (1−τ)a  T = 1 + μ − a',       D = μ
+    Nesterov (torch)             e_{k+1} = (1 + μ)(1 − a) e_k − μ(1 − a) e_{k−1}     T = (1 + μ)(1 − a),   D = μ(1 − a)
+
+Each converges iff both roots lie inside the unit circle; its growth per step is the spectral radius max|z|.
+That happens for 0 < a < A, with the stability limit A = 2 (gd), 2(1 + μ)/(1 − τ) (heavy ball, in ηλ),
+2(1 + μ)/(1 + 2μ) (Nesterov: Jury's test on its own iteration). Adagrad, RMSprop and Adam rescale every
+coordinate by its gradient history: not linear, no η·L regime.
+
+Regimes, one rule for every linear method, with f = η·L / A (the rate as a fraction of the largest stable one):
+    divergent  f > 1 (growth > 1)             marginal  f = 1 (growth = 1: it oscillates forever)
+    jumping    f < 1 and T(L) < 0: the stiffest direction's dominant root is negative real or has a negative real
+               part, so its error changes sign (about) every step, shrinking
+    slow       f < 0.1, not jumping           good      otherwise
+For gd these are exactly the η·L thresholds of `gdcore.regimes` (A = 2: slow η·L < 0.2, jumping η·L > 1). For heavy
+ball, jumping is η·L > 1 + μ: the second half of its stable range, as for gd. Momentum with complex roots spirals
+(its error swings slowly around the optimum, over several steps): it counts as slow or good, not jumping.
+
+Directions with λᵢ ≤ 1e-10·L (a constant or duplicated feature) are left out of growth, stability and the epoch
+counts: the loss does not see them and no optimiser moves the error along them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdcore.optimizers import Optimizer
+from gdcore.problem import Problem
+from gdcore.regimes import MARGINAL_TOLERANCE, SLOW_BELOW, STABLE_BELOW, Regime, regime_of
+from gdcore.runner import DIVERGENCE_FACTOR
+
+ADAPTIVE: tuple[str, ...] = ("adagrad", "rmsprop", "adam")
+CONSTANT_RATE: tuple[str, ...] = ("gd", "sgd")
+# "Converged" for the epoch counts: the error is down to this fraction of its start.
+ERROR_FRACTION = 0.01
+# Relative size below which an eigenvalue counts as zero (as Problem.is_singular does).
+_NULL_RTOL = 1e-10
+# Steps of a decaying rate summed exactly before the rest is estimated by an integral.
+_DECAY_EXACT_STEPS = 1_000_000
+
+
+@dataclass(frozen=True)
+class StabilityReport:
+    """What the spectrum says about one optimiser at one rate on one problem, for the epochs it runs.
+
+    regime: None for the adaptive methods (see `reason`). For decay, the regime at its first rate; `final_regime`
+    is the one at its last rate (the same as `regime` for every other optimiser).
+    growth: the error's worst factor per step, the spectral radius of the linear iteration (decay: at its last
+    rate); None for the adaptive methods.
+    convergence_epochs: epochs for the worst direction's error to fall to 1 % of its start; None where no formula
+    applies (adaptive, not stable).
+    stalled: stable, but convergence_epochs > epochs. ill_conditioned: stalled, and even plain GD at its best
+    constant rate 2/(λ_max + λ_min) would need more than `epochs`: the conditioning is to blame, not the rate.
+    """
+
+    optimizer: str
+    lr: float
+    regime: Regime | None
+    final_regime: Regime | None
+    reason: str | None  # why there is no regime; None when there is one
+    eta_lambda_max: float  # η·L at the first rate
+    stable_limit: float | None  # A: the largest stable η·L (None: adaptive)
+    growth: float | None
+    stable: bool | None  # None: the spectrum cannot tell (adaptive)
+    condition_number: float  # κ = λ_max/λ_min (inf when singular)
+    convergence_epochs: int | None
+    epochs: int
+    stalled: bool
+    ill_conditioned: bool
+
+    @property
+    def lr_stable_max(self) -> float | None:
+        """The largest stable first rate, A / L; None when there is no formula."""
+        if self.stable_limit is None or self.eta_lambda_max == 0:
+            return None
+        return self.stable_limit * self.lr / self.eta_lambda_max
+
+    @property
+    def label(self) -> str:
+        """One line for titles: 'good', 'divergent → good' (decay), 'good, but ill-conditioned: ...', or
+        'no η·L regime (adaptive method)' (`reason` says more)."""
+        if self.regime is None:
+            return "no η·L regime (adaptive method)"
+        text = self.regime.value
+        if self.final_regime is not None and self.final_regime != self.regime:
+            text = f"{text} → {self.final_regime.value}"
+        if self.ill_conditioned:
+            return (f"{text}, but ill-conditioned: the slowest direction needs ~{self.convergence_epochs:,} epochs "
+                    f"(κ = {self.condition_number:.3g})")
+        if self.stalled:
+            return f"{text}, but the slowest direction needs ~{self.convergence_epochs:,} epochs"
+        return text
+
+
+@dataclass(frozen=True)
+class BestRate:
+    """Plain GD's best constant rate 2/(λ_max + λ_min): every direction contracts by at most (κ − 1)/(κ + 1)."""
+
+    lr: float
+    growth: float  # (κ − 1)/(κ + 1)
+    convergence_epochs: int  # epochs to bring the error to 1 % of its start at that rate
+    condition_number: float  # κ over the directions the loss sees
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Spectra and per-mode iterations.
+
+
+def _positive(eigenvalues: np.ndarray) -> np.ndarray:
+    """The eigenvalues the loss sees (λ > 1e-10·L), ascending."""
+    values = np.sort(np.asarray(eigenvalues, dtype=float))
+    return values[values > _NULL_RTOL * values[-1]]
+
+
+def condition_number(eigenvalues: np.ndarray) -> float:
+    """κ = λ_max/λ_min; inf when the smallest is (relatively) zero."""
+    values = np.sort(np.asarray(eigenvalues, dtype=float))
+    return float("inf") if values[0] <= _NULL_RTOL * values[-1] else float(values[-1] / values[0])
+
+
+def _momentum_of(optimizer: Optimizer) -> float:
+    return float(getattr(optimizer, "momentum", 0.0))
+
+
+def _effective_eta(optimizer: Optimizer, lr: float) -> float:
+    """The rate multiplying the gradient in the linear iteration: heavy ball with dampening τ scales it by 1 − τ."""
+    return lr * (1.0 - float(getattr(optimizer, "dampening", 0.0)))
+
+
+def iteration(optimizer: Optimizer, lr: float, eigenvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Trace T and determinant D of each eigen-direction's iteration, arrays of shape (p,) (see the module doc)."""
+    a = _effective_eta(optimizer, lr) * np.asarray(eigenvalues, dtype=float)
+    mu = _momentum_of(optimizer)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if optimizer.name == "momentum":
+            return 1.0 + mu - a, np.full_like(a, mu)
+        if optimizer.name == "nesterov":
+            return (1.0 + mu) * (1.0 - a), mu * (1.0 - a)
+        return 1.0 - a, np.zeros_like(a)
+
+
+def spectral_radius(trace: np.ndarray, det: np.ndarray) -> np.ndarray:
+    """max|z| over the roots of z² − Tz + D = 0, elementwise: (|T| + √(T² − 4D))/2 when real, √D when complex."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        disc = trace * trace - 4.0 * det
+        real = (np.abs(trace) + np.sqrt(np.maximum(disc, 0.0))) / 2.0
+        return np.where(disc >= 0, real, np.sqrt(np.abs(det)))
+
+
+def stable_limit(optimizer: Optimizer) -> float | None:
+    """A: the iteration converges for 0 < η·λᵢ < A in every direction; None for the adaptive methods."""
+    if optimizer.name in ADAPTIVE:
+        return None
+    mu = _momentum_of(optimizer)
+    if optimizer.name == "momentum":
+        kept = 1.0 - float(getattr(optimizer, "dampening", 0.0))
+        return math.inf if kept == 0 else 2.0 * (1.0 + mu) / kept
+    if optimizer.name == "nesterov":
+        return 2.0 * (1.0 + mu) / (1.0 + 2.0 * mu)
+    return STABLE_BELOW
+
+
+def epochs_to_fraction(growth: float, fraction: float = ERROR_FRACTION) -> int | None:
+    """Steps k for growthᵏ ≤ fraction: ⌈ln fraction / ln growth⌉; None when growth ≥ 1 (it never gets there)."""
+    if not growth < 1.0:
+        return None
+    if growth == 0.0:
+        return 1
+    return max(1, math.ceil(math.log(fraction) / math.log(growth) - 1e-9))
+
+
+def best_constant_rate(eigenvalues: np.ndarray) -> BestRate:
+    """2/(λ_max + λ_min) over the directions the loss sees, its growth (κ − 1)/(κ + 1) and the epochs it needs."""
+    values = _positive(eigenvalues)
+    low, high = float(values[0]), float(values[-1])
+    kappa = high / low
+    growth = (kappa - 1.0) / (kappa + 1.0)
+    epochs = epochs_to_fraction(growth)
+    assert epochs is not None  # growth < 1 always
+    return BestRate(lr=2.0 / (high + low), growth=growth, convergence_epochs=epochs, condition_number=kappa)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The report.
+
+
+def _regime(eta_l: float, limit: float, stiffest_trace: float, name: str) -> Regime:
+    """The module doc's rule for η·L against the limit A; for gd, sgd and decay exactly `regime_of(η·L)`."""
+    if name not in ("momentum", "nesterov"):
+        return regime_of(eta_l)
+    fraction = eta_l / limit
+    if abs(fraction - 1.0) <= MARGINAL_TOLERANCE / STABLE_BELOW:
+        return Regime.MARGINAL
+    if fraction > 1.0:
+        return Regime.DIVERGENT
+    if stiffest_trace < 0:
+        return Regime.JUMPING
+    return Regime.SLOW if fraction < SLOW_BELOW / STABLE_BELOW else Regime.GOOD
+
+
+def _updates_per_epoch(optimizer: Optimizer, n_samples: int | None) -> int:
+    """Full batch: 1. sgd: ⌈n/B⌉ mini-batches (1 when n is not known)."""
+    if optimizer.batch_size is None or n_samples is None:
+        return 1
+    return math.ceil(n_samples / optimizer.batch_size)
+
+
+def _adaptive_report(optimizer: Optimizer, eigenvalues: np.ndarray, epochs: int) -> StabilityReport:
+    reason = (f"no η·L regime for adaptive methods: {optimizer.name} rescales each coordinate's step by its own "
+              "gradient history")
+    return StabilityReport(
+        optimizer=optimizer.name, lr=float(optimizer.lr), regime=None, final_regime=None, reason=reason,
+        eta_lambda_max=float(optimizer.lr) * float(np.max(eigenvalues)), stable_limit=None, growth=None,
+        stable=None, condition_number=condition_number(eigenvalues), convergence_epochs=None, epochs=epochs,
+        stalled=False, ill_conditioned=False,
+    )
+
+
+def stability(optimizer: Optimizer, eigenvalues: np.ndarray, epochs: int,
+              n_samples: int | None = None) -> StabilityReport:
+    """The report for `optimizer` (its name, rate and hyperparameters) on a Hessian with these eigenvalues (any
+    order, shape (p,)), run for `epochs` epochs. n_samples: only for sgd, to count its mini-batch updates per epoch
+    (sgd is judged by its mean path, which is gd's per update; its noise is left out)."""
+    if optimizer.name in ADAPTIVE:
+        return _adaptive_report(optimizer, eigenvalues, epochs)
+    values = _positive(eigenvalues)
+    lr = float(optimizer.lr)
+    limit = stable_limit(optimizer)
+    assert limit is not None
+    eta_l = lr * float(values[-1])
+    last_lr = optimizer.rate(max(epochs, 1) * _updates_per_epoch(optimizer, n_samples) - 1)
+    first_trace, _ = iteration(optimizer, lr, values[-1:])
+    regime = _regime(eta_l, limit, float(first_trace[0]), optimizer.name)
+    last_trace, last_det = iteration(optimizer, last_lr, values)
+    final_regime = _regime(last_lr * float(values[-1]), limit, float(last_trace[-1]), optimizer.name)
+    growth = float(np.max(spectral_radius(last_trace, last_det)))
+    if optimizer.name == "decay":
+        stable, needed = _decay_outcome(lr, values, growth)
+    else:
+        stable = growth < 1.0 and regime not in (Regime.MARGINAL, Regime.DIVERGENT)
+        steps = epochs_to_fraction(growth) if stable else None
+        needed = None if steps is None else math.ceil(steps / _updates_per_epoch(optimizer, n_samples))
+    stalled = needed is not None and needed > epochs
+    ill = stalled and best_constant_rate(values).convergence_epochs > epochs
+    return StabilityReport(
+        optimizer=optimizer.name, lr=lr, regime=regime, final_regime=final_regime, reason=None, eta_lambda_max=eta_l,
+        stable_limit=limit, growth=growth, stable=stable, condition_number=condition_number(eigenvalues),
+        convergence_epochs=needed, epochs=epochs, stalled=stalled, ill_conditioned=ill,
+    )
+
+
+def stability_of(problem: Problem, optimizer: Optimizer, epochs: int) -> StabilityReport:
+    """`stability` with the problem's spectrum and row count."""
+    return stability(optimizer, problem.eigenvalues, epochs, problem.n_samples)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Decay: a time-varying linear iteration, e_K = Π_{t<K} (1 − η₀λ/√(t+1)) e₀ along each direction.
+
+
+def _decay_outcome(lr: float, values: np.ndarray, last_growth: float) -> tuple[bool, int | None]:
+    """(stable, epochs to 1 %) for η_t = η₀/√(t+1).
+
+    Stable: the last rate contracts every direction and the early growth (while η_t·L > 2) stays below the
+    runner's divergence bound (error ×√DIVERGENCE_FACTOR, i.e. loss ×DIVERGENCE_FACTOR).
+    """
+    if not last_growth < 1.0:
+        return False, None
+    # Every factor is in [0, 1) once η_t·L ≤ 1, i.e. t + 1 ≥ (η₀L)²: sum exactly up to there (at least 1000 steps).
+    exact = int(min(max(1000, math.ceil((lr * values[-1]) ** 2) + 1), _DECAY_EXACT_STEPS))
+    rates = lr / np.sqrt(np.arange(1, exact + 1, dtype=float))  # shape (exact,)
+    with np.errstate(divide="ignore"):
+        logs = np.cumsum(np.log(np.abs(1.0 - rates[:, None] * values[None, :])), axis=0)  # (exact, p)
+    worst = logs.max(axis=1)  # ln of the worst direction's factor after K = 1..exact steps
+    if worst.max() >= 0.5 * math.log(DIVERGENCE_FACTOR):
+        return False, None
+    reached = np.flatnonzero(worst <= math.log(ERROR_FRACTION))
+    if reached.size:
+        return True, int(reached[0]) + 1
+    # Beyond: ln(1 − η₀λ/√(t+1)) ≈ −η₀λ/√(t+1), summing to −2η₀λ(√K − √K₀); solve for each direction.
+    missing = logs[-1] - math.log(ERROR_FRACTION)  # > 0: how far each direction still has to go
+    needed = (math.sqrt(exact) + np.maximum(missing, 0.0) / (2.0 * lr * values)) ** 2
+    worst_needed = float(np.max(needed))
+    return True, math.ceil(worst_needed) if math.isfinite(worst_needed) else None
