@@ -44,8 +44,10 @@ CONSTANT_RATE: tuple[str, ...] = ("gd", "sgd")
 ERROR_FRACTION = 0.01
 # Relative size below which an eigenvalue counts as zero (as Problem.is_singular does).
 _NULL_RTOL = 1e-10
-# Steps of a decaying rate summed exactly before the rest is estimated by an integral.
+# Steps of a decaying rate summed exactly (at most; at least a tenth of it) before the rest is estimated by an
+# integral, and how many steps are summed at once (memory: _CHUNK × p floats).
 _DECAY_EXACT_STEPS = 1_000_000
+_CHUNK = 16_384
 
 
 @dataclass(frozen=True)
@@ -136,16 +138,24 @@ def _effective_eta(optimizer: Optimizer, lr: float) -> float:
     return lr * (1.0 - float(getattr(optimizer, "dampening", 0.0)))
 
 
-def iteration(optimizer: Optimizer, lr: float, eigenvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Trace T and determinant D of each eigen-direction's iteration, arrays of shape (p,) (see the module doc)."""
+def _iteration(optimizer: Optimizer, lr: float,
+               eigenvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """T, D and p(1) = 1 − T + D of each direction's iteration; p(1) = a' (= ηλ, times 1 − τ for heavy ball),
+    passed exactly so that a root near 1 keeps its accuracy."""
     a = _effective_eta(optimizer, lr) * np.asarray(eigenvalues, dtype=float)
     mu = _momentum_of(optimizer)
     with np.errstate(over="ignore", invalid="ignore"):
         if optimizer.name == "momentum":
-            return 1.0 + mu - a, np.full_like(a, mu)
+            return 1.0 + mu - a, np.full_like(a, mu), a
         if optimizer.name == "nesterov":
-            return (1.0 + mu) * (1.0 - a), mu * (1.0 - a)
-        return 1.0 - a, np.zeros_like(a)
+            return (1.0 + mu) * (1.0 - a), mu * (1.0 - a), a
+        return 1.0 - a, np.zeros_like(a), a
+
+
+def iteration(optimizer: Optimizer, lr: float, eigenvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Trace T and determinant D of each eigen-direction's iteration, arrays of shape (p,) (see the module doc)."""
+    trace, det, _ = _iteration(optimizer, lr, eigenvalues)
+    return trace, det
 
 
 def spectral_radius(trace: np.ndarray, det: np.ndarray) -> np.ndarray:
@@ -154,6 +164,18 @@ def spectral_radius(trace: np.ndarray, det: np.ndarray) -> np.ndarray:
         disc = trace * trace - 4.0 * det
         real = (np.abs(trace) + np.sqrt(np.maximum(disc, 0.0))) / 2.0
         return np.where(disc >= 0, real, np.sqrt(np.abs(det)))
+
+
+def log_spectral_radius(trace: np.ndarray, det: np.ndarray, at_one: np.ndarray) -> np.ndarray:
+    """ln max|z| elementwise, accurate when the dominant root z is just below 1 (a tiny rate times a tiny λ):
+    there 1 − z = 2p(1)/(2 − T + √(T² − 4D)) with p(1) = 1 − T + D given exactly, and ln z = log1p(−(1 − z))."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        disc = trace * trace - 4.0 * det
+        root = np.sqrt(np.maximum(disc, 0.0))
+        gap = 2.0 * at_one / (2.0 - trace + root)
+        near_one = (disc >= 0) & (trace > 0) & (gap > 0) & (gap < 1)
+        real = np.where(near_one, np.log1p(-np.where(near_one, gap, 0.0)), np.log((np.abs(trace) + root) / 2.0))
+        return np.where(disc >= 0, real, 0.5 * np.log(np.abs(det)))
 
 
 def stable_limit(optimizer: Optimizer) -> float | None:
@@ -173,9 +195,15 @@ def epochs_to_fraction(growth: float, fraction: float = ERROR_FRACTION) -> int |
     """Steps k for growthᵏ ≤ fraction: ⌈ln fraction / ln growth⌉; None when growth ≥ 1 (it never gets there)."""
     if not growth < 1.0:
         return None
-    if growth == 0.0:
-        return 1
-    return max(1, math.ceil(math.log(fraction) / math.log(growth) - 1e-9))
+    return _steps_from_log(math.log(growth) if growth > 0 else -math.inf, fraction)
+
+
+def _steps_from_log(log_growth: float, fraction: float = ERROR_FRACTION) -> int | None:
+    """⌈ln fraction / ln growth⌉ from ln growth; None when ln growth ≥ 0 or the count is not finite."""
+    if not log_growth < 0.0:
+        return None
+    steps = math.log(fraction) / log_growth
+    return max(1, math.ceil(steps - 1e-9)) if math.isfinite(steps) else None
 
 
 def best_constant_rate(eigenvalues: np.ndarray) -> BestRate:
@@ -184,7 +212,7 @@ def best_constant_rate(eigenvalues: np.ndarray) -> BestRate:
     low, high = float(values[0]), float(values[-1])
     kappa = high / low
     growth = (kappa - 1.0) / (kappa + 1.0)
-    epochs = epochs_to_fraction(growth)
+    epochs = _steps_from_log(math.log1p(-2.0 / (kappa + 1.0)))  # ln((κ − 1)/(κ + 1)), accurate for a huge κ
     assert epochs is not None  # growth < 1 always
     return BestRate(lr=2.0 / (high + low), growth=growth, convergence_epochs=epochs, condition_number=kappa)
 
@@ -240,14 +268,15 @@ def stability(optimizer: Optimizer, eigenvalues: np.ndarray, epochs: int,
     last_lr = optimizer.rate(max(epochs, 1) * _updates_per_epoch(optimizer, n_samples) - 1)
     first_trace, _ = iteration(optimizer, lr, values[-1:])
     regime = _regime(eta_l, limit, float(first_trace[0]), optimizer.name)
-    last_trace, last_det = iteration(optimizer, last_lr, values)
+    last_trace, last_det, last_at_one = _iteration(optimizer, last_lr, values)
     final_regime = _regime(last_lr * float(values[-1]), limit, float(last_trace[-1]), optimizer.name)
     growth = float(np.max(spectral_radius(last_trace, last_det)))
+    log_growth = float(np.max(log_spectral_radius(last_trace, last_det, last_at_one)))
     if optimizer.name == "decay":
-        stable, needed = _decay_outcome(lr, values, growth)
+        stable, needed = _decay_outcome(lr, values, log_growth)
     else:
-        stable = growth < 1.0 and regime not in (Regime.MARGINAL, Regime.DIVERGENT)
-        steps = epochs_to_fraction(growth) if stable else None
+        stable = log_growth < 0.0 and regime not in (Regime.MARGINAL, Regime.DIVERGENT)
+        steps = _steps_from_log(log_growth) if stable else None
         needed = None if steps is None else math.ceil(steps / _updates_per_epoch(optimizer, n_samples))
     stalled = needed is not None and needed > epochs
     ill = stalled and best_constant_rate(values).convergence_epochs > epochs
@@ -267,27 +296,38 @@ def stability_of(problem: Problem, optimizer: Optimizer, epochs: int) -> Stabili
 # Decay: a time-varying linear iteration, e_K = Π_{t<K} (1 − η₀λ/√(t+1)) e₀ along each direction.
 
 
-def _decay_outcome(lr: float, values: np.ndarray, last_growth: float) -> tuple[bool, int | None]:
-    """(stable, epochs to 1 %) for η_t = η₀/√(t+1).
+def _log_factors(x: np.ndarray) -> np.ndarray:
+    """ln|1 − x| elementwise, accurate for a tiny x (log1p); −inf where x = 1 exactly."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x < 1.0, np.log1p(-np.minimum(x, 1.0)), np.log(np.abs(x - 1.0)))
+
+
+def _decay_outcome(lr: float, values: np.ndarray, last_log_growth: float) -> tuple[bool, int | None]:
+    """(stable, epochs to 1 %) for η_t = η₀/√(t+1), summing ln|1 − η_tλᵢ| step by step (in chunks).
 
     Stable: the last rate contracts every direction and the early growth (while η_t·L > 2) stays below the
-    runner's divergence bound (error ×√DIVERGENCE_FACTOR, i.e. loss ×DIVERGENCE_FACTOR).
+    runner's divergence bound (error ×√DIVERGENCE_FACTOR, i.e. loss ×DIVERGENCE_FACTOR). Once t + 1 ≥ (η₀L)² every
+    factor is in [0, 1): from there the worst direction's error only falls.
     """
-    if not last_growth < 1.0:
+    if not last_log_growth < 0.0:
         return False, None
-    # Every factor is in [0, 1) once η_t·L ≤ 1, i.e. t + 1 ≥ (η₀L)²: sum exactly up to there (at least 1000 steps).
-    exact = int(min(max(1000, math.ceil((lr * values[-1]) ** 2) + 1), _DECAY_EXACT_STEPS))
-    rates = lr / np.sqrt(np.arange(1, exact + 1, dtype=float))  # shape (exact,)
-    with np.errstate(divide="ignore"):
-        logs = np.cumsum(np.log(np.abs(1.0 - rates[:, None] * values[None, :])), axis=0)  # (exact, p)
-    worst = logs.max(axis=1)  # ln of the worst direction's factor after K = 1..exact steps
-    if worst.max() >= 0.5 * math.log(DIVERGENCE_FACTOR):
-        return False, None
-    reached = np.flatnonzero(worst <= math.log(ERROR_FRACTION))
-    if reached.size:
-        return True, int(reached[0]) + 1
+    calm = math.ceil(min(lr * float(values[-1]), 1e4) ** 2)  # steps after which every factor is in [0, 1)
+    exact = min(max(_DECAY_EXACT_STEPS // 10, calm), _DECAY_EXACT_STEPS)
+    target, bound = math.log(ERROR_FRACTION), 0.5 * math.log(DIVERGENCE_FACTOR)
+    total, last_above = np.zeros_like(values), 0
+    for start in range(0, exact, _CHUNK):
+        stop = min(start + _CHUNK, exact)
+        rates = lr / np.sqrt(np.arange(start + 1, stop + 1, dtype=float))  # η_t for t = start..stop−1
+        logs = total + np.cumsum(_log_factors(rates[:, None] * values[None, :]), axis=0)  # (steps, p)
+        worst = logs.max(axis=1)  # after K = start+1..stop steps
+        if worst.max() >= bound:
+            return False, None
+        above = np.flatnonzero(worst > target)
+        last_above = start + int(above[-1]) + 1 if above.size else last_above
+        total = logs[-1]
+        if stop >= calm and last_above < stop:
+            return True, last_above + 1
     # Beyond: ln(1 − η₀λ/√(t+1)) ≈ −η₀λ/√(t+1), summing to −2η₀λ(√K − √K₀); solve for each direction.
-    missing = logs[-1] - math.log(ERROR_FRACTION)  # > 0: how far each direction still has to go
-    needed = (math.sqrt(exact) + np.maximum(missing, 0.0) / (2.0 * lr * values)) ** 2
-    worst_needed = float(np.max(needed))
-    return True, math.ceil(worst_needed) if math.isfinite(worst_needed) else None
+    missing = np.maximum(total - target, 0.0)  # how far each direction still has to go
+    needed = float(np.max((math.sqrt(exact) + missing / (2.0 * lr * values)) ** 2))
+    return True, math.ceil(needed) if math.isfinite(needed) else None

@@ -213,3 +213,19 @@ def test_a_null_direction_is_left_out() -> None:
     report = stability_of(problem, GD(lr=0.9 / problem.lambda_max), 300)
     assert report.condition_number == math.inf
     assert report.stable and report.growth is not None and report.growth < 1
+
+
+@pytest.mark.parametrize(("optimizer", "per_step"), [(GD(lr=1e-7), 1e-16), (Momentum(lr=1e-7), 1e-15),
+                                                     (Nesterov(lr=1e-7), 1e-15)])
+def test_a_tiny_rate_on_a_flat_direction_keeps_its_accuracy(optimizer: Optimizer, per_step: float) -> None:
+    # ηλ_min = 1e-16: 1 − ηλ rounds to the float below 1, yet the error shrinks by 1 − per_step each step
+    report = stability(optimizer, np.array([1e-9, 1.0]), 100)
+    assert report.stable and report.regime == Regime.SLOW and report.stalled
+    assert report.convergence_epochs == pytest.approx(math.log(100) / per_step, rel=1e-6)
+
+
+def test_a_tiny_decaying_rate_is_still_stable() -> None:
+    report = stability(Decay(lr=1e-7), np.array([1e-9, 1.0]), 100)
+    assert report.stable and report.convergence_epochs is not None
+    # Σ η₀λ/√(t+1) ≈ 2η₀λ√K = ln 100
+    assert report.convergence_epochs == pytest.approx((math.log(100) / (2e-16)) ** 2, rel=1e-3)
