@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gdcore.optimizers import GD, SGD, Adagrad, Adam, Decay, Momentum, Nesterov, Optimizer, RMSprop
 from gdcore.problem import Problem
@@ -119,6 +121,27 @@ def test_the_boundary_against_runs_on_both_sides(problem: Problem, mu: float, ma
     assert converging.status == "max_epochs"
     np.testing.assert_allclose(converging.final_weights, problem.closed_form, atol=1e-8)
     assert diverging.status == "diverged"
+
+
+@pytest.mark.parametrize(("mu", "dampening"), [(0.5, 0.5), (0.9, 0.2)])
+def test_dampened_heavy_ball_boundary_against_runs(problem: Problem, mu: float, dampening: float) -> None:
+    # the gradient enters at (1 − τ): the limit in η·L is 2(1 + μ)/(1 − τ)
+    limit_lr = 2 * (1 + mu) / (1 - dampening) / problem.lambda_max
+    inside = Momentum(lr=0.97 * limit_lr, momentum=mu, dampening=dampening)
+    outside = Momentum(lr=1.03 * limit_lr, momentum=mu, dampening=dampening)
+    assert stability_of(problem, inside, 3000).stable and not stability_of(problem, outside, 3000).stable
+    assert run(problem, inside, 3000).status == "max_epochs" and run(problem, outside, 3000).status == "diverged"
+
+
+@settings(max_examples=200, deadline=None)
+@given(mu=st.floats(0.0, 0.99), fraction=st.floats(1e-3, 3.0), nesterov=st.booleans())
+def test_the_radius_is_below_one_exactly_inside_the_limit(mu: float, fraction: float, nesterov: bool) -> None:
+    optimizer = Nesterov(lr=1.0, momentum=mu) if nesterov else Momentum(lr=1.0, momentum=mu)
+    limit = stable_limit(optimizer)
+    assert limit is not None
+    radius = spectral_radius(*iteration(optimizer, 1.0, np.array([fraction * limit])))[0]
+    if abs(fraction - 1.0) > 1e-6:
+        assert (radius < 1.0) == (fraction < 1.0)
 
 
 def test_heavy_ball_beyond_two_over_l_converges_and_says_jumping(problem: Problem) -> None:
