@@ -9,9 +9,9 @@ trace T and determinant D, whose roots z solve z² − Tz + D = 0 (a = ηλᵢ):
     Nesterov (torch)             e_{k+1} = (1 + μ)(1 − a) e_k − μ(1 − a) e_{k−1}     T = (1 + μ)(1 − a),   D = μ(1 − a)
 
 Each converges iff both roots lie inside the unit circle; its growth per step is the spectral radius max|z|.
-That happens for 0 < a < A, with the stability limit A = 2 (gd), 2(1 + μ)/(1 − τ) (heavy ball, in ηλ),
-2(1 + μ)/(1 + 2μ) (Nesterov: Jury's test on its own iteration). Adagrad, RMSprop and Adam rescale every
-coordinate by its gradient history: not linear, no η·L regime.
+That happens for 0 < ηλᵢ < A, with the stability limit A = 2 (gd), 2(1 + μ)/(1 − τ) (heavy ball), and
+2(1 + μ)/(1 + 2μ) (Nesterov: Jury's test |D| < 1, |T| < 1 + D on its own iteration). Adagrad, RMSprop and Adam
+rescale every coordinate by its gradient history: not linear, no η·L regime.
 
 Regimes, one rule for every linear method, with f = η·L / A (the rate as a fraction of the largest stable one):
     divergent  f > 1 (growth > 1)             marginal  f = 1 (growth = 1: it oscillates forever)
@@ -21,6 +21,12 @@ Regimes, one rule for every linear method, with f = η·L / A (the rate as a fra
 For gd these are exactly the η·L thresholds of `gdcore.regimes` (A = 2: slow η·L < 0.2, jumping η·L > 1). For heavy
 ball, jumping is η·L > 1 + μ: the second half of its stable range, as for gd. Momentum with complex roots spirals
 (its error swings slowly around the optimum, over several steps): it counts as slow or good, not jumping.
+
+Epochs to 1 %: ⌈ln 0.01 / ln ρ⌉, ρ the worst direction's spectral radius: exact for gd's worst start; for the 2×2
+iterations an estimate that leaves out the few steps before the dominant root takes over. Decay: its factors
+multiplied step by step. sgd: its mean path (gd per update), in updates, over the updates an epoch makes; its
+noise is left out. A stable run is stalled when that count exceeds the epochs it runs, and ill-conditioned when
+even gd at its best constant rate 2/(λ_max + λ_min) (growth (κ − 1)/(κ + 1)) would need more than those epochs.
 
 Directions with λᵢ ≤ 1e-10·L (a constant or duplicated feature) are left out of growth, stability and the epoch
 counts: the loss does not see them and no optimiser moves the error along them.
@@ -39,7 +45,6 @@ from gdcore.regimes import MARGINAL_TOLERANCE, SLOW_BELOW, STABLE_BELOW, Regime,
 from gdcore.runner import DIVERGENCE_FACTOR
 
 ADAPTIVE: tuple[str, ...] = ("adagrad", "rmsprop", "adam")
-CONSTANT_RATE: tuple[str, ...] = ("gd", "sgd")
 # "Converged" for the epoch counts: the error is down to this fraction of its start.
 ERROR_FRACTION = 0.01
 # Relative size below which an eigenvalue counts as zero (as Problem.is_singular does).
@@ -70,6 +75,7 @@ class StabilityReport:
     final_regime: Regime | None
     reason: str | None  # why there is no regime; None when there is one
     eta_lambda_max: float  # η·L at the first rate
+    lambda_max: float  # L, the Hessian's largest eigenvalue
     stable_limit: float | None  # A: the largest stable η·L (None: adaptive)
     growth: float | None
     stable: bool | None  # None: the spectrum cannot tell (adaptive)
@@ -82,9 +88,7 @@ class StabilityReport:
     @property
     def lr_stable_max(self) -> float | None:
         """The largest stable first rate, A / L; None when there is no formula."""
-        if self.stable_limit is None or self.eta_lambda_max == 0:
-            return None
-        return self.stable_limit * self.lr / self.eta_lambda_max
+        return None if self.stable_limit is None else self.stable_limit / self.lambda_max
 
     @property
     def label(self) -> str:
@@ -95,12 +99,28 @@ class StabilityReport:
         text = self.regime.value
         if self.final_regime is not None and self.final_regime != self.regime:
             text = f"{text} → {self.final_regime.value}"
+        needs = f"the slowest direction needs ~{approximate_count(self.convergence_epochs)} epochs"
         if self.ill_conditioned:
-            return (f"{text}, but ill-conditioned: the slowest direction needs ~{self.convergence_epochs:,} epochs "
-                    f"(κ = {self.condition_number:.3g})")
+            return f"{text}, but ill-conditioned: {needs} (κ = {approximate_count(self.condition_number)})"
         if self.stalled:
-            return f"{text}, but the slowest direction needs ~{self.convergence_epochs:,} epochs"
+            return f"{text}, but {needs}"
         return text
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def approximate_count(value: float | None) -> str:
+    """A count for a title: 7,957 below a million, else two digits and a power of ten (2.2×10⁸); '∞' if infinite."""
+    if value is None or not math.isfinite(value):
+        return "∞"
+    if abs(value) < 1e6:
+        return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.3g}"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = round(value / 10.0**exponent, 1)
+    if mantissa >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:g}×10{str(exponent).translate(_SUPERSCRIPTS)}"
 
 
 @dataclass(frozen=True)
@@ -247,7 +267,8 @@ def _adaptive_report(optimizer: Optimizer, eigenvalues: np.ndarray, epochs: int)
               "gradient history")
     return StabilityReport(
         optimizer=optimizer.name, lr=float(optimizer.lr), regime=None, final_regime=None, reason=reason,
-        eta_lambda_max=float(optimizer.lr) * float(np.max(eigenvalues)), stable_limit=None, growth=None,
+        eta_lambda_max=float(optimizer.lr) * float(np.max(eigenvalues)), lambda_max=float(np.max(eigenvalues)),
+        stable_limit=None, growth=None,
         stable=None, condition_number=condition_number(eigenvalues), convergence_epochs=None, epochs=epochs,
         stalled=False, ill_conditioned=False,
     )
@@ -282,8 +303,9 @@ def stability(optimizer: Optimizer, eigenvalues: np.ndarray, epochs: int,
     ill = stalled and best_constant_rate(values).convergence_epochs > epochs
     return StabilityReport(
         optimizer=optimizer.name, lr=lr, regime=regime, final_regime=final_regime, reason=None, eta_lambda_max=eta_l,
-        stable_limit=limit, growth=growth, stable=stable, condition_number=condition_number(eigenvalues),
-        convergence_epochs=needed, epochs=epochs, stalled=stalled, ill_conditioned=ill,
+        lambda_max=float(values[-1]), stable_limit=limit, growth=growth, stable=stable,
+        condition_number=condition_number(eigenvalues), convergence_epochs=needed, epochs=epochs, stalled=stalled,
+        ill_conditioned=ill,
     )
 
 

@@ -15,6 +15,7 @@ from gdcore.problem import Problem
 from gdcore.regimes import Regime, classify
 from gdcore.runner import run
 from gdcore.stability import (
+    approximate_count,
     best_constant_rate,
     epochs_to_fraction,
     iteration,
@@ -252,3 +253,9 @@ def test_a_tiny_decaying_rate_is_still_stable() -> None:
     assert report.stable and report.convergence_epochs is not None
     # Σ η₀λ/√(t+1) ≈ 2η₀λ√K = ln 100
     assert report.convergence_epochs == pytest.approx((math.log(100) / (2e-16)) ** 2, rel=1e-3)
+
+
+def test_counts_in_titles_stay_short() -> None:
+    assert approximate_count(7957) == "7,957" and approximate_count(221_187_273) == "2.2×10⁸"
+    assert approximate_count(9.96e8) == "1×10⁹" and approximate_count(15.24) == "15.2"
+    assert approximate_count(None) == "∞" and approximate_count(math.inf) == "∞"
