@@ -71,7 +71,7 @@ class Modes:
         if self.factors is None:
             return None
         steps = np.arange(self.components.shape[0])[:, None]
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging rate: inf, never a warning
             return np.abs(self.factors)[None, :] ** steps * np.abs(self.initial)[None, :]
 
 
@@ -87,7 +87,8 @@ def modes(problem: Problem, trajectory: Trajectory) -> Modes:
     """The trajectory's error w_k − w* in the Hessian's eigenbasis, epoch by epoch."""
     eigenvalues, eigenvectors = eigenbasis(problem)
     components = (trajectory.weights - problem.closed_form) @ eigenvectors  # row k: Qᵀ(w_k − w*)
-    factors = 1.0 - trajectory.lr * eigenvalues if trajectory.optimizer == "gd" else None
+    with np.errstate(over="ignore"):  # a rate near the largest float: a factor of −inf
+        factors = 1.0 - trajectory.lr * eigenvalues if trajectory.optimizer == "gd" else None
     return Modes(
         eigenvalues=_read_only(eigenvalues),
         eigenvectors=_read_only(eigenvectors),

@@ -162,9 +162,9 @@ def _iteration(optimizer: Optimizer, lr: float,
                eigenvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """T, D and p(1) = 1 − T + D of each direction's iteration; p(1) = a' (= ηλ, times 1 − τ for heavy ball),
     passed exactly so that a root near 1 keeps its accuracy."""
-    a = _effective_eta(optimizer, lr) * np.asarray(eigenvalues, dtype=float)
     mu = _momentum_of(optimizer)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # a rate near the largest float: inf, still 'divergent'
+        a = _effective_eta(optimizer, lr) * np.asarray(eigenvalues, dtype=float)
         if optimizer.name == "momentum":
             return 1.0 + mu - a, np.full_like(a, mu), a
         if optimizer.name == "nesterov":

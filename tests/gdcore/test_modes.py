@@ -11,6 +11,7 @@ from gdcore.modes import Mode, modes
 from gdcore.optimizers import GD, Momentum
 from gdcore.problem import Problem
 from gdcore.runner import run
+from gdcore.theory import theory_max_deviation
 from tests.conftest import random_data
 
 
@@ -75,3 +76,13 @@ def test_directions_and_immutability(problem: Problem) -> None:
         assert array is not None and not array.flags.writeable
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.components = result.components  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("lr", [1e6, 1e300, 1e308])
+def test_a_huge_rate_gives_modes_and_a_theory_deviation_without_a_warning(problem: Problem, lr: float) -> None:
+    init = np.ones(4)
+    trajectory = run(problem, GD(lr=lr), 10, init=init)  # warnings are errors in this suite
+    result = modes(problem, trajectory)
+    assert result.factors is not None and result.envelope() is not None
+    assert np.all(np.isfinite(result.components))
+    assert theory_max_deviation(trajectory, problem, init) is not None

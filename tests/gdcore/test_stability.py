@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdcore.optimizers import GD, SGD, Adagrad, Adam, Decay, Momentum, Nesterov, Optimizer, RMSprop
+from gdcore.optimizers import GD, SGD, Adagrad, Adam, Decay, Momentum, Nesterov, Optimizer, RMSprop, make_optimizer
 from gdcore.problem import Problem
 from gdcore.regimes import Regime, classify
 from gdcore.runner import run
@@ -259,3 +259,12 @@ def test_counts_in_titles_stay_short() -> None:
     assert approximate_count(7957) == "7,957" and approximate_count(221_187_273) == "2.2×10⁸"
     assert approximate_count(9.96e8) == "1×10⁹" and approximate_count(15.24) == "15.2"
     assert approximate_count(None) == "∞" and approximate_count(math.inf) == "∞"
+
+
+@pytest.mark.parametrize("name", ["gd", "sgd", "decay", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("lr", [1e6, 1e300, 1e308])
+def test_a_huge_rate_is_divergent_without_a_warning(problem: Problem, name: str, lr: float) -> None:
+    report = stability_of(problem, make_optimizer(name, lr), 300)  # warnings are errors in this suite
+    assert report.stable is (None if name == "adam" else False)
+    if name != "adam":
+        assert report.regime == Regime.DIVERGENT and report.convergence_epochs is None
