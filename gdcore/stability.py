@@ -262,15 +262,20 @@ def _updates_per_epoch(optimizer: Optimizer, n_samples: int | None) -> int:
     return math.ceil(n_samples / optimizer.batch_size)
 
 
+def _epochs_needed(log_growth: float, updates_per_epoch: int) -> int | None:
+    """Epochs for the worst direction's error to reach 1 %, from ln ρ per update."""
+    steps = _steps_from_log(log_growth)
+    return None if steps is None else math.ceil(steps / updates_per_epoch)
+
+
 def _adaptive_report(optimizer: Optimizer, eigenvalues: np.ndarray, epochs: int) -> StabilityReport:
     reason = (f"no η·L regime for adaptive methods: {optimizer.name} rescales each coordinate's step by its own "
               "gradient history")
     return StabilityReport(
         optimizer=optimizer.name, lr=float(optimizer.lr), regime=None, final_regime=None, reason=reason,
         eta_lambda_max=float(optimizer.lr) * float(np.max(eigenvalues)), lambda_max=float(np.max(eigenvalues)),
-        stable_limit=None, growth=None,
-        stable=None, condition_number=condition_number(eigenvalues), convergence_epochs=None, epochs=epochs,
-        stalled=False, ill_conditioned=False,
+        stable_limit=None, growth=None, stable=None, condition_number=condition_number(eigenvalues),
+        convergence_epochs=None, epochs=epochs, stalled=False, ill_conditioned=False,
     )
 
 
@@ -297,8 +302,7 @@ def stability(optimizer: Optimizer, eigenvalues: np.ndarray, epochs: int,
         stable, needed = _decay_outcome(lr, values, log_growth)
     else:
         stable = log_growth < 0.0 and regime not in (Regime.MARGINAL, Regime.DIVERGENT)
-        steps = _steps_from_log(log_growth) if stable else None
-        needed = None if steps is None else math.ceil(steps / _updates_per_epoch(optimizer, n_samples))
+        needed = _epochs_needed(log_growth, _updates_per_epoch(optimizer, n_samples)) if stable else None
     stalled = needed is not None and needed > epochs
     ill = stalled and best_constant_rate(values).convergence_epochs > epochs
     return StabilityReport(
