@@ -11,17 +11,20 @@ from gdcore.datasets import Dataset
 from gdcore.experiment import Experiment, check_rate
 from gdcore.problem import Problem
 from gdcore.regimes import PRESET_REGIMES, classify, preset_rates
+from gdcore.stability import StabilityReport, stability_of
 
 
 def train_report(experiment: Experiment) -> dict[str, Any]:
     """The keys `gdviz train --json` promises."""
-    problem, trajectory = experiment.problem, experiment.trajectory
+    problem, trajectory, stability = experiment.problem, experiment.trajectory, stability_report(experiment)
     return {
         "dataset": experiment.dataset.name,
         "n_samples": problem.n_samples,
         "params": list(experiment.dataset.param_names),
         "lr": trajectory.lr,
-        "regime": experiment.rate.regime.value,
+        "regime": None if stability.regime is None else stability.regime.value,
+        "regime_label": stability.label,
+        "regime_reason": stability.reason,
         "optimizer": trajectory.optimizer,
         "status": trajectory.status,
         "epochs_run": trajectory.epochs_run,
@@ -36,17 +39,30 @@ def train_report(experiment: Experiment) -> dict[str, Any]:
         "lambda_max": problem.lambda_max,
         "lambda_min": problem.lambda_min,
         "condition_number": json_number(problem.condition_number),
-        "lr_stable_max": 2.0 / problem.lambda_max,
+        "lr_stable_max": json_number(stability.lr_stable_max),
         "eta_lambda_max": json_number(experiment.rate.eta_lambda_max),
-        "growth": json_number(experiment.rate.growth),
+        "growth": json_number(stability.growth),
+        "convergence_epochs": stability.convergence_epochs,
+        "ill_conditioned": stability.ill_conditioned,
+        "theory_max_deviation": json_number(experiment.theory_max_deviation),
+        "modes": [{"eigenvalue": mode.eigenvalue, "factor": json_number(mode.factor), "initial": mode.initial,
+                   "final": json_number(mode.final)} for mode in experiment.modes.directions],
         "true_params": None if experiment.dataset.true_params is None else list(experiment.dataset.true_params),
         "standardized": experiment.dataset.standardized,
+        "weights_original_units": (experiment.weights_in_original_units[-1].tolist()
+                                   if experiment.dataset.standardized else None),
     }
 
 
-def json_number(value: float) -> float | None:
-    """JSON has no inf: an infinite condition number (or η·L of a rate near the largest float) is null."""
-    return value if np.isfinite(value) else None
+def stability_report(experiment: Experiment) -> StabilityReport:
+    """The optimiser's own stability report of the run (prepare() makes it; computed here otherwise)."""
+    return experiment.stability or stability_of(experiment.problem, experiment.optimizer,
+                                                experiment.trajectory.epochs_run)
+
+
+def json_number(value: float | None) -> float | None:
+    """JSON has no inf or NaN: an infinite condition number (or η·L of a rate near the largest float) is null."""
+    return None if value is None or not np.isfinite(value) else float(value)
 
 
 def to_json(report: dict[str, Any]) -> str:
@@ -56,8 +72,7 @@ def to_json(report: dict[str, Any]) -> str:
 
 def train_summary(experiment: Experiment) -> str:
     """Initial and final loss, each parameter beside the closed form and the truth, the regime."""
-    dataset, problem, trajectory, rate = (experiment.dataset, experiment.problem, experiment.trajectory,
-                                          experiment.rate)
+    dataset, problem, trajectory = experiment.dataset, experiment.problem, experiment.trajectory
     stop = {"converged": f"converged after {trajectory.epochs_run} epochs",
             "max_epochs": f"ran all {trajectory.epochs_run} epochs",
             "diverged": f"DIVERGED at epoch {trajectory.diverged_at}"}[trajectory.status]
@@ -68,17 +83,27 @@ def train_summary(experiment: Experiment) -> str:
         f"optimizer   {trajectory.optimizer}, lr {trajectory.lr:g}, cost {problem.cost}; {stop}",
         "init        " + ", ".join(f"{name} = {value:g}"
                                   for name, value in zip(dataset.param_names, experiment.init, strict=True)),
-        f"regime      {rate.regime.value}: η·L = {rate.eta_lambda_max:.3g} (stable below 2), "
-        f"error × {rate.growth:.3g} per step",
+        regime_line(experiment),
         f"loss        initial {trajectory.loss[0]:.6g}, final {trajectory.final_loss:.6g}, "
         f"closed form {problem.closed_form_loss:.6g}",
         "",
         parameter_table(dataset, trajectory.final_weights, problem.closed_form),
     ]
+    stable_max = stability_report(experiment).lr_stable_max
     if trajectory.diverged:
-        lines += ["", "The loss exploded: reduce the learning rate (try a factor of 10; "
-                  f"stable below {2.0 / problem.lambda_max:.3g})."]
+        below = "" if stable_max is None else f"; stable below {stable_max:.3g}"
+        lines += ["", f"The loss exploded: reduce the learning rate (try a factor of 10{below})."]
     return "\n".join(lines)
+
+
+def regime_line(experiment: Experiment) -> str:
+    """'regime      good: η·L = 0.62 (stable below 2), error × 0.38 per step', per the optimiser's own rule."""
+    stability = stability_report(experiment)
+    if stability.regime is None:
+        return f"regime      none: {stability.reason}"
+    limit = f"{stability.stable_limit:.3g}" if stability.stable_limit is not None else "?"
+    growth = "" if stability.growth is None else f", error × {stability.growth:.3g} per step"
+    return f"regime      {stability.label}: η·L = {stability.eta_lambda_max:.3g} (stable below {limit}){growth}"
 
 
 def parameter_table(dataset: Dataset, learned: np.ndarray, closed_form: np.ndarray) -> str:
