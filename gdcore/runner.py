@@ -43,6 +43,13 @@ class Trajectory:
     lr: float
     diverged_at: int | None = None
 
+    def __post_init__(self) -> None:
+        # A diverged run names the epoch that blew up: the last one kept, or the one after it; no other run does.
+        expected = (self.epochs_run, self.epochs_run + 1) if self.diverged else (None,)
+        if self.diverged_at not in expected:
+            raise ValueError(f"a {self.status} trajectory of {self.epochs_run} epochs cannot have diverged_at="
+                             f"{self.diverged_at!r}")
+
     @property
     def epochs_run(self) -> int:
         return int(self.loss.shape[0] - 1)
@@ -50,6 +57,11 @@ class Trajectory:
     @property
     def diverged(self) -> bool:
         return self.status == "diverged"
+
+    @property
+    def diverged_epoch(self) -> int | None:
+        """The epoch whose update blew up (what every caption names), None unless the run diverged."""
+        return self.diverged_at
 
     @property
     def final_weights(self) -> np.ndarray:
