@@ -13,9 +13,10 @@ from matplotlib.transforms import offset_copy
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
+from scenes.captions import cell_title, grid_title, run_title
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
-from scenes.mpl.hud import Readout, run_title
+from scenes.mpl.hud import Readout
 from scenes.mpl.loss import LossPanel
 from scenes.mpl.stage import Panel, Stage
 from scenes.mpl.surface import SurfacePanel
@@ -91,7 +92,7 @@ def _single(scene: str, figure: Figure, experiment: Experiment, look: Look, anim
     """One run. A run that diverged gets a band under the title, kept free for its banner: the panels move down by
     BANNER_BAND so that the banner hides no axis, tick or data."""
     colors, epochs = look.colors, experiment.epochs
-    figure.suptitle(run_title(experiment), x=0.015, y=0.975, ha="left")
+    figure.suptitle(run_title(experiment, rule=True), x=0.015, y=0.975, ha="left")
     readout = Readout(_overlay(figure), experiment, colors, epochs, animated, corner=(0.985, 0.955),
                       banner_at=(0.5, BANNER_Y))
     planar = scene == "surface" or (scene == "line" and experiment.dataset.n_features == 2)
@@ -134,7 +135,7 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
     top = (0.84 if rows == 1 else 0.88) - (GRID_BANNER_BAND if banners else 0.0)
     outer = figure.add_gridspec(rows, columns, left=0.055, right=0.985, top=top, bottom=0.1 if rows == 1 else 0.08,
                                 wspace=0.18, hspace=0.6 if banners else 0.5)
-    figure.suptitle(_grid_title(scene, experiments), y=0.985)
+    figure.suptitle(grid_title(experiments, regimes=scene == "regimes"), y=0.985)
     header_points = HEADER_GAP_POINTS + (BANNER_LINE_POINTS if banners else 0.0)
     panels: list[Panel] = []
     for cell, experiment in zip(outer, experiments, strict=False):
@@ -147,8 +148,7 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
             fit = ContourPanel(fit_axes, experiment, look.colors, animated)
         loss = LossPanel(figure.add_subplot(inner[0, 1]), experiment, look.colors, epochs, animated, color,
                          legend=False)
-        rate = experiment.rate
-        title = f"{rate.regime.value} · lr {experiment.trajectory.lr:g} · η·L = {rate.eta_lambda_max:.3g}"
+        title = cell_title(experiment)
         overlay = _cell_overlay(figure, cell)
         header = offset_copy(overlay.transAxes, figure, y=header_points, units="points")
         overlay.text(0.0, 1.0, title, color=color, ha="left", va="bottom", fontweight="bold", fontsize="large",
@@ -159,14 +159,6 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
             text.set_transform(offset_copy(overlay.transAxes, figure, y=HEADER_GAP_POINTS, units="points"))
         panels += [fit, loss, readout]
     return panels
-
-
-def _grid_title(scene: str, experiments: Sequence[Experiment]) -> str:
-    """'plane · gd · four regimes of one problem', or 'plane · gd · 3 learning rates compared'."""
-    first = experiments[0]
-    what = ("four regimes of one problem" if scene == "regimes"
-            else f"{len(experiments)} learning rate{'s' if len(experiments) > 1 else ''} compared")
-    return f"{first.dataset.name} · {first.trajectory.optimizer} · {what}"
 
 
 def _axes_maker(figure: Figure, spec: SubplotSpec) -> Callable[[str | None], Axes]:
