@@ -21,7 +21,7 @@ from gdcore.grid import LossGrid, slice_grid
 from gdcore.regimes import Regime
 from gdcore.slices import default_axes, final_slice
 from scenes.captions import figure_title, held_note, rate_label
-from scenes.limits import LOG_DECADES_SHOWN, log_limits, still_box
+from scenes.limits import log_limits, still_box
 from scenes.theme import Palette, matplotlib_style, palette, regime_color, style_3d_axes
 
 FIGURE_NAMES: tuple[str, ...] = ("convergence", "surface", "fit", "rates")
@@ -228,11 +228,8 @@ def symlog_limits(axes: Axes, values: np.ndarray) -> tuple[float, float]:
 
 def contour_levels(loss: np.ndarray, count: int = CONTOUR_LEVELS) -> np.ndarray:
     """`count` log-spaced levels from the grid's smallest positive loss to its largest: rings crowd the minimum,
-    where the path ends, and still reach the rim of the bowl."""
-    positive = loss[loss > 0]
-    top = float(positive.max()) if positive.size else 1.0
-    bottom = float(positive.min()) if positive.size else top * 1e-6
-    bottom = max(bottom, top * 10.0**-LOG_DECADES_SHOWN)
+    where the path ends, and still reach the rim of the bowl (as many decades as a log axis shows at most)."""
+    bottom, top = log_limits(loss, 0.0, pad=1.0) or (1e-6, 1.0)
     if top <= bottom * (1 + 1e-9):
         top = bottom * 2.0
     return np.geomspace(bottom, top, count)
