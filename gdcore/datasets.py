@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gdcore.checks import check
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.problem import cost_scale
 
@@ -54,12 +55,11 @@ class TrainingDefaults:
 
     def __post_init__(self) -> None:
         cost_scale(self.cost)  # an unknown cost: a one-line error with the closest name
-        if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
-            raise GdvizInputError(f"learning rate {self.lr!r} must be a positive finite number")
-        if self.epochs < 1:
-            raise GdvizInputError(f"epochs {self.epochs!r} must be 1 or more")
-        if self.tolerance is not None and not self.tolerance > 0:
-            raise GdvizInputError(f"tolerance {self.tolerance!r} must be positive")
+        if self.lr is not None:
+            check(("learning rate", self.lr, "positive"))
+        check(("epochs", self.epochs, "epochs"))
+        if self.tolerance is not None:
+            check(("tolerance", self.tolerance, "positive"))
         object.__setattr__(self, "init", _float_tuple(self.init))
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gdcore.checks import check
 from gdcore.datasets import Dataset
 from gdcore.errors import GdvizInputError
 from gdcore.modes import Modes, modes
@@ -115,8 +116,7 @@ def choose_rate(dataset: Dataset, problem: Problem, request: RunRequest) -> floa
 
 
 def check_rate(lr: float) -> float:
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
-        raise GdvizInputError(f"learning rate must be a finite number > 0, got {lr}")
+    check(("learning rate", lr, "positive"))
     return float(lr)
 
 
@@ -149,5 +149,5 @@ def _choose_init(dataset: Dataset, problem: Problem, init: tuple[float, ...] | N
 
 
 def _check_tolerance(tolerance: float | None) -> None:
-    if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
-        raise GdvizInputError(f"tolerance must be a finite number > 0, got {tolerance}")
+    if tolerance is not None:
+        check(("tolerance", tolerance, "positive"))

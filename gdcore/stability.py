@@ -47,6 +47,9 @@ from gdcore.runner import DIVERGENCE_FACTOR
 ADAPTIVE: tuple[str, ...] = ("adagrad", "rmsprop", "adam")
 # "Converged" for the epoch counts: the error is down to this fraction of its start.
 ERROR_FRACTION = 0.01
+# κ from which a stall is blamed on the conditioning (the lesson's unscaled x in [0, 10): κ ≈ 174; the lab's plane,
+# whose 25-epoch run merely stops early, κ ≈ 29)
+ILL_CONDITIONED_KAPPA = 100.0
 # Relative size below which an eigenvalue counts as zero (as Problem.is_singular does).
 _NULL_RTOL = 1e-10
 # Steps of a decaying rate summed exactly (at most; at least a tenth of it) before the rest is estimated by an
@@ -305,7 +308,9 @@ def stability(optimizer: Optimizer, eigenvalues: np.ndarray, epochs: int,
         stable = log_growth < 0.0 and regime not in (Regime.MARGINAL, Regime.DIVERGENT)
         needed = _epochs_needed(log_growth, _updates_per_epoch(optimizer, n_samples)) if stable else None
     stalled = needed is not None and needed > epochs
-    ill = stalled and best_constant_rate(values).convergence_epochs > epochs
+    kappa = condition_number(eigenvalues)
+    # ill-conditioned: the spectrum, not the rate, is to blame: κ is large and even the best constant rate stalls
+    ill = stalled and kappa >= ILL_CONDITIONED_KAPPA and best_constant_rate(values).convergence_epochs > epochs
     return StabilityReport(
         optimizer=optimizer.name, lr=lr, regime=regime, final_regime=final_regime, reason=None, eta_lambda_max=eta_l,
         lambda_max=float(values[-1]), stable_limit=limit, growth=growth, stable=stable,

@@ -29,6 +29,7 @@ from gdcore.options import (
     split_options,
 )
 from gdcore.reports import json_number
+from scenes.captions import run_regime
 from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
 from scenes.registry import ENGINES, SceneSpec, parse_size, scene_runs, scene_spec
 from scenes.theme import THEME_NAMES
@@ -181,8 +182,8 @@ def record_of(job: Job, written: Sequence[Any] = ()) -> dict[str, Any]:
 
 def _numbers(run: Experiment) -> dict[str, Any]:
     """The numbers a clip shows of one run: its rate, optimizer, regime, η·L, final loss and how it stopped."""
-    trajectory = run.trajectory
-    return {"lr": trajectory.lr, "optimizer": trajectory.optimizer, "regime": run.rate.regime.value,
+    trajectory, regime = run.trajectory, run_regime(run)
+    return {"lr": trajectory.lr, "optimizer": trajectory.optimizer, "regime": None if regime is None else regime.value,
             "eta_lambda_max": json_number(run.rate.eta_lambda_max), "final_loss": json_number(trajectory.final_loss),
             "status": trajectory.status, "epochs_run": trajectory.epochs_run, "diverged_at": trajectory.diverged_at}
 

@@ -8,21 +8,24 @@ from dataclasses import dataclass
 
 import matplotlib
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.gridspec import SubplotSpec
 from matplotlib.transforms import offset_copy
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
+from scenes.captions import cell_title, grid_title, run_regime, run_title, stall_text
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
-from scenes.mpl.hud import Readout, run_title
+from scenes.mpl.hud import Readout
 from scenes.mpl.loss import LossPanel
 from scenes.mpl.stage import Panel, Stage
 from scenes.mpl.surface import SurfacePanel
 from scenes.registry import MAX_COMPARED, Runs, scene_spec
 from scenes.theme import Palette, matplotlib_style, palette, regime_color
 
+TITLE_GAP_POINTS = 12.0  # points between the title's end and the readout's start
 FIGURE_HEIGHT_INCHES = 7.2  # fonts are sized for this height, then the dpi scales the whole frame
 BASE_FONT_POINTS = 13.0
 GRID_FONT_SCALE = 0.85  # four cells of two panels each: smaller type, still legible at 720p
@@ -94,9 +97,9 @@ def single(make_panels: PanelMaker, planar: Callable[[Experiment], bool] = lambd
 
     def place(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
         experiment = experiments[0]
-        figure.suptitle(run_title(experiment), x=0.015, y=0.975, ha="left")
         readout = Readout(_overlay(figure), experiment, look.colors, experiment.epochs, animated,
                           corner=(0.985, 0.955), banner_at=(0.5, BANNER_Y))
+        _fit_title(figure, experiment, readout)
         flat = not planar(experiment)
         top = (PANEL_TOP if flat else PLANAR_TOP) - (BANNER_BAND if experiment.trajectory.diverged else 0.0)
         if flat:
@@ -106,6 +109,27 @@ def single(make_panels: PanelMaker, planar: Callable[[Experiment], bool] = lambd
         return [*make_panels(figure, experiment, look, animated, top), readout]
 
     return Layout(place)
+
+
+def _fit_title(figure: Figure, experiment: Experiment, readout: Readout) -> None:
+    """The run's title at the top left, clear of the readout at the top right: with the update rule when it fits,
+    without it otherwise; a run that stalls on ill-conditioning gets the reason on a line of its own below."""
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(figure)
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    widest = readout.readout_text(readout.planned_epochs)  # the readout's longest text, at its last epoch
+    readout.text.set_text(widest)
+    readout_left = readout.text.get_window_extent(renderer).x0
+    readout.text.set_text("")
+    title = figure.suptitle(run_title(experiment, rule=True), x=0.015, y=0.975, ha="left")
+    for text in (run_title(experiment, rule=True), run_title(experiment)):
+        title.set_text(text)
+        if title.get_window_extent(renderer).x1 < readout_left - TITLE_GAP_POINTS * figure.dpi / 72:
+            break
+    stall = stall_text(experiment)
+    if stall:
+        figure.text(0.015, 0.925, f"{stall}; this run had {experiment.trajectory.epochs_run:,}",
+                    ha="left", va="center", fontsize="small", color=regime_color(run_regime(experiment)))
 
 
 def _dashboard_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
@@ -155,12 +179,12 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
     top = (0.84 if rows == 1 else 0.88) - (GRID_BANNER_BAND if banners else 0.0)
     outer = figure.add_gridspec(rows, columns, left=0.055, right=0.985, top=top, bottom=0.1 if rows == 1 else 0.08,
                                 wspace=0.18, hspace=0.6 if banners else 0.5)
-    figure.suptitle(_grid_title(scene, experiments), y=0.985)
+    figure.suptitle(grid_title(experiments, regimes=scene == "regimes"), y=0.985)
     header_points = HEADER_GAP_POINTS + (BANNER_LINE_POINTS if banners else 0.0)
     panels: list[Panel] = []
     for cell, experiment in zip(outer, experiments, strict=False):
         inner = cell.subgridspec(1, 2, wspace=0.32)
-        color = regime_color(experiment.rate.regime)
+        color = regime_color(run_regime(experiment))
         fit_axes = figure.add_subplot(inner[0, 0])
         if experiment.dataset.n_features == 1:
             fit: Panel = LinePanel(fit_axes, experiment, look.colors, animated, color, legend=False)
@@ -168,8 +192,7 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
             fit = ContourPanel(fit_axes, experiment, look.colors, animated)
         loss = LossPanel(figure.add_subplot(inner[0, 1]), experiment, look.colors, epochs, animated, color,
                          legend=False)
-        rate = experiment.rate
-        title = f"{rate.regime.value} · lr {experiment.trajectory.lr:g} · η·L = {rate.eta_lambda_max:.3g}"
+        title = cell_title(experiment)
         overlay = _cell_overlay(figure, cell)
         header = offset_copy(overlay.transAxes, figure, y=header_points, units="points")
         overlay.text(0.0, 1.0, title, color=color, ha="left", va="bottom", fontweight="bold", fontsize="large",
@@ -180,14 +203,6 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
             text.set_transform(offset_copy(overlay.transAxes, figure, y=HEADER_GAP_POINTS, units="points"))
         panels += [fit, loss, readout]
     return panels
-
-
-def _grid_title(scene: str, experiments: Sequence[Experiment]) -> str:
-    """'plane · gd · four regimes of one problem', or 'plane · gd · 3 learning rates compared'."""
-    first = experiments[0]
-    what = ("four regimes of one problem" if scene == "regimes"
-            else f"{len(experiments)} learning rate{'s' if len(experiments) > 1 else ''} compared")
-    return f"{first.dataset.name} · {first.trajectory.optimizer} · {what}"
 
 
 regimes = Layout(functools.partial(_grid, "regimes"), font_scale=GRID_FONT_SCALE)
