@@ -32,6 +32,7 @@ from gdcore.options import (
 from gdcore.problem import COST_NAMES, Problem
 from gdcore.regimes import REGIME_NAMES
 from gdcore.reports import regimes_report, regimes_table, to_json, train_report, train_summary
+from scenes.entry import signals_deferred
 from scenes.registry import ENGINES, SCENES, figure_runs
 from scenes.theme import palette
 
@@ -267,8 +268,9 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
       gdviz figures --dataset plane --format png --format pdf
       gdviz figures --lr 0.005 --lr 0.1 --lr 0.3      the lab's rate comparison
     """
-    from scenes.encoder import FIGURE_FORMATS, prepare_output_dir, save_figure
-    from scenes.figures import lab_figures
+    with signals_deferred():  # matplotlib's C extensions must not be interrupted half-initialised
+        from scenes.encoder import FIGURE_FORMATS, prepare_output_dir, save_figure
+        from scenes.figures import lab_figures
 
     formats = formats or ("png", "svg")
     for fmt in formats:
@@ -390,4 +392,11 @@ def list_command(as_json: bool) -> None:
 
 
 def main() -> None:
-    cli()
+    """The console script: scenes.entry.main, which sets up signals before importing this module."""
+    from scenes.entry import main as entry
+
+    entry()
+
+
+if __name__ == "__main__":
+    main()

@@ -30,6 +30,7 @@ from gdcore.options import (
 )
 from gdcore.reports import json_number
 from scenes.captions import run_regime
+from scenes.entry import signals_deferred
 from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
 from scenes.registry import ENGINES, SceneSpec, parse_size, scene_runs, scene_spec
 from scenes.theme import THEME_NAMES
@@ -125,6 +126,10 @@ def plan_job(given: Mapping[str, Any]) -> Job:
 
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
     """Render the job with its engine, then write its record beside the files; returns the files written."""
+    with signals_deferred():  # the engine's C extensions must not be interrupted half-initialised
+        import scenes.encoder  # noqa: F401
+
+        job.spec.drawer(job.engine)
     experiments = list(job.experiments)
     if job.engine == "manim":
         from scenes.manim.render import ManimSettings, render_manim

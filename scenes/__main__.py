@@ -1,0 +1,5 @@
+"""`python -m scenes ARGS` is `gdviz ARGS`."""
+
+from scenes.entry import main
+
+main()

@@ -1,0 +1,65 @@
+"""The `gdviz` executable's first lines: SIGINT and SIGTERM become an interrupt, and warnings are kept off stderr,
+before anything heavy is imported. A signal at any moment, start-up included, then ends the command the same way:
+cleanup runs (temporary files go), one line says so, exit status 130.
+
+While a C extension initialises (matplotlib's ft2font, Manim's cairo), an interrupt raised inside its import makes
+it fail half-made and can crash the interpreter at exit: `signals_deferred` holds a signal over such imports and
+raises it right after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+EXIT_INTERRUPTED = 130
+_held: list[int] = []  # signals that arrived while deferred
+_deferring = [0]  # depth of nested signals_deferred blocks
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGINT or SIGTERM as Ctrl-C: a KeyboardInterrupt, which every `finally` and atomic write cleans up after;
+    held instead while imports are deferring it."""
+    if _deferring[0]:
+        _held.append(signum)
+        return
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM during the block (heavy imports) and raise the interrupt at its end. Does nothing unless
+    the command installed this module's handler (so library callers and tests keep Python's own)."""
+    ours = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is _interrupt
+    _deferring[0] += ours
+    try:
+        yield
+    finally:
+        _deferring[0] -= ours
+        if ours and not _deferring[0] and _held:
+            raise KeyboardInterrupt(signal.Signals(_held.pop()).name)
+
+
+def main() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    try:
+        with signals_deferred():
+            import warnings
+
+            # The library and the tests treat every warning as a bug (the suite runs with warnings as errors); the
+            # command keeps any that slips through off the user's one-line stderr.
+            warnings.simplefilter("ignore")
+            from scenes.cli import cli
+    except KeyboardInterrupt:
+        sys.stderr.write("gdviz: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+    try:
+        cli()
+    finally:  # the command has ended (its exit status is set): a late signal must not turn it into a crash
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
