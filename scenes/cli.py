@@ -192,6 +192,7 @@ class RenderCommand(click.Command):
               help="How video time maps to epochs: log gives the early epochs more time.")
 @click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
 @click.option("--rotate", is_flag=True, help="Turn the camera slowly (the matplotlib surface scene).")
+@click.option("--steps", type=int, metavar="N", help="Steps written out, 1 to 20 (the update-rule scene; default 3).")
 @click.option("--engine", metavar="matplotlib|manim",
               help="Renderer (default: the scene's first engine, see below).")
 @click.option("--out", "out", default="output", show_default=True, metavar="DIR", help="Output folder.")
@@ -211,6 +212,7 @@ def render(from_record: str | None, quiet: bool, **options: Any) -> None:
       gdviz render regimes --dataset line --theme dark
       gdviz render compare --lr 0.05 --lr 0.1 --lr 0.3
       gdviz render line --engine manim --quality high
+      gdviz render update-rule --steps 5
       gdviz render --from output/plane/line-lr0.1-manim.json --quality 4k
     """
     from scenes.jobs import frame_count, job_from_record, plan_job, render_job

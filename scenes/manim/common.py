@@ -89,6 +89,13 @@ class RunScene(mn.Scene):
     def run(self) -> Experiment:
         return self.runs[0]
 
+    def mark_step(self, name: str) -> None:
+        """The next natural step of the scene, called `name`, starts here: a new Manim section in a plain render
+        (the frames are the same), a pause and a new slide when the scene is mixed with manim-slides' Slide (whose
+        next_section is next_slide). The scene's start and end need no mark."""
+        self.steps_marked = [*getattr(self, "steps_marked", []), name]
+        self.next_section(name)
+
     def play_plan(self, tracker: mn.ValueTracker) -> None:
         """Move `tracker` from frame 0 to the plan's last motion frame in the plan's time, then hold."""
         fps = float(mn.config.frame_rate)

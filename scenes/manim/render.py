@@ -39,6 +39,12 @@ class ManimSettings:
     theme: str = "light"
     out_dir: Path = Path("output")
     stem: str | None = None  # the file name without its extension; None: as scenes.naming spells it
+    steps: int | None = None  # update-rule's steps written out; None: the scene's default
+
+    @property
+    def scene_options(self) -> dict[str, object]:
+        """The scene-specific keywords the scene's constructor takes (only those given)."""
+        return {} if self.steps is None else {"steps": self.steps}
 
 
 def scene_class(spec: SceneSpec) -> type:
@@ -72,7 +78,7 @@ def render_manim(spec: SceneSpec, experiments: Sequence[Experiment],
         with mn.tempconfig(config):
             quiet_manim()
             plan = plan_for(experiments, settings.duration, settings.time)
-            instance = cls(runs=experiments, plan=plan, theme=settings.theme)
+            instance = cls(runs=experiments, plan=plan, theme=settings.theme, **settings.scene_options)
             instance.render()
             movie = Path(instance.renderer.file_writer.movie_file_path)
         return _publish(movie, folder / stem, settings.formats, settings.fps)
