@@ -352,6 +352,41 @@ def batch(lecture: str, jobs: int | None, scheduler: str | None, force: bool, dr
     sys.exit(1 if failed else 0)
 
 
+@cli.command()
+@click.argument("lecture", metavar="LECTURE.toml")
+@click.option("--out", metavar="DIR", default="output", show_default=True,
+              help="Where the deck (LECTURE.html) and manim-slides' folder (LECTURE-slides/) land.")
+def slides(lecture: str, out: str) -> None:
+    """Make a lecture's Manim clips into one reveal.js deck: a title slide per clip, then a slide per step (each
+    update-rule step, each zoom of an escaping run, the escape...), videos and reveal.js inlined: one HTML file
+    that plays offline. Clips drawn by matplotlib are skipped (one line each); bad clips as in `batch` (exit 1).
+
+    \b
+    Example:
+      gdviz slides lecture.toml --out talks
+      manim-slides present --folder talks/lecture-slides 01-update-rule-lr0.1-manim    (its own presenter)
+    """
+    from scenes.batch import check_clips, read_lecture
+    from scenes.slides import DeckPaths, make_deck, slide_clips
+
+    checked = check_clips(read_lecture(lecture))
+    for item in checked:
+        if item.error is not None:
+            click.echo(f"gdviz: {item.clip.label}: {as_flags(item.error)}", err=True)
+    clips, skipped = slide_clips(checked)
+    for line in skipped:
+        click.echo(line)
+    paths = DeckPaths.of(lecture, out)
+
+    def done(item: Any, count: int, seconds: float) -> None:
+        click.echo(f"{item.clip.label}: {count} slides ({item.name}), {seconds:.1f} s")
+
+    total = make_deck(clips, paths, Path(lecture).stem, done)
+    click.echo(f"wrote {paths.html}  {total} slides, {_size_text(paths.html.stat().st_size)}")
+    click.echo(f"manim-slides present --folder {paths.folder} {' '.join(item.name for item in clips)}")
+    sys.exit(1 if any(item.error is not None for item in checked) else 0)
+
+
 def _size_text(size_bytes: int) -> str:
     return f"{size_bytes / 1e6:.2f} MB" if size_bytes >= 1e6 else f"{size_bytes / 1e3:.0f} KB"
 

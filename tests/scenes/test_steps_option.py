@@ -35,7 +35,7 @@ def test_steps_outside_1_to_20_is_one_line(steps: object) -> None:
 
 
 def test_steps_given_to_another_scene_is_an_error() -> None:
-    with pytest.raises(GdvizInputError, match="not honoured by the line scene.*update-rule \\(manim\\)"):
+    with pytest.raises(GdvizInputError, match=r"not honoured by the line scene.*update-rule \(manim\)"):
         plan_job({"scene": "line", "engine": "manim", "steps": 2})
 
 
