@@ -159,3 +159,26 @@ def test_a_lecture_without_manim_clips_is_one_line(tmp_path: Path) -> None:
 def test_the_set_up_installed_reveal_js() -> None:
     package = reveal_package()
     assert (package / "dist" / "reveal.css").is_file() and (package / "dist" / "theme" / "black.css").is_file()
+
+
+@pytest.mark.parametrize("scene", ["line", "surface"])
+def test_an_escaping_run_pauses_at_each_zoom_and_keeps_every_frame(scene: str, tmp_path: Path) -> None:
+    """Line and surface follow an escape continuously: as slides, their motion is cut at the frames where the view
+    has just grown, and the slides' frames add up to the plain render's."""
+    import av
+    import manim
+
+    from scenes.jobs import plan_job
+    from scenes.manim.render import ManimSettings, render_slides
+
+    job = plan_job({"scene": scene, "engine": "manim", "lr": 0.8, "size": "256x144", "duration": 1})
+    settings = ManimSettings(size=job.size, fps=job.fps, duration=job.duration, time=job.time, theme=job.theme)
+    count = render_slides(job.spec, list(job.experiments), settings, tmp_path, "escape")
+    frames = []
+    for slide in json.loads((tmp_path / "escape.json").read_text())["slides"]:
+        with av.open(str(slide["file"])) as container:
+            frames.append(sum(1 for _ in container.decode(video=0)))
+    with manim.tempconfig({"frame_rate": job.fps}):
+        plan = plan_for(list(job.experiments), job.duration)
+    assert count == len(frames) >= 3 and sum(frames) == plan.n_frames
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".gdviz")] == []
