@@ -378,13 +378,23 @@ def slides(lecture: str, out: str) -> None:
         click.echo(line)
     paths = DeckPaths.of(lecture, out)
 
-    def done(item: Any, count: int, seconds: float) -> None:
-        click.echo(f"{item.clip.label}: {count} slides ({item.name}), {seconds:.1f} s")
+    failed = sum(item.error is not None for item in checked)
+    names: list[str] = []
+
+    def done(outcome: Any) -> None:
+        nonlocal failed
+        label = outcome.item.clip.label
+        if outcome.error is not None:
+            failed += 1
+            click.echo(f"gdviz: {label}: {as_flags(outcome.error)}", err=True)
+            return
+        names.append(outcome.item.name)
+        click.echo(f"{label}: {outcome.slides} slides ({outcome.item.name}), {outcome.seconds:.1f} s")
 
     total = make_deck(clips, paths, Path(lecture).stem, done)
     click.echo(f"wrote {paths.html}  {total} slides, {_size_text(paths.html.stat().st_size)}")
-    click.echo(f"manim-slides present --folder {paths.folder} {' '.join(item.name for item in clips)}")
-    sys.exit(1 if any(item.error is not None for item in checked) else 0)
+    click.echo(f"manim-slides present --folder {paths.folder} {' '.join(names)}")
+    sys.exit(1 if failed else 0)
 
 
 def _size_text(size_bytes: int) -> str:

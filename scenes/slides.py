@@ -172,24 +172,50 @@ def publish_folder(staged: Path, final: Path) -> None:
     os.replace(staged, final)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """What rendering one clip's slides did: its number of slides and seconds, or the one-line error."""
+
+    item: SlideClip
+    slides: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+
 def make_deck(clips: Sequence[SlideClip], paths: DeckPaths, title: str,
-              on_clip: Callable[[SlideClip, int, float], None] | None = None) -> int:
-    """Render every clip's slides into a staging folder beside the deck, write the deck, then move the slides
-    folder into place (a failure leaves the previous deck and folder as they were). `on_clip` hears of each clip
-    rendered (its slides and seconds). Returns the deck's number of slides, title slides included."""
+              on_clip: Callable[[Rendered], None] | None = None) -> int:
+    """Render every clip's slides into a staging folder beside the deck, write the deck of those that rendered,
+    then move the slides folder into place: nothing is half-written, and if no clip renders the previous deck and
+    folder stay as they were. `on_clip` hears of each clip (a failed one is named and left out, as in `batch`).
+    Returns the deck's number of slides, title slides included."""
     if not clips:
         raise GdvizInputError("the lecture has no Manim clip to make slides of: give a clip engine = \"manim\"")
     reveal_package()  # missing reveal.js: one line before any rendering
     paths.html.parent.mkdir(parents=True, exist_ok=True)
-    total = len(clips)
     with tempfile.TemporaryDirectory(prefix=".gdviz-slides-", dir=paths.html.parent) as work:
         staged = Path(work) / paths.folder.name
-        for item in clips:
-            start = time.perf_counter()
-            count = render_clip(item, staged)
-            total += count
+        rendered = [_render(item, staged) for item in clips]
+        for outcome in rendered:
             if on_clip is not None:
-                on_clip(item, count, time.perf_counter() - start)
-        write_deck(clips, staged, paths.html, title)
+                on_clip(outcome)
+        shown = [outcome for outcome in rendered if outcome.error is None]
+        if not shown:
+            raise GdvizInputError("no clip of the lecture rendered as slides: nothing written")
+        write_deck([outcome.item for outcome in shown], staged, paths.html, title)
+        for outcome in rendered:  # a failed clip leaves nothing in the folder
+            if outcome.error is not None:
+                (staged / f"{outcome.item.name}.json").unlink(missing_ok=True)
+                shutil.rmtree(staged / "files" / outcome.item.name, ignore_errors=True)
         publish_folder(staged, paths.folder)
-    return total
+    return sum(outcome.slides + 1 for outcome in shown)
+
+
+def _render(item: SlideClip, folder: Path) -> Rendered:
+    start = time.perf_counter()
+    try:
+        count = render_clip(item, folder)
+    except GdvizInputError as error:
+        return Rendered(item, error=str(error))
+    except Exception as error:  # a failed render is reported with its clip; the others go on
+        return Rendered(item, error=f"{type(error).__name__}: {' '.join(str(error).split())[:300]}")
+    return Rendered(item, count, time.perf_counter() - start)

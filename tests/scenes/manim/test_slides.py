@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +41,11 @@ scene = "dashboard"
 scene = "contour"
 engine = "manim"
 regime = "good"
+
+[[clip]]
+name = "odd"
+scene = "update-rule"
+size = "255x144"
 """
 UPDATE_RULE_SLIDES = 1 + STEPS  # the rule written out, then a slide per step (the ending joins the last)
 CONTOUR_SLIDES = 1  # a converging run: one descent, no zoom
@@ -51,7 +58,7 @@ SCREENSHOT = Path("/tmp/gdviz-slides-step.png")
 
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Result, Path]]:
-    """`gdviz slides` on a lecture of two Manim clips and a matplotlib one, into a fresh folder."""
+    """`gdviz slides` on a lecture of two Manim clips, a matplotlib one and one that fails, into a fresh folder."""
     folder = tmp_path_factory.mktemp("lecture")
     (folder / "lecture.toml").write_text(LECTURE)
     yield invoke("slides", str(folder / "lecture.toml"), "--out", str(folder / "out")), folder / "out"
@@ -61,7 +68,9 @@ def test_a_slide_per_step_and_a_title_per_clip(deck: tuple[Result, Path]) -> Non
     from manim_slides.config import PresentationConfig
 
     result, out = deck
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the odd clip failed: named, left out, the others shown
+    assert result.stderr.splitlines() == ['gdviz: clip 4 "odd": --size 255x144: the manim engine needs even sides '
+                                          '(try 256x144)']
     assert 'clip 2 "dash": skipped, slides are Manim\'s (the dashboard scene is matplotlib-only)' in result.stdout
     assert f"wrote {out / 'lecture.html'}  {DECK_SLIDES} slides" in result.stdout
     configs = sorted((out / "lecture-slides").glob("*.json"))
@@ -71,6 +80,10 @@ def test_a_slide_per_step_and_a_title_per_clip(deck: tuple[Result, Path]) -> Non
     for path in configs:  # paths relative to the folder's parent: the folder may move
         assert all(not Path(slide["file"]).is_absolute() for slide in json.loads(path.read_text())["slides"])
     assert sorted(path.name for path in out.iterdir()) == ["lecture-slides", "lecture.html"]  # no litter
+    assert sorted(path.name for path in (out / "lecture-slides" / "files").iterdir()) == [path.stem for path in configs]
+    listed = subprocess.run([sys.executable, "-m", "manim_slides", "list-scenes", "--folder",
+                             str(out / "lecture-slides")], capture_output=True, text=True, check=True, timeout=60)
+    assert [line.split(": ")[1] for line in listed.stdout.split("\n") if ": " in line] == [p.stem for p in configs]
     html = (out / "lecture.html").read_text(encoding="utf-8")
     assert html.count('class="gdviz-title"') == 2 and "Rates &lt; 2/L &amp; the update rule" in html
     assert html.count("data-background-video=\"data:video/mp4;base64,") == UPDATE_RULE_SLIDES + CONTOUR_SLIDES
