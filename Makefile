@@ -11,9 +11,12 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "python3 -m venv failed: on Debian/Ubuntu install it with: sudo apt-get install python3-venv"; exit 1; }
 
+# The system packages, gdviz with its extras, and reveal.js from npm for `gdviz slides` (inlined into every deck;
+# scenes/slides.py finds it beside the venv's Python).
 $(STAMP): pyproject.toml scripts/system-deps.sh | $(BIN)/python
 	bash scripts/system-deps.sh $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,manim,dask]'
+	npm install --prefix $(VENV)/reveal --no-audit --no-fund --silent reveal.js@6
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -193,6 +193,7 @@ class RenderCommand(click.Command):
               help="How video time maps to epochs: log gives the early epochs more time.")
 @click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
 @click.option("--rotate", is_flag=True, help="Turn the camera slowly (the matplotlib surface scene).")
+@click.option("--steps", type=int, metavar="N", help="Steps written out, 1 to 20 (the update-rule scene; default 3).")
 @click.option("--engine", metavar="matplotlib|manim",
               help="Renderer (default: the scene's first engine, see below).")
 @click.option("--out", "out", default="output", show_default=True, metavar="DIR", help="Output folder.")
@@ -212,6 +213,7 @@ def render(from_record: str | None, quiet: bool, **options: Any) -> None:
       gdviz render regimes --dataset line --theme dark
       gdviz render compare --lr 0.05 --lr 0.1 --lr 0.3
       gdviz render line --engine manim --quality high
+      gdviz render update-rule --steps 5
       gdviz render --from output/plane/line-lr0.1-manim.json --quality 4k
     """
     from scenes.jobs import frame_count, job_from_record, plan_job, render_job
@@ -349,6 +351,51 @@ def batch(lecture: str, jobs: int | None, scheduler: str | None, force: bool, dr
                 continue
             for path, size in outcome.files:
                 click.echo(f"{outcome.clip.label}: wrote {path}  {_size_text(size)}, {outcome.seconds:.1f} s")
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("lecture", metavar="LECTURE.toml")
+@click.option("--out", metavar="DIR", default="output", show_default=True,
+              help="Where the deck (LECTURE.html) and manim-slides' folder (LECTURE-slides/) land.")
+def slides(lecture: str, out: str) -> None:
+    """Make a lecture's Manim clips into one reveal.js deck: a title slide per clip, then a slide per step (each
+    update-rule step, each zoom of an escaping run, the escape...), videos and reveal.js inlined: one HTML file
+    that plays offline. Clips drawn by matplotlib are skipped (one line each); bad clips as in `batch` (exit 1).
+
+    \b
+    Example:
+      gdviz slides lecture.toml --out talks
+      manim-slides present --folder talks/lecture-slides 01-update-rule-lr0.1-manim    (its own presenter)
+    """
+    from scenes.batch import check_clips, read_lecture
+    from scenes.slides import DeckPaths, make_deck, slide_clips
+
+    checked = check_clips(read_lecture(lecture))
+    for item in checked:
+        if item.error is not None:
+            click.echo(f"gdviz: {item.clip.label}: {as_flags(item.error)}", err=True)
+    clips, skipped = slide_clips(checked)
+    for line in skipped:
+        click.echo(line)
+    paths = DeckPaths.of(lecture, out)
+
+    failed = sum(item.error is not None for item in checked)
+    names: list[str] = []
+
+    def done(outcome: Any) -> None:
+        nonlocal failed
+        label = outcome.item.clip.label
+        if outcome.error is not None:
+            failed += 1
+            click.echo(f"gdviz: {label}: {as_flags(outcome.error)}", err=True)
+            return
+        names.append(outcome.item.name)
+        click.echo(f"{label}: {outcome.slides} slides ({outcome.item.name}), {outcome.seconds:.1f} s")
+
+    total = make_deck(clips, paths, Path(lecture).stem, done)
+    click.echo(f"wrote {paths.html}  {total} slides, {_size_text(paths.html.stat().st_size)}")
+    click.echo(f"manim-slides present --folder {paths.folder} {' '.join(names)}")
     sys.exit(1 if failed else 0)
 
 

@@ -32,18 +32,19 @@ from gdcore.reports import json_number
 from scenes.captions import run_regime
 from scenes.entry import signals_deferred
 from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
-from scenes.registry import ENGINES, SceneSpec, parse_size, scene_runs, scene_spec
+from scenes.registry import DEFAULT_STEPS, ENGINES, MAX_STEPS, SceneSpec, parse_size, scene_runs, scene_spec
 from scenes.theme import THEME_NAMES
 
 FORMAT_ALIASES = {"both": ("mp4", "gif")}  # the first releases' spelling of mp4,gif
 TIME_SCALES = ("log", "linear")
 RECORD_VERSION = 1
 # The render options beside the data and run options, with their defaults. lr and optimizer are lists here (a
-# scene may compare several); `name` sets the file stem (default: scenes.naming's), `title` is for slides.
+# scene may compare several); `name` sets the file stem (default: scenes.naming's), `title` is for slides; `steps` is
+# update-rule's (how many steps it writes out; None: the scene's own 3).
 RENDER_OPTIONS: dict[str, Any] = {
     "scene": "dashboard", "engine": None, "format": (), "size": None, "quality": None, "fps": None,
     "duration": DEFAULT_DURATION, "time": "log", "theme": "light", "rotate": False, "out": "output", "name": None,
-    "title": None,
+    "title": None, "steps": None,
 }
 REPEATED = ("lr", "optimizer", "format")
 OPTION_NAMES: tuple[str, ...] = (*RENDER_OPTIONS, *DATA_OPTION_NAMES, *RUN_OPTION_NAMES)
@@ -71,6 +72,7 @@ class Job:
     time: str
     theme: str
     rotate: bool
+    steps: int | None  # update-rule's steps written out; None: the scene's default
     folder: Path
     stem: str
     experiments: tuple[Experiment, ...]
@@ -109,6 +111,9 @@ def plan_job(given: Mapping[str, Any]) -> Job:
     engine = spec.check_engine(options["engine"] or spec.default_engine)
     if options["rotate"]:
         spec.check_option(engine, "rotate")
+    steps = _checked_steps(options["steps"])
+    if steps is not None:
+        spec.check_option(engine, "steps")
     formats = _formats(options["format"], engine)
     _choice("theme", options["theme"], THEME_NAMES)
     _choice("time", options["time"], TIME_SCALES)
@@ -119,9 +124,11 @@ def plan_job(given: Mapping[str, Any]) -> Job:
     dataset = build_dataset(data)
     experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed))
     chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]))
+    if steps not in (None, DEFAULT_STEPS):
+        chosen["steps"] = steps  # a stem of its own: 2 and 5 steps are different clips
     stem = _checked_name(options["name"]) or output_stem(spec.name, experiments, engine, options["theme"], chosen)
     return Job(spec, engine, formats, size, fps, float(options["duration"]), options["time"], options["theme"],
-               bool(options["rotate"]), Path(options["out"]) / dataset.name, stem, experiments, options)
+               bool(options["rotate"]), steps, Path(options["out"]) / dataset.name, stem, experiments, options)
 
 
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
@@ -136,7 +143,7 @@ def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
 
         written = render_manim(job.spec, experiments, ManimSettings(
             formats=job.formats, size=job.size, fps=job.fps, duration=job.duration, time=job.time, theme=job.theme,
-            out_dir=job.folder.parent, stem=job.stem))
+            out_dir=job.folder.parent, stem=job.stem, steps=job.steps))
     else:
         from scenes.mpl.layouts import Look
         from scenes.render import RenderSettings, render
@@ -293,6 +300,15 @@ def _frame_size(size: str | None, quality: str | None, engine: str) -> tuple[tup
                               f"{', '.join(qualities)}{where}{closest_hint(quality, tuple(qualities))}")
     width, height, fps = qualities[quality or ENGINES[engine].default_quality]
     return (parse_size(size) if size is not None else (width, height)), fps
+
+
+def _checked_steps(steps: Any) -> int | None:
+    """update-rule's `steps`: a whole number from 1 to MAX_STEPS, or None for the scene's default."""
+    if steps is None:
+        return None
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise GdvizInputError(f"`steps` {steps!r}: give a whole number of steps from 1 to {MAX_STEPS}")
+    return steps
 
 
 def _checked_name(name: str | None) -> str | None:

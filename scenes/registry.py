@@ -21,6 +21,7 @@ from gdcore.options import RunOptions, build_experiment, check_seed_is_used
 from gdcore.regimes import REGIME_NAMES
 
 MAX_COMPARED = 4
+DEFAULT_STEPS, MAX_STEPS = 3, 20  # update-rule's steps written out (--steps)
 MIN_SIDE, MAX_SIDE = 64, 3840  # frame sides in pixels
 
 
@@ -138,7 +139,7 @@ for _scene in (
           options={"matplotlib": ("rotate",)}),
     _spec("loss", "the loss against the epoch, log scale", {"matplotlib": f"{_MPL}:loss"}),
     _spec("update-rule", "w ← w − η∇L(w) written out, then its numbers step by step",
-          {"manim": f"{_MANIM}.update_rule:UpdateRuleScene"}),
+          {"manim": f"{_MANIM}.update_rule:UpdateRuleScene"}, options={"manim": ("steps",)}),
     _spec("regimes", "the four regimes of one problem on one clock",
           {"matplotlib": f"{_MPL}:regimes", "manim": f"{_MANIM}.regimes:RegimesScene"}, runs=Runs.REGIMES),
     _spec("compare", "chosen learning rates side by side (default: the slow, good and jumping presets)",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The Debian/Ubuntu packages gdviz's Manim extra needs to build (cairo, pango, pkg-config, a C compiler and the
-# Python headers): installed when missing, as root or through sudo; otherwise the exact command is printed.
+# The Debian/Ubuntu packages gdviz needs: what the Manim extra needs to build (cairo, pango, pkg-config, a C compiler
+# and the Python headers), npm (reveal.js for `gdviz slides`) and chromium (the tests open a slides deck in it):
+# installed when missing, as root or through sudo; otherwise the exact command is printed.
 set -euo pipefail
 python=${1:-python3}
 
@@ -11,6 +12,8 @@ fi
 command -v cc >/dev/null || missing+=(gcc)
 headers=$("$python" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
 [ -f "$headers/Python.h" ] || missing+=(python3-dev)
+command -v npm >/dev/null || missing+=(npm)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -18,6 +21,6 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
   sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 else
-  echo "gdviz needs system packages to build Manim; run: sudo apt-get install ${missing[*]}  then make again" >&2
+  echo "gdviz needs system packages (Manim's build, npm, chromium); run: sudo apt-get install ${missing[*]}  then make again" >&2
   exit 1
 fi

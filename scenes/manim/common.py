@@ -89,13 +89,45 @@ class RunScene(mn.Scene):
     def run(self) -> Experiment:
         return self.runs[0]
 
-    def play_plan(self, tracker: mn.ValueTracker) -> None:
-        """Move `tracker` from frame 0 to the plan's last motion frame in the plan's time, then hold."""
-        fps = float(mn.config.frame_rate)
-        self.play(tracker.animate.set_value(self.plan.motion_frames - 1),
-                  run_time=self.plan.motion_frames / fps, rate_func=mn.linear)
+    def mark_step(self, name: str) -> None:
+        """The next natural step of the scene, called `name`, starts here: a new Manim section in a plain render
+        (the frames are the same), a pause and a new slide when the scene is mixed with manim-slides' Slide (whose
+        next_section is next_slide). The scene's start and end need no mark."""
+        self.steps_marked = [*getattr(self, "steps_marked", []), name]
+        self.next_section(name)
+
+    def play_plan(self, tracker: mn.ValueTracker, reach: np.ndarray | None = None) -> None:
+        """Move `tracker` from frame 0 to the plan's last motion frame in the plan's time, then hold; under slides
+        in pieces, a step per zoom of an escaping run (see motion_steps; `reach` as there)."""
+        fps, motion = float(mn.config.frame_rate), self.plan.motion_frames
+        for start, stop in self.motion_steps(reach):
+            if start:
+                self.mark_step(f"zoom out at frame {start}")
+            self.play(tracker.animate.set_value((motion - 1) * (stop / motion)), run_time=(stop - start) / fps,
+                      rate_func=mn.linear)
         if self.plan.hold_frames:
             self.wait(self.plan.hold_frames / fps)
+
+    def motion_steps(self, reach: np.ndarray | None) -> list[tuple[int, int]]:
+        """The plan's motion frames as (start, stop) pieces played one after another. A plain render plays them in
+        one piece; under slides a piece ends on each frame that first shows an epoch for which a view following an
+        escaping run has grown (reach: ndarray of shape (n_epochs + 1,) or (n_epochs + 1, dims), how far the run
+        has reached so far, in the unzoomed view's half-widths). Cut at frame boundaries, the tracker takes the
+        same values as in one piece."""
+        motion = self.plan.motion_frames
+        cuts: set[int] = set()
+        if reach is not None and self.in_slides:
+            so_far = np.maximum(np.asarray(reach, dtype=float).reshape(len(reach), -1).max(axis=1), 1.0)
+            for epoch in np.nonzero(so_far[1:] > so_far[:-1])[0] + 1:
+                shown = self.plan.epochs[:motion] >= epoch
+                cuts |= {int(np.argmax(shown)) + 1} if shown.any() else set()
+        stops = [*sorted(cut for cut in cuts if 0 < cut < motion), motion]
+        return list(zip([0, *stops[:-1]], stops, strict=True))
+
+    @property
+    def in_slides(self) -> bool:
+        """True when the scene is mixed with manim-slides' Slide (gdviz slides): its steps are then slides."""
+        return hasattr(self, "next_slide")
 
     def text(self, content: str, size: float = 24, color: str | None = None, **kwargs: object) -> mn.Text:
         return mn.Text(content, font_size=size, color=color or self.colors.foreground, **kwargs)  # type: ignore[arg-type]

@@ -354,6 +354,7 @@ class ContourPathScene(RunScene):
             start = max(cursor, change - transition)
             if start > cursor:
                 self.play_frames(cursor, start)
+            self.mark_step(f"zoom out at frame {change}")
             self.zoom_to(int(keys[change]), start, change)
             cursor = change
         if banner is not None:
@@ -361,6 +362,7 @@ class ContourPathScene(RunScene):
             if stopped > cursor:
                 self.play_frames(cursor, max(cursor, stopped))
             cursor = max(cursor, stopped)
+            self.mark_step("why it diverged")
             fade = min(self.plan.n_frames - cursor, max(1, round(BANNER_FADE_SECONDS * fps)))
             self.play_frames(cursor, cursor + fade, mn.FadeIn(banner, rate_func=mn.linear))
             cursor += fade

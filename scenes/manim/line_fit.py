@@ -42,7 +42,7 @@ class LineFitScene(RunScene):
         # Static first: Manim draws everything before the first moving mobject once, as a background.
         self.add(*still, *labels)
         self.add(*moving)
-        self.play_plan(frame)
+        self.play_plan(frame, self.panel.follow.reach_so_far)
 
     def line_parts(self, epoch: float) -> list[mn.Mobject]:
         """The line at a (fractional) epoch, clipped to the view; the view too, while it follows an escape."""

@@ -210,6 +210,7 @@ class RegimesScene(RunScene):
             self.remove(fixed[index], moving[index])
             shown = mn.VGroup(*fixed[index].submobjects, *moving[index].submobjects)
             others = [headline, *fixed[:index], *fixed[index + 1:], *moving[:index], *moving[index + 1:]]
+            self.mark_step("the divergent run")
             self.escape(self.escape_cell, shown, others)
 
     def on_clock(self, cell: Cell, layout: Layout, frame: mn.ValueTracker) -> Redrawn:
@@ -265,10 +266,12 @@ class RegimesScene(RunScene):
         caption.set_opacity(0.75).move_to(np.array([0, -height / 2 + banner_room / 2, 0]))
         self.add(mn.VGroup(*big_fixed), caption)
         self.add(Redrawn(lambda: cell.moving(big, epoch.get_value())))
+        self.mark_step("its escape")
         self.play_frames(round(REWIND_SECONDS * fps), epoch.animate.set_value(0.0), rate_func=mn.smooth)
         self.play_frames(round(ESCAPE_SECONDS * fps), epoch.animate.set_value(last), rate_func=mn.linear)
         self.banner_text = divergence_text(cell.run)
         banner = self.divergence_banner(BIG_FONT * 0.95, run=cell.run).move_to(caption)
+        self.mark_step("why it diverged")
         self.play_frames(round(BANNER_SECONDS * fps), mn.FadeOut(caption), mn.FadeIn(banner))
         hold = round(BANNER_HOLD_SECONDS * fps)
         self.wait(hold / fps)

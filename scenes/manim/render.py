@@ -5,6 +5,7 @@ file beside the matplotlib renders. Manim's media tree, partial movies and cache
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
@@ -39,6 +40,12 @@ class ManimSettings:
     theme: str = "light"
     out_dir: Path = Path("output")
     stem: str | None = None  # the file name without its extension; None: as scenes.naming spells it
+    steps: int | None = None  # update-rule's steps written out; None: the scene's default
+
+    @property
+    def scene_options(self) -> dict[str, object]:
+        """The scene-specific keywords the scene's constructor takes (only those given)."""
+        return {} if self.steps is None else {"steps": self.steps}
 
 
 def scene_class(spec: SceneSpec) -> type:
@@ -60,22 +67,81 @@ def render_manim(spec: SceneSpec, experiments: Sequence[Experiment],
 
     from scenes.manim.common import plan_for, quiet_manim
 
-    width, height = settings.size
     folder = prepare_output_dir(settings.out_dir / experiments[0].dataset.name)
     chosen = picture_settings("manim", settings.size, settings.fps, settings.duration, settings.time)
     stem = settings.stem or output_stem(spec.name, experiments, "manim", settings.theme, chosen)
     with tempfile.TemporaryDirectory(prefix=".gdviz-manim-", dir=folder) as work:
-        config = {"media_dir": work, "video_dir": work, "images_dir": work, "tex_dir": f"{work}/tex",
-                  "text_dir": f"{work}/text", "partial_movie_dir": f"{work}/partial", "output_file": stem,
-                  "pixel_width": width, "pixel_height": height, "frame_rate": settings.fps, "format": "mp4",
-                  "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none"}
-        with mn.tempconfig(config):
+        with mn.tempconfig(_config(work, stem, settings)):
             quiet_manim()
             plan = plan_for(experiments, settings.duration, settings.time)
-            instance = cls(runs=experiments, plan=plan, theme=settings.theme)
+            instance = cls(runs=experiments, plan=plan, theme=settings.theme, **settings.scene_options)
             instance.render()
             movie = Path(instance.renderer.file_writer.movie_file_path)
         return _publish(movie, folder / stem, settings.formats, settings.fps)
+
+
+def render_slides(spec: SceneSpec, experiments: Sequence[Experiment], settings: ManimSettings, folder: Path,
+                  name: str) -> int:
+    """Render the scene as manim-slides slides, a slide per step the scene marks (RunScene.mark_step): NAME.json
+    and files/NAME/ in `folder` (what `manim-slides present --folder FOLDER NAME` plays). The scene class is mixed
+    with manim-slides' Slide on the fly; Manim's own files stay in a private temporary folder. Returns the number
+    of slides."""
+    cls = scene_class(spec)
+    plan_frames(1, settings.fps, settings.duration, settings.time)
+    _check_even(settings.size)
+    palette(settings.theme)
+    try:
+        from manim_slides import Slide
+        from manim_slides.config import PresentationConfig
+    except ImportError:
+        raise GdvizInputError(f"slides need manim-slides, which is not installed: {INSTALL_HINT}") from None
+    import manim as mn
+
+    from scenes.manim.common import plan_for, quiet_manim
+
+    slide_class = _slide_class(name, Slide, cls)
+    folder = folder.resolve()  # manim-slides writes the files' paths as given
+    folder.mkdir(parents=True, exist_ok=True)
+    with (tempfile.TemporaryDirectory(prefix=".gdviz-manim-", dir=folder) as work,
+          mn.tempconfig(_config(work, name, settings))):
+        quiet_manim()
+        logging.getLogger("manim-slides").setLevel(logging.WARNING)
+        plan = plan_for(experiments, settings.duration, settings.time)
+        slide_class(runs=experiments, plan=plan, theme=settings.theme, output_folder=folder,
+                    **settings.scene_options).render()
+    return len(PresentationConfig.from_file(folder / f"{name}.json").slides)
+
+
+def _slide_class(name: str, slide: type, scene: type) -> type:
+    """manim-slides' Slide mixed into a scene class. No reversed copies: reveal.js never plays them, and the
+    presenter plays a slide forwards to go back.
+
+    manim-slides 5.7 sets two config keys that Manim 0.22 changed (write_to_movie is gone, max_files_cached takes
+    no infinity; both matter only for the OpenGL renderer and Manim's cache, neither used here): with such a Manim
+    the mixed class skips those two lines and keeps the rest (Slide's play, next_slide and saving)."""
+    import manim as mn
+    from manim_slides.slide.base import BaseSlide
+
+    body: dict[str, object] = {"skip_reversing": True, "__module__": scene.__module__}
+    if not hasattr(type(mn.config), "write_to_movie"):
+        def __init__(self: BaseSlide, *args: object, **kwargs: object) -> None:
+            BaseSlide.__init__(self, *args, **kwargs)
+
+        def render(self: BaseSlide, *args: object, **kwargs: object) -> None:
+            super(BaseSlide, self).render(*args, **kwargs)  # type: ignore[misc]
+            self._save_slides(use_cache=False, flush_cache=False, skip_reversing=True)
+
+        body |= {"__init__": __init__, "render": render}
+    return type(name, (slide, scene), body)
+
+
+def _config(work: str, stem: str, settings: ManimSettings) -> dict[str, object]:
+    """Manim's config for one render whose every file lands in `work`."""
+    width, height = settings.size
+    return {"media_dir": work, "video_dir": work, "images_dir": work, "tex_dir": f"{work}/tex",
+            "text_dir": f"{work}/text", "partial_movie_dir": f"{work}/partial", "output_file": stem,
+            "pixel_width": width, "pixel_height": height, "frame_rate": settings.fps, "format": "mp4",
+            "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none"}
 
 
 def _check_even(size: tuple[int, int]) -> None:

@@ -121,8 +121,13 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
         still, moving = self.hud(planned, frame)
         self.still_overlay = set(still)
         self.add_fixed_in_frame_mobjects(*still, *moving)
-        self.move_camera(theta=THETA_START + TURN, added_anims=[frame.animate.set_value(self.plan.motion_frames - 1)],
-                         run_time=self.plan.motion_frames / self.plan.fps, rate_func=mn.linear)
+        motion = self.plan.motion_frames
+        for start, stop in self.motion_steps(self.zoom_so_far):  # one piece, or a slide per zoom
+            if start:
+                self.mark_step(f"zoom out at frame {start}")
+            self.move_camera(theta=THETA_START + TURN * (stop / motion),
+                             added_anims=[frame.animate.set_value((motion - 1) * (stop / motion))],
+                             run_time=(stop - start) / self.plan.fps, rate_func=mn.linear)
         for mobject in self.mobjects:  # the last state is set: hold it as one still frame
             mobject.clear_updaters()
         if self.plan.hold_frames:

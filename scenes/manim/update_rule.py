@@ -16,10 +16,11 @@ from gdcore.experiment import Experiment
 from gdcore.frames import HOLD_SECONDS
 from scenes.captions import divergence_text
 from scenes.manim.common import DEFAULT_MOTION_SECONDS, RunScene, add_tick_labels, nice_range, padded, quiet_manim
+from scenes.registry import DEFAULT_STEPS
 
 quiet_manim()
 
-STEPS = 3  # epochs 0→1, 1→2, 2→3
+STEPS = DEFAULT_STEPS  # epochs 0→1, 1→2, 2→3 (`gdviz render update-rule --steps N` chooses)
 DIGITS = 4  # significant digits of every number shown
 DEFAULT_SECONDS = 11.0  # the scene's length at the default plan; other plans scale it
 ROWS_RIGHT = 1.5  # the number rows end here, clear of the panel's tick labels
@@ -129,10 +130,14 @@ class UpdateRuleScene(RunScene):
     (the panel's line at the last w shown, clipped to the panel), axes and held (the other features' means).
     """
 
+    def __init__(self, *args: object, steps: int = STEPS, **kwargs: object) -> None:
+        self.steps = steps  # how many steps are written out
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def construct(self) -> None:
         run = self.run
         self.steps_shown: list[dict[str, np.ndarray | int]] = [
-            step_numbers(run, epoch) for epoch in range(min(STEPS, run.trajectory.epochs_run))]
+            step_numbers(run, epoch) for epoch in range(min(self.steps, run.trajectory.epochs_run))]
         self.unit = self.beat_seconds()
         self.held = run.dataset.features[:, 1:].mean(axis=0)
         self.off_panel_notes: dict[bool, mn.Text] = {}
@@ -144,6 +149,7 @@ class UpdateRuleScene(RunScene):
         self.write_rule(title)
         previous = None
         for numbers in self.steps_shown:
+            self.mark_step(f"step {int(numbers['epoch']) + 1}")
             previous = self.show_step(numbers, previous)
         self.finish()
 

@@ -75,6 +75,8 @@ def test_a_divergent_run_zooms_out_and_holds_its_last_point(tiny_config: Path,
     (x_low, x_high), (y_low, y_high) = scene.axes.x_range[:2], scene.axes.y_range[:2]
     assert x_low <= last[0] <= x_high and y_low <= last[1] <= y_high
     assert scene.banner_shown is not None and scene.banner_shown in scene.mobjects
+    *zooms, last_step = scene.steps_marked  # a slide per zoom, then one for why it diverged
+    assert zooms and all(name.startswith("zoom out") for name in zooms) and last_step == "why it diverged"
     check_rings_are_level_sets(scene, experiment)
     assert not manim_warnings
 

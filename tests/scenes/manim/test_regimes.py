@@ -49,6 +49,7 @@ def test_plane_regimes_render_and_the_divergent_run_escapes(tiny_config: Path) -
     escaping = scene.escape_cell
     assert escaping is not None and escaping.run.rate.regime.value == "divergent"
     assert scene.banner_text == divergence_text(escaping.run)
+    assert scene.steps_marked == ["the divergent run", "its escape", "why it diverged"]  # a slide each
     shown = escaping.last_shown
     path_end = escaping.run.trajectory.weights[-1, [1, 2]]
     np.testing.assert_allclose(shown.head, path_end)
