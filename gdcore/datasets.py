@@ -3,18 +3,20 @@ generator, and CSV files; each comes with the tutorial's own training settings."
 
 from __future__ import annotations
 
-import csv
 import math
 import numbers
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.problem import cost_scale
+from gdcore.reader import READ_TIMEOUT_S, ROW_BUDGET_BYTES, SHOWN_ROWS, read_table
+from gdcore.statistics import Moments
 
 PRESET_NAMES: tuple[str, ...] = ("plane", "line", "line-wide", "five-points")
 DATASET_NAMES: tuple[str, ...] = (*PRESET_NAMES, "synthetic")
@@ -24,10 +26,6 @@ LINE_SEED = 4
 # Synthetic data: y = 1 + Σ wⱼ·xⱼ + noise, with wⱼ = 2, 3, 4, 5, 2, 3, ... (j = 1..d).
 SYNTHETIC_BIAS = 1.0
 SYNTHETIC_WEIGHT_CYCLE: tuple[float, ...] = (2.0, 3.0, 4.0, 5.0)
-# A feature whose spread is below this fraction of its magnitude counts as constant for standardize().
-_CONSTANT_RTOL = 1e-12
-# Non-blank lines given to csv.Sniffer to guess the delimiter.
-_SNIFF_LINES = 50
 
 
 def _read_only(values: object, ndim: int) -> np.ndarray:
@@ -65,20 +63,25 @@ class TrainingDefaults:
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Features X of shape (n_samples, n_features) and target y of shape (n_samples,), both read-only.
+    """Features X of shape (rows, n_features) and target y of shape (rows,), both read-only, and the statistics
+    of all n_samples rows.
 
-    Equality is identity (eq=False): comparing arrays field by field has no single truth value.
+    The arrays hold every row (rows = n_samples, `rows_kept`) unless the data exceeded the reader's row budget;
+    then they hold a seeded uniform sample of SHOWN_ROWS rows, for drawing, and every number comes from
+    `statistics`. Equality is identity (eq=False): comparing arrays field by field has no single truth value.
     """
 
-    name: str  # "plane", "line", ..., "synthetic", or the CSV file's stem
-    features: np.ndarray = field(repr=False)  # float64, shape (n_samples, n_features), read-only
-    target: np.ndarray = field(repr=False)  # float64, shape (n_samples,), read-only
-    feature_names: tuple[str, ...]  # e.g. ("x1", "x2"); for CSV the column headers
-    target_name: str  # "y" or the CSV header
+    name: str  # "plane", "line", ..., "synthetic", or the data file's stem
+    features: np.ndarray = field(repr=False)  # float64, shape (rows, n_features), read-only
+    target: np.ndarray = field(repr=False)  # float64, shape (rows,), read-only
+    feature_names: tuple[str, ...]  # e.g. ("x1", "x2"); for a file the column headers
+    target_name: str  # "y" or the file's header
     true_params: tuple[float, ...] | None  # bias first, when known
     source: str  # one line: where the data comes from
     defaults: TrainingDefaults
     standardized: bool = False
+    # The moments of the columns [x1, ..., xd, y] over all rows; None: computed from the arrays (all rows).
+    statistics: Moments = field(default=None, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         features, target = _read_only(self.features, 2), _read_only(self.target, 1)
@@ -92,23 +95,63 @@ class Dataset:
         for label, params in (("true parameters", self.true_params), ("initial weights", self.defaults.init)):
             if params is not None and len(params) != d + 1:
                 raise GdvizInputError(f"dataset {self.name!r}: {label} need {d + 1} values: {params}")
+        statistics = self.statistics
+        if statistics is None:
+            statistics = Moments.of(np.column_stack([features, target]))
+        elif statistics.k != d + 1 or statistics.n < n:
+            raise GdvizInputError(f"dataset {self.name!r}: statistics of {statistics.k} columns and "
+                                  f"{statistics.n} rows do not describe {n} rows of {d + 1} columns")
+        statistics.check_scale((*self.feature_names, self.target_name))
         object.__setattr__(self, "features", features)
         object.__setattr__(self, "target", target)
         object.__setattr__(self, "feature_names", tuple(self.feature_names))
         object.__setattr__(self, "true_params", _float_tuple(self.true_params))
+        object.__setattr__(self, "statistics", statistics)
 
     @property
     def n_samples(self) -> int:
-        return int(self.features.shape[0])
+        """All the rows of the data, kept or not."""
+        return int(self.statistics.n)
 
     @property
     def n_features(self) -> int:
         return int(self.features.shape[1])
 
     @property
+    def rows_kept(self) -> bool:
+        """True when `features` and `target` hold every row (mini-batch sgd needs them)."""
+        return int(self.features.shape[0]) == self.n_samples
+
+    @property
     def param_names(self) -> tuple[str, ...]:
         """("b", "w1", ..., "wd"): bias first, whatever the features are called."""
         return ("b", *(f"w{j}" for j in range(1, self.n_features + 1)))
+
+    @cached_property
+    def shown(self) -> tuple[np.ndarray, np.ndarray]:
+        """The points a drawing shows: features (shown_rows, d) and target (shown_rows,), read-only.
+
+        Every row up to SHOWN_ROWS; past it a seeded uniform sample of SHOWN_ROWS rows (always the same one).
+        """
+        rows = int(self.features.shape[0])
+        if rows <= SHOWN_ROWS:
+            return self.features, self.target
+        chosen = np.sort(np.random.default_rng(0).choice(rows, SHOWN_ROWS, replace=False))
+        features, target = self.features[chosen], self.target[chosen]
+        features.setflags(write=False)
+        target.setflags(write=False)
+        return features, target
+
+    @property
+    def shown_rows(self) -> int:
+        return int(self.shown[1].shape[0])
+
+    @property
+    def sample_note(self) -> str:
+        """'10,000 of 5,000,000 points shown' when a drawing shows a sample, else ''."""
+        if self.shown_rows == self.n_samples:
+            return ""
+        return f"{self.shown_rows:,} of {self.n_samples:,} points shown"
 
 
 # ── Presets ────────────────────────────────────────────────────────────────────────────────────────────
@@ -303,188 +346,56 @@ def load_dataset(
 
 
 def standardize(dataset: Dataset) -> Dataset:
-    """Each feature as a z-score (x − mean) / std, std with 1/n; a constant feature is only centred.
+    """Each feature as a z-score (x − mean) / std, std with 1/n over all rows; a constant feature is only centred.
 
-    The true parameters refer to the raw scale, so they become None; the training defaults are kept.
+    The statistics are mapped exactly (see Moments.standardized); the true parameters refer to the raw scale, so
+    they become None; the training defaults are kept.
     """
     if dataset.standardized:
         return dataset
-    features = dataset.features
-    mean = features.mean(axis=0)
-    centred = features - mean
-    std = np.sqrt(np.mean(centred**2, axis=0))  # population std: (1/n) Σ (x − mean)²
-    constant = std <= _CONSTANT_RTOL * np.abs(features).max(axis=0)
-    scale = np.where(constant, 1.0, std)  # dividing a constant feature by its std (0) is 0/0
+    statistics, mean, scale = dataset.statistics.standardized(dataset.n_features)
     return replace(
         dataset,
-        features=centred / scale,
+        features=(dataset.features - mean) / scale,
         true_params=None,
         source=f"{dataset.source} (features standardized)",
         standardized=True,
+        statistics=statistics,
     )
 
 
-# ── CSV ───────────────────────────────────────────────────────────────────────────────────────────────
+# ── Files: CSV and Parquet ────────────────────────────────────────────────────────────────────────────
 
 
-def _read_text(path: Path) -> str:
-    """The file's text, or a one-line error: missing, a directory, unreadable, empty, binary, not UTF-8."""
-    if not path.exists():
-        raise GdvizInputError(f"no such file: '{path}'")
-    if path.is_dir():
-        raise GdvizInputError(f"'{path}' is a directory, not a CSV file")
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise GdvizInputError(f"cannot read '{path}': {error.strerror or error}") from error
-    if not raw.strip():
-        raise GdvizInputError(f"'{path}' is empty: a CSV file needs a header row and data rows")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise GdvizInputError(f"'{path}' is UTF-16 text: save it as UTF-8 (a CSV file must be UTF-8 text)")
-    if b"\x00" in raw:
-        raise GdvizInputError(f"'{path}' looks like a binary file (it has NUL bytes), not a CSV text file")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise GdvizInputError(
-            f"'{path}' is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}): "
-            "a CSV file must be UTF-8 text"
-        ) from error
+def load_file(path: str | os.PathLike[str], x_columns: str, y_column: str, *, seed: int = 0,
+              timeout: float = READ_TIMEOUT_S, row_budget: int = ROW_BUDGET_BYTES) -> Dataset:
+    """A CSV or Parquet file with named columns, a folder of them or a glob ('parts/*.csv'), streamed once.
 
-
-def _delimiter(lines: list[str]) -> str:
-    """Comma, semicolon or tab, guessed by csv.Sniffer from the first lines; comma when it cannot tell."""
-    try:
-        return csv.Sniffer().sniff("\n".join(lines[:_SNIFF_LINES]), delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
-
-
-def _parse_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the data rows with their 1-based line numbers; cells stripped, blank lines skipped."""
-    numbered = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    reader = csv.reader((line for _, line in numbered), delimiter=_delimiter([line for _, line in numbered]))
-    rows = [(numbered[reader.line_num - 1][0], [cell.strip() for cell in cells]) for cells in reader]
-    header_line, header = rows[0]
-    if all(_is_number(cell) for cell in header):
-        raise GdvizInputError(
-            f"'{path}': the first row ({', '.join(header)}) looks like data, not a header of column names"
-        )
-    if len(rows) == 1:
-        raise GdvizInputError(f"'{path}' has a header row but no data rows")
-    for number, cells in rows[1:]:
-        if len(cells) != len(header):
-            raise GdvizInputError(
-                f"'{path}' row {number} has {len(cells)} cells, but the header (row {header_line}) "
-                f"has {len(header)}"
-            )
-    return header, rows[1:]
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _column_index(path: Path, header: list[str], token: str, role: str) -> int:
-    """The 0-based index of the column named `token` (a header name, else a 0-based index)."""
-    if token == "":
-        raise GdvizInputError(f"empty column name in the {role} column list for '{path}'")
-    matches = [i for i, name in enumerate(header) if name == token]
-    if len(matches) > 1:
-        raise GdvizInputError(
-            f"column name {token!r} appears {len(matches)} times in the header of '{path}' "
-            f"(indices {', '.join(map(str, matches))}): select it by index"
-        )
-    if matches:
-        return matches[0]
-    try:
-        index = int(token)
-    except ValueError:
-        separators = (
-            " (the header has a single column: separate columns with commas, semicolons or tabs)"
-            if len(header) == 1 and len(header[0].split()) > 1 else ""
-        )
-        raise GdvizInputError(
-            f"unknown {role} column {token!r} in '{path}': available columns are "
-            f"{', '.join(header)}{closest_hint(token, header)}{separators}"
-        ) from None
-    if not 0 <= index < len(header):
-        raise GdvizInputError(
-            f"{role} column index {index} is out of range for '{path}': it has {len(header)} columns "
-            f"(indices 0 to {len(header) - 1})"
-        )
-    return index
-
-
-def _select_columns(path: Path, header: list[str], x_columns: str, y_column: str) -> tuple[list[int], int]:
-    x_indices = [_column_index(path, header, token.strip(), "x") for token in x_columns.split(",")]
-    y_index = _column_index(path, header, y_column.strip(), "y")
-    repeated = sorted({i for i in x_indices if x_indices.count(i) > 1})
-    if repeated:
-        raise GdvizInputError(f"x column {header[repeated[0]]!r} is listed more than once in {x_columns!r}")
-    if y_index in x_indices:
-        raise GdvizInputError(f"y column {header[y_index]!r} is also among the x columns {x_columns!r}")
-    return x_indices, y_index
-
-
-def _cell_value(path: Path, number: int, column: str, cell: str) -> float:
-    """One cell as a finite float, or an error naming its row (as in the file) and column."""
-    where = f"'{path}' row {number}, column {column!r}"
-    if cell == "":
-        raise GdvizInputError(f"{where} is empty: every selected cell must be a number")
-    try:
-        value = float(cell)
-    except ValueError:
-        decimal_comma = " (write decimals with a point: 1.5, not 1,5)" if _is_number(cell.replace(",", ".", 1)) else ""
-        raise GdvizInputError(f"{where}: {cell!r} is not a number{decimal_comma}") from None
-    if not math.isfinite(value):
-        raise GdvizInputError(f"{where}: {cell!r} is not a finite number (NaN and infinity are not accepted)")
-    return value
-
-
-def _numeric_table(
-    path: Path, rows: list[tuple[int, list[str]]], columns: list[int], names: list[str]
-) -> np.ndarray:
-    """The chosen columns as floats, shape (n_rows, len(columns)); the first bad cell in file order raises.
-
-    `names` names every column of the file (indexed like the header), for the error message.
+    x_columns: comma-separated names or 0-based indices, y_column: one. The rows are kept while they fit
+    row_budget bytes; past it the dataset holds a seeded sample of SHOWN_ROWS rows and the statistics of all rows.
     """
-    try:
-        table = np.array([[row[i] for i in columns] for _, row in rows], dtype=np.float64)
-    except ValueError:
-        table = None
-    if table is None or not np.isfinite(table).all():  # slow path, cell by cell, to name the first bad one
-        table = np.array(
-            [[_cell_value(path, number, names[i], row[i]) for i in columns] for number, row in rows]
-        )
-    return table
+    table = read_table(path, x_columns, y_column, seed=seed, timeout=timeout, row_budget=row_budget)
+    n, d = table.moments.n, table.moments.k - 1
+    if n < d + 1:
+        params = ", ".join(("b", *(f"w{j}" for j in range(1, d + 1))))
+        raise GdvizInputError(f"'{path}' has {n} rows but {d + 1} parameters ({params}): need at least {d + 1} rows")
+    rows = table.rows if table.rows is not None else table.sample
+    x_names = table.names[:d]
+    stem = Path(os.fspath(path).rstrip("/"))
+    name = stem.stem if stem.is_file() else (stem.name if stem.is_dir() else stem.parent.name) or stem.stem
+    return Dataset(
+        name=name,
+        features=rows[:, :d],
+        target=rows[:, d],
+        feature_names=x_names,
+        target_name=table.names[d],
+        true_params=None,
+        source=f"{table.description}: y={table.names[d]}, x={','.join(x_names)}",
+        defaults=TrainingDefaults(lr=None, epochs=300, init=None, cost="mse"),
+        statistics=table.moments,
+    )
 
 
 def load_csv(path: str | os.PathLike[str], x_columns: str, y_column: str) -> Dataset:
-    """A CSV file with a header row; x_columns: comma-separated names or 0-based indices, y_column: one."""
-    file = Path(path)
-    header, rows = _parse_rows(file, _read_text(file))
-    x_indices, y_index = _select_columns(file, header, x_columns, y_column)
-    names = [name or f"column {i}" for i, name in enumerate(header)]
-    table = _numeric_table(file, rows, [*x_indices, y_index], names)
-    n, d = table.shape[0], len(x_indices)
-    if n < d + 1:
-        params = ", ".join(("b", *(f"w{j}" for j in range(1, d + 1))))
-        raise GdvizInputError(
-            f"'{file}' has {n} rows but {d + 1} parameters ({params}): need at least {d + 1} rows"
-        )
-    x_names = tuple(names[i] for i in x_indices)
-    return Dataset(
-        name=file.stem,
-        features=table[:, :d],
-        target=table[:, d],
-        feature_names=x_names,
-        target_name=names[y_index],
-        true_params=None,
-        source=f"CSV file {file}: y={names[y_index]}, x={','.join(x_names)}",
-        defaults=TrainingDefaults(lr=None, epochs=300, init=None, cost="mse"),
-    )
+    """A CSV (or Parquet) file, folder or glob: see load_file."""
+    return load_file(path, x_columns, y_column)
