@@ -99,6 +99,20 @@ def _is_singular(n: int, scatter_xx: np.ndarray, largest: np.ndarray) -> bool:
     return bool(eigenvalues[0] <= _SINGULAR_RTOL * eigenvalues[-1])
 
 
+def _factor(n: int, mean: np.ndarray, scatter_xx: np.ndarray) -> np.ndarray:
+    """B = [[√n, √n x̄ᵀ], [0, Sxx^½]], so that BᵀB = [[n, n x̄ᵀ], [n x̄, n x̄x̄ᵀ + Sxx]] = XᵀX.
+
+    Sxx^½ = V diag(√λ) Vᵀ from Sxx's eigen-decomposition (its rounding-negative eigenvalues clipped to 0).
+    """
+    d = mean.shape[0]
+    values, vectors = np.linalg.eigh(scatter_xx)
+    factor = np.zeros((d + 1, d + 1))
+    factor[0, 0] = math.sqrt(n)
+    factor[0, 1:] = math.sqrt(n) * mean
+    factor[1:, 1:] = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+    return factor
+
+
 @dataclass(frozen=True)
 class Problem:
     """Linear least squares min_w (s/n)‖Xw − y‖² through its sufficient statistics.
@@ -106,7 +120,8 @@ class Problem:
     With δ = w − w_ref around a reference point w_ref near the optimum, the loss is exactly
         (s/n) [ ‖Xw_ref − y‖² + 2 gᵀδ + δᵀGδ ],   G = XᵀX,  g = Xᵀ(Xw_ref − y),
     which keeps full accuracy near a perfect fit (no cancellation of wᵀGw − 2wᵀXᵀy + yᵀy). The quadratic term is
-    evaluated in centred form, δᵀGδ = n(δ_b + x̄ᵀδ_w)² + δ_wᵀ Sxx δ_w, so data far from the origin stays accurate.
+    evaluated in centred form, δᵀGδ = n(δ_b + x̄ᵀδ_w)² + δ_wᵀ Sxx δ_w = ‖Bδ‖², so data far from the origin stays
+    accurate.
     """
 
     gram: np.ndarray  # G = XᵀX, shape (p, p)
@@ -118,6 +133,7 @@ class Problem:
     feature_mean: np.ndarray  # x̄, shape (d,)
     scatter: np.ndarray  # Sxx = Σ(x − x̄)(x − x̄)ᵀ, shape (d, d)
     is_singular: bool  # a constant or duplicated feature, or too few rows (see _is_singular)
+    factor: np.ndarray  # B of shape (p, p) with BᵀB = G, built from centred sums (see _factor)
     features: np.ndarray | None = None  # shape (n, d): the rows, kept (not copied) only for mini-batch gradients
     target: np.ndarray | None = None  # y, shape (n,); None with the features when the rows were not kept
 
@@ -158,6 +174,10 @@ class Problem:
         gradient = np.concatenate([[0.0], scatter_xx @ slopes - scatter_xy])
         if rows is not None:
             reference, residual_sq, gradient = _refine(rows[0], rows[1], reference, mean[:d], scatter_xx)
+        factor = _factor(n, mean[:d], scatter_xx)
+        singular = _is_singular(n, scatter_xx, moments.largest[:d])
+        if singular:
+            reference = _minimum_norm(factor, reference)
         return cls(
             gram=_read_only(_gram_from_moments(n, mean[:d], scatter_xx)),
             reference=_read_only(reference),
@@ -167,7 +187,8 @@ class Problem:
             cost=cost,  # type: ignore[arg-type]
             feature_mean=_read_only(mean[:d]),
             scatter=_read_only(scatter_xx),
-            is_singular=_is_singular(n, scatter_xx, moments.largest[:d]),
+            is_singular=singular,
+            factor=_read_only(factor),
             features=None if rows is None else rows[0],
             target=None if rows is None else rows[1],
         )
@@ -187,13 +208,10 @@ class Problem:
         return cost_scale(self.cost) / self.n_samples
 
     def _gram_times(self, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(Gδ, δᵀGδ) in centred form: with u = δ_b + x̄ᵀδ_w, Gδ = [n u, n u x̄ + Sxx δ_w]."""
-        shifted = delta[..., 0] + delta[..., 1:] @ self.feature_mean
-        pulled_slopes = delta[..., 1:] @ self.scatter
-        product = np.concatenate([(self.n_samples * shifted)[..., None],
-                                  self.n_samples * shifted[..., None] * self.feature_mean + pulled_slopes], axis=-1)
-        quadratic = self.n_samples * shifted**2 + np.sum(pulled_slopes * delta[..., 1:], axis=-1)
-        return product, quadratic
+        """(Gδ, δᵀGδ) = (Bᵀ(Bδ), ‖Bδ‖²), where Bδ = [√n(δ_b + x̄ᵀδ_w), Sxx^½ δ_w] holds no cancellation."""
+        root = delta @ self.factor.T
+        quadratic = root @ root if root.ndim == 1 else np.einsum("...i,...i->...", root, root)
+        return root @ self.factor, quadratic
 
     def loss(self, weights: np.ndarray) -> np.ndarray:
         """Loss at weights of shape (p,) or (..., p); returns shape () or (...)."""
@@ -235,16 +253,10 @@ class Problem:
     def eigenvalues(self) -> np.ndarray:
         """Eigenvalues of the Hessian, ascending, shape (p,); computed once per problem.
 
-        XᵀX = BᵀB with B = [[√n, √n x̄ᵀ], [0, Sxx^½]], so they are (2s/n)·σᵢ(B)²: the singular values of the
+        XᵀX = BᵀB (see _factor), so they are (2s/n)·σᵢ(B)²: the singular values of the
         factor keep the small eigenvalues of data far from the origin, which XᵀX itself has rounded away.
         """
-        d = self.feature_mean.shape[0]
-        root = math.sqrt(self.n_samples)
-        values, vectors = np.linalg.eigh(self.scatter)
-        factor = np.zeros((d + 1, d + 1))
-        factor[0, 0], factor[0, 1:] = root, root * self.feature_mean
-        factor[1:, 1:] = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-        singular_values = np.linalg.svd(factor, compute_uv=False)
+        singular_values = np.linalg.svd(self.factor, compute_uv=False)
         eigenvalues = np.sort(2.0 * self.scale * singular_values**2)
         eigenvalues.setflags(write=False)
         return eigenvalues
@@ -263,6 +275,16 @@ class Problem:
         if self.is_singular or self.lambda_min == 0.0:
             return float("inf")
         return self.lambda_max / self.lambda_min
+
+
+def _minimum_norm(factor: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The minimum-norm optimum: `weights` projected onto the row space of X (that of B, BᵀB = XᵀX).
+
+    A move along the null space (σᵢ(B)² ≤ _SINGULAR_RTOL·σ_max²) leaves Xw, so the loss, unchanged.
+    """
+    _, singular_values, right = np.linalg.svd(factor)
+    kept = right[singular_values**2 > _SINGULAR_RTOL * singular_values[0] ** 2]
+    return kept.T @ (kept @ weights)
 
 
 def _refine(features: np.ndarray, target: np.ndarray, reference: np.ndarray, mean: np.ndarray,
