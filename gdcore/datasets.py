@@ -15,8 +15,8 @@ import numpy as np
 
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.problem import cost_scale
-from gdcore.reader import READ_TIMEOUT_S, ROW_BUDGET_BYTES, SHOWN_ROWS, read_table
-from gdcore.statistics import Moments
+from gdcore.reader import MAX_FEATURES, READ_TIMEOUT_S, read_table
+from gdcore.statistics import ROW_BUDGET_BYTES, SHOWN_ROWS, Accumulator, Moments
 
 PRESET_NAMES: tuple[str, ...] = ("plane", "line", "line-wide", "five-points")
 DATASET_NAMES: tuple[str, ...] = (*PRESET_NAMES, "synthetic")
@@ -26,6 +26,12 @@ LINE_SEED = 4
 # Synthetic data: y = 1 + Σ wⱼ·xⱼ + noise, with wⱼ = 2, 3, 4, 5, 2, 3, ... (j = 1..d).
 SYNTHETIC_BIAS = 1.0
 SYNTHETIC_WEIGHT_CYCLE: tuple[float, ...] = (2.0, 3.0, 4.0, 5.0)
+# Synthetic noise stays below this, so that y (a few noise levels at most) stays within VALUE_LIMIT.
+MAX_NOISE = 1e140
+# Synthetic data costs n × (d + 1) random numbers and products: at most this many (measured: about 25 s).
+MAX_SYNTHETIC_VALUES = 500_000_000
+# Rows generated at a time when synthetic data is streamed (past the row budget) instead of held.
+_SYNTHETIC_CHUNK_VALUES = 2**20
 
 
 def _read_only(values: object, ndim: int) -> np.ndarray:
@@ -259,9 +265,31 @@ def _check_int(label: str, value: object, minimum: int) -> int:
 
 def _check_noise(value: object) -> float:
     is_real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (is_real and math.isfinite(value) and value >= 0):
-        raise GdvizInputError(f"noise {value!r} must be a finite number ≥ 0")
+    if not (is_real and math.isfinite(value) and 0 <= value <= MAX_NOISE):
+        raise GdvizInputError(f"noise {value!r} must be a finite number from 0 to {MAX_NOISE:.0e}")
     return float(value)
+
+
+def _memory_bytes() -> int | None:
+    """The machine's physical memory (os.sysconf), or None where it cannot tell."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_synthetic_size(n: int, d: int) -> None:
+    """One line before any work: n × (d + 1) float64 values past the machine's memory, or past the cost budget."""
+    values = n * (d + 1)
+    memory = _memory_bytes()
+    if memory is not None and values * 8 > memory:
+        raise GdvizInputError(
+            f"synthetic data of n_samples {n} × (n_features {d} + 1) = {values:,} numbers ({values * 8 / 1e9:,.3g} GB) "
+            f"does not fit in memory ({memory / 1e9:.3g} GB): ask for fewer rows or features")
+    if values > MAX_SYNTHETIC_VALUES:
+        raise GdvizInputError(
+            f"synthetic data of n_samples {n:,} × (n_features {d} + 1) = {values:,} numbers is past the budget of "
+            f"{MAX_SYNTHETIC_VALUES:,} (about 25 s to draw and sum): ask for fewer rows or features")
 
 
 def synthetic_params(n_features: int) -> tuple[float, ...]:
@@ -278,8 +306,13 @@ def _equation(params: tuple[float, ...], noise: float) -> str:
     return " + ".join([f"y = {params[0]:g}", *terms, f"N(0, {noise:g}²)"])
 
 
-def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, seed: int = 0) -> Dataset:
-    """n_samples rows, features uniform in [0, 2), y = 1 + Σ wⱼ·xⱼ + noise·N(0, 1) (see synthetic_params)."""
+def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, seed: int = 0, *,
+              row_budget: int = ROW_BUDGET_BYTES) -> Dataset:
+    """n_samples rows, features uniform in [0, 2), y = 1 + Σ wⱼ·xⱼ + noise·N(0, 1) (see synthetic_params).
+
+    Sizes are checked before any work (memory, MAX_SYNTHETIC_VALUES, MAX_FEATURES); past row_budget bytes the
+    rows are streamed into the statistics and a seeded sample of SHOWN_ROWS rows is kept.
+    """
     n = _check_int("n_samples", n_samples, 1)
     d = _check_int("n_features", n_features, 1)
     sigma = _check_noise(noise)
@@ -289,16 +322,11 @@ def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, see
             f"n_samples {n} is fewer than the {d + 1} parameters of {d} feature(s) plus the bias: "
             f"--n must be at least {d + 1} (--features + 1)"
         )
-    rng = np.random.default_rng(seed)
+    if d > MAX_FEATURES:
+        raise GdvizInputError(f"n_features {d:,} is past the limit of {MAX_FEATURES:,} features")
+    _check_synthetic_size(n, d)
     params = synthetic_params(d)
-    try:
-        features = rng.uniform(0, 2, (n, d))  # drawn first, so the features do not depend on the noise level
-        target = features @ np.array(params[1:]) + params[0] + sigma * rng.standard_normal(n)
-    except MemoryError:
-        raise GdvizInputError(
-            f"synthetic data of n_samples {n} × n_features {d} = {n * d:,} numbers does not fit in memory: "
-            "ask for fewer rows or features"
-        ) from None
+    features, target, statistics = _synthetic_rows(n, d, sigma, seed, params, row_budget)
     return Dataset(
         name="synthetic",
         features=features,
@@ -309,7 +337,37 @@ def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, see
         source=f"synthetic: {_equation(params, sigma)}, x uniform in [0, 2), n = {n}, "
         f"np.random.default_rng({seed})",
         defaults=TrainingDefaults(lr=None, epochs=300, init=None, cost="mse"),
+        statistics=statistics,
     )
+
+
+def _synthetic_rows(n: int, d: int, sigma: float, seed: int, params: tuple[float, ...],
+                    row_budget: int) -> tuple[np.ndarray, np.ndarray, Moments | None]:
+    """All n·d features are drawn first, then the n noises, from default_rng(seed).
+
+    Within the row budget the arrays are drawn whole. Past it they are drawn in chunks, the same numbers: the
+    noise comes from a copy of the generator advanced past the n·d uniforms (one 64-bit draw each), and only the
+    moments and a seeded sample are kept.
+    """
+    rng = np.random.default_rng(seed)
+    weights = np.array(params[1:])
+    if n * (d + 1) * 8 <= row_budget:
+        features = rng.uniform(0, 2, (n, d))  # drawn first, so the features do not depend on the noise level
+        return features, features @ weights + params[0] + sigma * rng.standard_normal(n), None
+    noise_bits = np.random.PCG64()
+    noise_bits.state = rng.bit_generator.state
+    noise_bits.advance(n * d)
+    noise_rng = np.random.Generator(noise_bits)
+    accumulator = Accumulator(d + 1, seed, row_budget)
+    chunk = max(1, _SYNTHETIC_CHUNK_VALUES // d)
+    for start in range(0, n, chunk):
+        rows = min(chunk, n - start)
+        features = rng.uniform(0, 2, (rows, d))
+        target = features @ weights + params[0] + sigma * noise_rng.standard_normal(rows)
+        accumulator.add(np.column_stack([features, target]))
+    kept = accumulator.rows()
+    table = kept if kept is not None else accumulator.reservoir.sample()
+    return table[:, :d], table[:, d], accumulator.moments
 
 
 _SYNTHETIC_FLAGS = {"n_samples": "--n", "n_features": "--features", "noise": "--noise", "seed": "--seed"}

@@ -23,12 +23,10 @@ from typing import Any
 import numpy as np
 
 from gdcore.errors import GdvizInputError, closest_hint
-from gdcore.statistics import Moments, Reservoir
+from gdcore.statistics import ROW_BUDGET_BYTES, Accumulator, Moments
 
-# The rows are kept (for mini-batch sgd and for drawing every point) while they take at most this many bytes.
-ROW_BUDGET_BYTES = 128 * 2**20
-# Rows drawn when they were not all kept: a seeded uniform sample of this size.
-SHOWN_ROWS = 10_000
+# The most feature columns a dataset may have: the spectrum costs O(p³) and each step O(p²).
+MAX_FEATURES = 1_000
 # A CSV line (so any cell) may hold at most this many bytes; pyarrow reads blocks of this size.
 MAX_LINE_BYTES = 4 * 2**20
 # A FIFO or device that yields no byte for this many seconds is an error, not a hang.
@@ -165,39 +163,11 @@ class GuardedInput:
 # ── Reading ───────────────────────────────────────────────────────────────────────────────────────────
 
 
-class _Accumulator:
-    """Merges batches of shape (rows, k) into moments, a reservoir sample, and the rows while within budget."""
-
-    def __init__(self, k: int, seed: int, row_budget: int) -> None:
-        self.moments = Moments.empty(k)
-        self.reservoir = Reservoir(SHOWN_ROWS, k, seed)
-        self.kept: list[np.ndarray] | None = []
-        self.row_budget = row_budget
-        self.kept_bytes = 0
-
-    def add(self, table: np.ndarray) -> None:
-        self.moments = self.moments.merge(Moments.of(table))
-        self.reservoir.add(table)
-        if self.kept is not None:
-            self.kept_bytes += table.nbytes
-            if self.kept_bytes > self.row_budget:
-                self.kept = None  # past the budget: from now on only the moments and the sample
-            else:
-                self.kept.append(table)
-
-    def rows(self) -> np.ndarray | None:
-        if self.kept is None:
-            return None
-        rows = np.concatenate(self.kept) if self.kept else np.empty((0, self.moments.k))
-        self.kept = None
-        return rows
-
-
 def read_table(path: str | os.PathLike[str], x_columns: str, y_column: str, *, seed: int = 0,
                timeout: float = READ_TIMEOUT_S, row_budget: int = ROW_BUDGET_BYTES) -> Table:
     """Stream the file(s) at `path` once: x_columns comma-separated names or 0-based indices, y_column one."""
     files = resolve_files(path)
-    accumulator: _Accumulator | None = None
+    accumulator: Accumulator | None = None
     names: tuple[str, ...] = ()
     formats: set[str] = set()
     for file in files:
@@ -206,7 +176,7 @@ def read_table(path: str | os.PathLike[str], x_columns: str, y_column: str, *, s
             file_format, file_names, batches = _open_batches(file, stream, x_columns, y_column)
             formats.add(file_format)
             if accumulator is None:
-                accumulator, names = _Accumulator(len(file_names), seed, row_budget), file_names
+                accumulator, names = Accumulator(len(file_names), seed, row_budget), file_names
             for batch in batches:
                 accumulator.add(batch)
         finally:
@@ -327,7 +297,10 @@ def _column_index(file: Path, header: list[str], token: str, role: str) -> int:
 
 def select_columns(file: Path, header: list[str], x_columns: str, y_column: str) -> list[int]:
     """The selected columns' indices: the x columns in the order given, then y."""
-    x_indices = [_column_index(file, header, token.strip(), "x") for token in x_columns.split(",")]
+    tokens = x_columns.split(",")
+    if len(tokens) > MAX_FEATURES:
+        raise GdvizInputError(f"{len(tokens):,} x columns are past the limit of {MAX_FEATURES:,} features")
+    x_indices = [_column_index(file, header, token.strip(), "x") for token in tokens]
     y_index = _column_index(file, header, y_column.strip(), "y")
     repeated = sorted({i for i in x_indices if x_indices.count(i) > 1})
     if repeated:
@@ -411,6 +384,9 @@ def _diagnose(file: Path, stream: GuardedInput, header_line: int, header: list[s
             if number <= header_line:
                 continue
             line = raw.decode("utf-8")
+            if line.count('"') % 2:
+                raise GdvizInputError(f"'{file}' row {number} opens a quote (\") it does not close: a quoted cell "
+                                      "must end on its own line")
             if line.strip():
                 cells = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
                 _check_cells(file, number, cells, header, header_line, columns)

@@ -14,6 +14,10 @@ import numpy as np
 
 from gdcore.errors import GdvizInputError
 
+# The rows are kept (for mini-batch sgd and for drawing every point) while they take at most this many bytes.
+ROW_BUDGET_BYTES = 128 * 2**20
+# Rows drawn when they were not all kept: a seeded uniform sample of this size.
+SHOWN_ROWS = 10_000
 # The largest |value| accepted in a column: its square (1e300) and sums of a few million squares stay finite.
 VALUE_LIMIT = 1e150
 
@@ -149,3 +153,31 @@ class Reservoir:
 
     def sample(self) -> np.ndarray:
         return self.rows[: min(self.seen, self.size)].copy()
+
+
+class Accumulator:
+    """Merges batches of shape (rows, k) into moments, a reservoir sample, and the rows while within budget."""
+
+    def __init__(self, k: int, seed: int, row_budget: int) -> None:
+        self.moments = Moments.empty(k)
+        self.reservoir = Reservoir(SHOWN_ROWS, k, seed)
+        self.kept: list[np.ndarray] | None = []
+        self.row_budget = row_budget
+        self.kept_bytes = 0
+
+    def add(self, table: np.ndarray) -> None:
+        self.moments = self.moments.merge(Moments.of(table))
+        self.reservoir.add(table)
+        if self.kept is not None:
+            self.kept_bytes += table.nbytes
+            if self.kept_bytes > self.row_budget:
+                self.kept = None  # past the budget: from now on only the moments and the sample
+            else:
+                self.kept.append(table)
+
+    def rows(self) -> np.ndarray | None:
+        if self.kept is None:
+            return None
+        rows = np.concatenate(self.kept) if self.kept else np.empty((0, self.moments.k))
+        self.kept = None
+        return rows
