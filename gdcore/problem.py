@@ -294,9 +294,10 @@ def _refine(features: np.ndarray, target: np.ndarray, reference: np.ndarray, mea
     Each step solves the centred normal equations for the correction: Δw = Sxx⁺ Σ(x − x̄)rᵢ, Δb = r̄ − x̄ᵀΔw.
     """
     weights = reference
-    for _ in range(2):
-        residual = _predict(features, weights) - target
-        slopes = _solve_slopes(scatter_xx, (features - mean).T @ residual)
-        weights = weights - np.concatenate([[residual.mean() - mean @ slopes], slopes])
     residual = _predict(features, weights) - target
+    for _ in range(2):
+        total = residual.sum()
+        slopes = _solve_slopes(scatter_xx, features.T @ residual - mean * total)  # Σ(x − x̄)r = Fᵀr − x̄Σr
+        weights = weights - np.concatenate([[total / len(residual) - mean @ slopes], slopes])
+        residual = _predict(features, weights) - target
     return weights, float(residual @ residual), _transpose_times(features, residual)

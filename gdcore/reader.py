@@ -325,7 +325,7 @@ def _csv_stream(file: Path, stream: GuardedInput, header_line: int, header: list
 
     keys = [f"c{i}" for i in range(len(header))]
     read_options = pacsv.ReadOptions(skip_rows=header_line, column_names=keys, block_size=MAX_LINE_BYTES,
-                                     use_threads=False)
+                                     use_threads=True)
     convert_options = pacsv.ConvertOptions(include_columns=[keys[i] for i in columns],
                                            column_types={keys[i]: pa.float64() for i in columns})
     try:
