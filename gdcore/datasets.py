@@ -35,7 +35,10 @@ _SYNTHETIC_CHUNK_VALUES = 2**20
 
 
 def _read_only(values: object, ndim: int) -> np.ndarray:
-    array = np.array(values, dtype=np.float64)
+    """A read-only float64 copy; an array that is already read-only float64 and owns its data is taken as it is
+    (the reader hands over the rows it made, so millions of rows are not copied again)."""
+    owned = isinstance(values, np.ndarray) and values.base is None and not values.flags.writeable
+    array = values if owned and values.dtype == np.float64 else np.array(values, dtype=np.float64)
     if array.ndim != ndim:
         raise GdvizInputError(f"expected a {ndim}-D array, got shape {array.shape}")
     array.setflags(write=False)
@@ -365,9 +368,8 @@ def _synthetic_rows(n: int, d: int, sigma: float, seed: int, params: tuple[float
         features = rng.uniform(0, 2, (rows, d))
         target = features @ weights + params[0] + sigma * noise_rng.standard_normal(rows)
         accumulator.add(np.column_stack([features, target]))
-    kept = accumulator.rows()
-    table = kept if kept is not None else accumulator.reservoir.sample()
-    return table[:, :d], table[:, d], accumulator.moments
+    features, target = accumulator.columns()
+    return features, target, accumulator.moments
 
 
 _SYNTHETIC_FLAGS = {"n_samples": "--n", "n_features": "--features", "noise": "--noise", "seed": "--seed"}
@@ -437,14 +439,13 @@ def load_file(path: str | os.PathLike[str], x_columns: str, y_column: str, *, se
     if n < d + 1:
         params = ", ".join(("b", *(f"w{j}" for j in range(1, d + 1))))
         raise GdvizInputError(f"'{path}' has {n} rows but {d + 1} parameters ({params}): need at least {d + 1} rows")
-    rows = table.rows if table.rows is not None else table.sample
     x_names = table.names[:d]
     stem = Path(os.fspath(path).rstrip("/"))
     name = stem.stem if stem.is_file() else (stem.name if stem.is_dir() else stem.parent.name) or stem.stem
     return Dataset(
         name=name,
-        features=rows[:, :d],
-        target=rows[:, d],
+        features=table.features,
+        target=table.target,
         feature_names=x_names,
         target_name=table.names[d],
         true_params=None,

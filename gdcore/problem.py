@@ -289,15 +289,13 @@ def _minimum_norm(factor: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def _refine(features: np.ndarray, target: np.ndarray, reference: np.ndarray, mean: np.ndarray,
             scatter_xx: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-    """Two steps of iterative refinement with true residuals r = Xw − y, then ‖r‖² and g = Xᵀr from them.
+    """One step of iterative refinement with true residuals r = Xw − y, then ‖r‖² and g = Xᵀr from them.
 
     Each step solves the centred normal equations for the correction: Δw = Sxx⁺ Σ(x − x̄)rᵢ, Δb = r̄ − x̄ᵀΔw.
     """
-    weights = reference
+    residual = _predict(features, reference) - target
+    total = residual.sum()
+    slopes = _solve_slopes(scatter_xx, features.T @ residual - mean * total)  # Σ(x − x̄)r = Fᵀr − x̄Σr
+    weights = reference - np.concatenate([[total / len(residual) - mean @ slopes], slopes])
     residual = _predict(features, weights) - target
-    for _ in range(2):
-        total = residual.sum()
-        slopes = _solve_slopes(scatter_xx, features.T @ residual - mean * total)  # Σ(x − x̄)r = Fᵀr − x̄Σr
-        weights = weights - np.concatenate([[total / len(residual) - mean @ slopes], slopes])
-        residual = _predict(features, weights) - target
     return weights, float(residual @ residual), _transpose_times(features, residual)

@@ -45,13 +45,14 @@ _os_open = os.open  # a seam for tests
 class Table:
     """What a read yields: the moments of the columns [x1, ..., xd, y] over all rows, and some rows.
 
-    rows: ndarray of shape (n, d + 1), all rows, or None when they exceeded ROW_BUDGET_BYTES.
-    sample: ndarray of shape (min(n, SHOWN_ROWS), d + 1), a seeded uniform sample of the rows.
+    features of shape (rows, d) and target of shape (rows,), read-only: all n rows, or when they exceeded
+    ROW_BUDGET_BYTES a seeded uniform sample of SHOWN_ROWS rows (rows_kept False).
     """
 
     moments: Moments
-    rows: np.ndarray | None
-    sample: np.ndarray
+    features: np.ndarray  # every row's features, or the sample's
+    target: np.ndarray
+    rows_kept: bool
     names: tuple[str, ...]  # the selected columns' names: the features', then the target's
     description: str  # one line: which files, which format
 
@@ -188,7 +189,9 @@ def read_table(path: str | os.PathLike[str], x_columns: str, y_column: str, *, s
     moments.check_scale(names)
     kind = " or ".join(sorted(formats))
     description = f"{kind} file {files[0]}" if len(files) == 1 else f"{len(files)} {kind} files {path}"
-    return Table(moments, accumulator.rows(), accumulator.reservoir.sample(), names, description)
+    kept = accumulator.kept is not None
+    features, target = accumulator.columns()
+    return Table(moments, features, target, kept, names, description)
 
 
 def _open_batches(file: Path, stream: GuardedInput, x_columns: str,
@@ -335,7 +338,7 @@ def _csv_stream(file: Path, stream: GuardedInput, header_line: int, header: list
                                 convert_options=convert_options)
         for batch in reader:
             table = _batch_array(batch)
-            if table.size and not np.isfinite(table).all():
+            if table.size and not np.isfinite(table.max(axis=0) - table.min(axis=0)).all():  # NaN (empty) or ±inf
                 raise _Refused("a value that is empty or not a finite number")
             yield table
     except (pa.ArrowException, OSError, TimeoutError, _Refused) as error:
@@ -354,11 +357,15 @@ class _Refused(Exception):
     """A batch pyarrow read but gdviz does not accept (its cells are named by the diagnosis)."""
 
 
-def _batch_array(batch: Any) -> np.ndarray:
-    """A record batch's columns as one float64 array of shape (rows, columns); nulls become NaN."""
-    table = np.empty((batch.num_rows, batch.num_columns))
-    for j, column in enumerate(batch.columns):
-        table[:, j] = column.to_numpy(zero_copy_only=False)
+def _batch_array(batch: Any, names: tuple[str, ...] | None = None) -> np.ndarray:
+    """A record batch's columns (those named, in that order) as one float64 array of shape (rows, columns), in
+    column-major order so that per-column sums run over contiguous memory; nulls become NaN."""
+    import pyarrow as pa
+
+    columns = batch.columns if names is None else [batch.column(name) for name in names]
+    table = np.empty((batch.num_rows, len(columns)), order="F")
+    for j, column in enumerate(columns):
+        table[:, j] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
     return table
 
 
@@ -458,10 +465,9 @@ def _parquet_stream(file: Path, parquet: Any, names: tuple[str, ...]) -> Iterato
     try:
         for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH_ROWS, columns=list(dict.fromkeys(names)),
                                           use_threads=False):
-            table = np.column_stack([batch.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False)
-                                     for name in names])
-            finite = np.isfinite(table)
-            if not finite.all():
+            table = _batch_array(batch, names)
+            if not np.isfinite(table.max(axis=0) - table.min(axis=0)).all():  # a NaN (null) or ±inf somewhere
+                finite = np.isfinite(table)
                 row, column = np.argwhere(~finite)[0]
                 raise GdvizInputError(f"'{file}' row {seen + row + 1}, column {names[column]!r}: "
                                       f"{table[row, column]!r} is not a finite number (empty, NaN and infinity "

@@ -60,7 +60,8 @@ class Moments:
             shift = centred.sum(axis=0)
             scatter = centred.T @ centred - np.outer(shift, shift) / n
             mean = centre + shift / n
-        return cls(n=n, mean=mean, scatter=scatter, largest=np.abs(table).max(axis=0))
+            largest = np.maximum(table.max(axis=0), -table.min(axis=0))  # max |z|, without an |table| copy
+        return cls(n=n, mean=mean, scatter=scatter, largest=largest)
 
     @classmethod
     def empty(cls, k: int) -> Moments:
@@ -117,6 +118,8 @@ class Moments:
             largest = float(self.largest[j])
             if largest <= VALUE_LIMIT and math.isfinite(float(squares[j])):
                 continue
+            if math.isnan(largest):
+                raise GdvizInputError(f"column {name!r} has a value that is not a number (NaN){hint}")
             if not math.isfinite(largest):
                 raise GdvizInputError(f"column {name!r} has values too large for float64 (past 1.8e308){hint}")
             power = math.ceil(math.log10(largest))
@@ -156,7 +159,11 @@ class Reservoir:
 
 
 class Accumulator:
-    """Merges batches of shape (rows, k) into moments, a reservoir sample, and the rows while within budget."""
+    """Merges batches of shape (rows, k) into moments, and keeps the rows while they fit `row_budget` bytes.
+
+    Past the budget the rows kept so far, then every later batch, go through a seeded reservoir of SHOWN_ROWS rows
+    (the same sample as if it had seen every batch from the start).
+    """
 
     def __init__(self, k: int, seed: int, row_budget: int) -> None:
         self.moments = Moments.empty(k)
@@ -167,17 +174,22 @@ class Accumulator:
 
     def add(self, table: np.ndarray) -> None:
         self.moments = self.moments.merge(Moments.of(table))
-        self.reservoir.add(table)
-        if self.kept is not None:
-            self.kept_bytes += table.nbytes
-            if self.kept_bytes > self.row_budget:
-                self.kept = None  # past the budget: from now on only the moments and the sample
-            else:
-                self.kept.append(table)
-
-    def rows(self) -> np.ndarray | None:
         if self.kept is None:
-            return None
-        rows = np.concatenate(self.kept) if self.kept else np.empty((0, self.moments.k))
-        self.kept = None
-        return rows
+            self.reservoir.add(table)
+            return
+        self.kept_bytes += table.nbytes
+        self.kept.append(table)
+        if self.kept_bytes > self.row_budget:  # past the budget: from now on only the moments and the sample
+            for kept in self.kept:
+                self.reservoir.add(kept)
+            self.kept = None
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """(features of shape (rows, k − 1), target of shape (rows,)), read-only: all rows, or the sample."""
+        parts = self.kept if self.kept is not None else [self.reservoir.sample()]
+        k = self.moments.k
+        features = np.concatenate([part[:, : k - 1] for part in parts]) if parts else np.empty((0, k - 1))
+        target = np.concatenate([part[:, k - 1] for part in parts]) if parts else np.empty(0)
+        for array in (features, target):
+            array.setflags(write=False)
+        return features, target
