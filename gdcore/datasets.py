@@ -440,8 +440,7 @@ def load_file(path: str | os.PathLike[str], x_columns: str, y_column: str, *, se
         params = ", ".join(("b", *(f"w{j}" for j in range(1, d + 1))))
         raise GdvizInputError(f"'{path}' has {n} rows but {d + 1} parameters ({params}): need at least {d + 1} rows")
     x_names = table.names[:d]
-    stem = Path(os.fspath(path).rstrip("/"))
-    name = stem.stem if stem.is_file() else (stem.name if stem.is_dir() else stem.parent.name) or stem.stem
+    name = table.files[0].stem if len(table.files) == 1 else _folder_name(path)
     return Dataset(
         name=name,
         features=table.features,
@@ -453,6 +452,12 @@ def load_file(path: str | os.PathLike[str], x_columns: str, y_column: str, *, se
         defaults=TrainingDefaults(lr=None, epochs=300, init=None, cost="mse"),
         statistics=table.moments,
     )
+
+
+def _folder_name(path: str | os.PathLike[str]) -> str:
+    """'parts' for 'parts/', 'parts' or 'parts/*.csv'."""
+    given = Path(os.fspath(path))
+    return given.name if given.is_dir() else given.parent.name or given.stem
 
 
 def load_csv(path: str | os.PathLike[str], x_columns: str, y_column: str) -> Dataset:

@@ -54,6 +54,7 @@ class Table:
     target: np.ndarray
     rows_kept: bool
     names: tuple[str, ...]  # the selected columns' names: the features', then the target's
+    files: tuple[Path, ...]  # the files read, in order
     description: str  # one line: which files, which format
 
 
@@ -191,7 +192,7 @@ def read_table(path: str | os.PathLike[str], x_columns: str, y_column: str, *, s
     description = f"{kind} file {files[0]}" if len(files) == 1 else f"{len(files)} {kind} files {path}"
     kept = accumulator.kept is not None
     features, target = accumulator.columns()
-    return Table(moments, features, target, kept, names, description)
+    return Table(moments, features, target, kept, names, tuple(files), description)
 
 
 def _open_batches(file: Path, stream: GuardedInput, x_columns: str,

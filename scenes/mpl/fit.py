@@ -126,7 +126,7 @@ class PredictionPanel:
                  color: str | None = None, legend: bool = True) -> None:
         self.axes = axes
         self.weights = experiment.trajectory.weights
-        self.design = np.column_stack([np.ones(experiment.dataset.n_samples), experiment.dataset.features])
+        self.design = np.column_stack([np.ones(len(experiment.dataset.target)), experiment.dataset.features])
         y = experiment.dataset.target
         self.base = _fit_box(y, self.weights[no_worse_than_start(experiment.trajectory.loss)] @ self.design.T)
         diagonal = [self.base.low[0], self.base.high[0]]
