@@ -269,7 +269,7 @@ def _check_int(label: str, value: object, minimum: int) -> int:
 def _check_noise(value: object) -> float:
     is_real = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if not (is_real and math.isfinite(value) and 0 <= value <= MAX_NOISE):
-        raise GdvizInputError(f"noise {value!r} must be a finite number from 0 to {MAX_NOISE:.0e}")
+        raise GdvizInputError(f"noise {value!r} must be a finite number ≥ 0 and at most {MAX_NOISE:.0e}")
     return float(value)
 
 
