@@ -35,7 +35,7 @@ def loss_grid(
 ) -> LossGrid:
     """Loss over a resolution×resolution grid of parameters axes[0] and axes[1].
 
-    The other parameters stay at `fixed` (default: the closed-form optimum). Costs O(resolution² · p²),
+    The other parameters stay at `fixed` (default: the closed-form optimum). Costs O(resolution² · p),
     independent of the number of samples.
     """
     first, second = _check_axes(axes, problem.n_params)
@@ -53,19 +53,18 @@ def plane_loss(problem: Problem, base: np.ndarray, axes: tuple[int, int], first:
                second: np.ndarray) -> np.ndarray:
     """Loss at base with parameters axes[0], axes[1] set to `first`, `second` (broadcast together).
 
-    With δ = d₀ + u·eᵢ + v·eⱼ (d₀ = base − w_ref, u and v the moves along the two axes), the loss
-    (s/n)[c + 2gᵀδ + δᵀGδ] is a quadratic in (u, v) whose six coefficients cost O(p²) once; the grid then costs
-    a few array operations per point.
+    With δ = d₀ + u·eᵢ + v·eⱼ (d₀ = base − w_ref, u and v the moves along the two axes), the loss is
+    (s/n)[c + 2gᵀδ + ‖Bδ‖²] with BᵀB = XᵀX (the problem's centred factor) and Bδ = Bd₀ + u·Bᵢ + v·Bⱼ: O(p) per
+    point, and no cancellation between the huge coefficients of data far from the origin.
     """
     i, j = axes
     offset = base - problem.reference
-    pulled = problem.gram @ offset  # G d₀
-    constant = problem.reference_residual_sq + 2 * problem.reference_gradient @ offset + offset @ pulled
-    u, v = first - base[i], second - base[j]
-    gram = problem.gram
-    linear = 2 * (problem.reference_gradient[i] + pulled[i]) * u + 2 * (problem.reference_gradient[j] + pulled[j]) * v
-    quadratic = gram[i, i] * u**2 + 2 * gram[i, j] * u * v + gram[j, j] * v**2
-    return np.maximum(problem.scale * (constant + linear + quadratic), 0.0)
+    factor, gradient = problem.factor, problem.reference_gradient
+    u, v = np.broadcast_arrays(first - base[i], second - base[j])
+    rooted = factor @ offset + u[..., None] * factor[:, i] + v[..., None] * factor[:, j]  # Bδ, shape (..., p)
+    quadratic = np.einsum("...k,...k->...", rooted, rooted)
+    linear = 2 * (gradient @ offset + gradient[i] * u + gradient[j] * v)
+    return np.maximum(problem.scale * (problem.reference_residual_sq + linear + quadratic), 0.0)
 
 
 def _check_axes(axes: tuple[int, int], n_params: int) -> tuple[int, int]:
