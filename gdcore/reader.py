@@ -13,6 +13,7 @@ import csv
 import glob
 import math
 import os
+import re
 import select
 import stat
 from collections.abc import Iterator
@@ -81,6 +82,17 @@ def resolve_files(path: str | os.PathLike[str]) -> list[Path]:
     return files
 
 
+_BLANK_LINE = re.compile(rb"^[ \t]+(\r?)$", re.MULTILINE)
+
+
+def _empty_blank_lines(chunk: bytes) -> bytes:
+    """Whitespace-only lines made empty, which pyarrow skips (as the CSV hints always did). A line cut by the
+    chunk's edge only loses spaces next to a cell, which a number does not mind."""
+    if b"\n " in chunk or b"\n\t" in chunk or chunk[:1] in (b" ", b"\t"):
+        return _BLANK_LINE.sub(rb"\1", chunk)
+    return chunk
+
+
 class GuardedInput:
     """A raw byte stream over a file descriptor that never hangs and refuses binary data.
 
@@ -138,7 +150,7 @@ class GuardedInput:
                 "(Parquet files start with PAR1)")
             raise OSError(str(self.failure))
         self.offset += len(chunk)
-        return chunk
+        return _empty_blank_lines(chunk) if self.refuse_nul else chunk
 
     def peek(self, size: int) -> bytes:
         """The first `size` bytes (fewer at the end), without consuming them."""
@@ -334,12 +346,11 @@ def _csv_stream(file: Path, stream: GuardedInput, header_line: int, header: list
                                            column_types={keys[i]: pa.float64() for i in columns})
     try:
         reader = pacsv.open_csv(stream, read_options=read_options,
-                                parse_options=pacsv.ParseOptions(delimiter=delimiter,
-                                                                 invalid_row_handler=_skip_blank_row),
+                                parse_options=pacsv.ParseOptions(delimiter=delimiter),
                                 convert_options=convert_options)
         for batch in reader:
             table = _batch_array(batch)
-            if table.size and not np.isfinite(table.max(axis=0) - table.min(axis=0)).all():  # NaN (empty) or ±inf
+            if table.size and not _all_finite(table):
                 raise _Refused("a value that is empty or not a finite number")
             yield table
     except (pa.ArrowException, OSError, TimeoutError, _Refused) as error:
@@ -347,11 +358,6 @@ def _csv_stream(file: Path, stream: GuardedInput, header_line: int, header: list
             raise stream.failure from None
         _diagnose(file, stream, header_line, header, delimiter, columns)
         raise GdvizInputError(f"'{file}' cannot be read as CSV: {_first_line(error)}") from None
-
-
-def _skip_blank_row(row: Any) -> str:
-    """pyarrow's handler for a row with the wrong number of cells: a blank (whitespace-only) line is skipped."""
-    return "skip" if not (row.text or "").strip() else "error"
 
 
 class _Refused(Exception):
@@ -370,6 +376,11 @@ def _batch_array(batch: Any, names: tuple[str, ...] | None = None) -> np.ndarray
     return table
 
 
+def _all_finite(table: np.ndarray) -> bool:
+    """No NaN (an empty cell, a null) and no ±inf, judged from each column's extremes (no table-sized mask)."""
+    return bool(np.isfinite(table.max(axis=0)).all() and np.isfinite(table.min(axis=0)).all())
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0][:300]
@@ -385,19 +396,30 @@ def _diagnose(file: Path, stream: GuardedInput, header_line: int, header: list[s
     except OSError:
         return
     with handle:
-        offset = 0
-        for number, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), start=1):
-            _check_line(file, number, raw, offset)
-            offset += len(raw)
+        for number, line in _numbered_lines(file, handle):
             if number <= header_line:
                 continue
-            line = raw.decode("utf-8")
             if line.count('"') % 2:
                 raise GdvizInputError(f"'{file}' row {number} opens a quote (\") it does not close: a quoted cell "
                                       "must end on its own line")
             if line.strip():
-                cells = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
+                try:
+                    cells = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
+                except csv.Error as error:
+                    raise GdvizInputError(f"'{file}' row {number} is not valid CSV: {error}") from None
                 _check_cells(file, number, cells, header, header_line, columns)
+
+
+def _numbered_lines(file: Path, handle: Any) -> Iterator[tuple[int, str]]:
+    """(1-based number, text) of each line, numbered as str.splitlines() splits them (a lone CR ends a line too),
+    each physical line checked first (length, NUL bytes, UTF-8)."""
+    number, offset = 0, 0
+    for raw in iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""):
+        _check_line(file, number + 1, raw, offset)
+        offset += len(raw)
+        for line in raw.decode("utf-8").splitlines() or [""]:
+            number += 1
+            yield number, line
 
 
 def _check_line(file: Path, number: int, raw: bytes, offset: int) -> None:
@@ -467,7 +489,7 @@ def _parquet_stream(file: Path, parquet: Any, names: tuple[str, ...]) -> Iterato
         for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH_ROWS, columns=list(dict.fromkeys(names)),
                                           use_threads=False):
             table = _batch_array(batch, names)
-            if not np.isfinite(table.max(axis=0) - table.min(axis=0)).all():  # a NaN (null) or ±inf somewhere
+            if not _all_finite(table):
                 finite = np.isfinite(table)
                 row, column = np.argwhere(~finite)[0]
                 raise GdvizInputError(f"'{file}' row {seen + row + 1}, column {names[column]!r}: "

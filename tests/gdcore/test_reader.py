@@ -6,12 +6,15 @@ import os
 import re
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gdcore.datasets import load_file, standardize, synthetic
 from gdcore.errors import GdvizInputError
@@ -238,3 +241,26 @@ def test_too_many_features_and_synthetic_sizes_are_refused_before_any_work() -> 
         with pytest.raises(GdvizInputError, match=re.escape(fragment)):
             synthetic(**kwargs)  # type: ignore[arg-type]
         assert time.monotonic() - start < 1.0
+
+
+_PIECES = ["x", "y", ",", ";", "\t", "\n", "\r\n", '"', " ", "1", "2.5", "-3e2", "1e200", "nan", "inf", "abc",
+           "1,5", "\x00", "\xff", "\ufeff", ""]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.sampled_from(["x,y\n", "y;x\n", "a,x,y\n", "", "1,2\n"]),
+       body=st.lists(st.sampled_from(_PIECES), max_size=40), raw=st.binary(max_size=30))
+def test_any_bytes_give_a_dataset_or_one_line(tmp_path: Path, header: str, body: list[str], raw: bytes) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(header.encode() + "".join(body).encode("utf-8", "surrogatepass") + raw)
+    start = time.monotonic()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            data = load_file(path, "x", "y", timeout=0.5)
+        except GdvizInputError as error:
+            assert "\n" not in str(error) and str(error)
+        else:
+            assert np.all(np.isfinite(data.features)) and data.n_samples >= 2
+            assert np.isfinite(Problem.from_dataset(data).closed_form_loss)
+    assert time.monotonic() - start < 5
