@@ -188,6 +188,27 @@ def test_a_fifo_with_a_writer_is_read(tmp_path: Path) -> None:
     np.testing.assert_array_equal(data.target, [3, 5, 9])
 
 
+def test_a_writer_that_stalls_mid_file_ends_in_one_line(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    release = threading.Event()
+
+    def writer() -> None:
+        with open(fifo, "w", encoding="utf-8") as handle:
+            handle.write("x,y\n" + "1,2\n" * 50_000)  # past the first bytes peeked at: pyarrow is reading
+            handle.flush()
+            release.wait(10)  # holds the FIFO open, silent, until the reader has given up
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        message = one_line_error(fifo, "x", "y", timeout=0.3)
+    finally:
+        release.set()
+        thread.join()
+    assert "yielded no data within 0.3 s" in message
+
+
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
 def test_devices_end_in_one_line(device: str) -> None:
     if not os.path.exists(device):
