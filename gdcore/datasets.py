@@ -1,5 +1,8 @@
 """Datasets for linear regression: the tutorials' presets (same random calls, same numbers), a synthetic
-generator, and CSV files; each comes with the tutorial's own training settings."""
+generator, and data files (CSV or Parquet, streamed: see gdcore.reader); each comes with its training settings.
+
+A Dataset holds the statistics of all its rows, and the rows themselves when they fit the row budget (otherwise a
+seeded sample of them, for drawing)."""
 
 from __future__ import annotations
 
