@@ -486,8 +486,7 @@ def _parquet_stream(file: Path, parquet: Any, names: tuple[str, ...]) -> Iterato
 
     seen = 0
     try:
-        for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH_ROWS, columns=list(dict.fromkeys(names)),
-                                          use_threads=False):
+        for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH_ROWS, columns=list(dict.fromkeys(names))):
             table = _batch_array(batch, names)
             if not _all_finite(table):
                 finite = np.isfinite(table)
