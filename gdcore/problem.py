@@ -6,6 +6,8 @@ Every loss and gradient costs O(p²) however many rows the data has.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -65,10 +67,17 @@ def _solve_slopes(scatter_xx: np.ndarray, scatter_xy: np.ndarray) -> np.ndarray:
 
     The caller has checked that the sums are finite; LAPACK's rare non-convergence is still a one-line error.
     """
-    try:
+    with _converging():
         return np.linalg.lstsq(scatter_xx, scatter_xy, rcond=None)[0]
+
+
+@contextmanager
+def _converging() -> Iterator[None]:
+    """LAPACK's rare non-convergence (on finite, checked input) as one line: LinAlgError never escapes."""
+    try:
+        yield
     except np.linalg.LinAlgError as error:
-        raise GdvizInputError(f"the normal equations of this data cannot be solved ({error}): "
+        raise GdvizInputError(f"the linear algebra of this data did not converge ({error}): "
                               "rescale the columns (for example, standardize them)") from None
 
 
@@ -95,7 +104,8 @@ def _is_singular(n: int, scatter_xx: np.ndarray, largest: np.ndarray) -> bool:
     if np.any(std <= 1e-12 * largest) or not np.all(std > 0):
         return True
     correlation = scatter_xx / np.outer(std, std) / n
-    eigenvalues = np.linalg.eigvalsh(correlation)
+    with _converging():
+        eigenvalues = np.linalg.eigvalsh(correlation)
     return bool(eigenvalues[0] <= _SINGULAR_RTOL * eigenvalues[-1])
 
 
@@ -105,7 +115,8 @@ def _factor(n: int, mean: np.ndarray, scatter_xx: np.ndarray) -> np.ndarray:
     Sxx^½ = V diag(√λ) Vᵀ from Sxx's eigen-decomposition (its rounding-negative eigenvalues clipped to 0).
     """
     d = mean.shape[0]
-    values, vectors = np.linalg.eigh(scatter_xx)
+    with _converging():
+        values, vectors = np.linalg.eigh(scatter_xx)
     factor = np.zeros((d + 1, d + 1))
     factor[0, 0] = math.sqrt(n)
     factor[0, 1:] = math.sqrt(n) * mean
@@ -256,7 +267,8 @@ class Problem:
         XᵀX = BᵀB (see _factor), so they are (2s/n)·σᵢ(B)²: the singular values of the
         factor keep the small eigenvalues of data far from the origin, which XᵀX itself has rounded away.
         """
-        singular_values = np.linalg.svd(self.factor, compute_uv=False)
+        with _converging():
+            singular_values = np.linalg.svd(self.factor, compute_uv=False)
         eigenvalues = np.sort(2.0 * self.scale * singular_values**2)
         eigenvalues.setflags(write=False)
         return eigenvalues
@@ -282,7 +294,8 @@ def _minimum_norm(factor: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
     A move along the null space (σᵢ(B)² ≤ _SINGULAR_RTOL·σ_max²) leaves Xw, so the loss, unchanged.
     """
-    _, singular_values, right = np.linalg.svd(factor)
+    with _converging():
+        _, singular_values, right = np.linalg.svd(factor)
     kept = right[singular_values**2 > _SINGULAR_RTOL * singular_values[0] ** 2]
     return kept.T @ (kept @ weights)
 

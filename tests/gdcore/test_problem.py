@@ -154,3 +154,14 @@ def test_data_at_the_limit_of_float64_gives_numbers_or_one_line_never_linalg_err
                 assert "\n" not in str(error)
                 continue
             assert np.all(np.isfinite(problem.eigenvalues)) and np.isfinite(problem.closed_form_loss)
+
+
+def test_lapack_non_convergence_is_one_line(data: tuple[np.ndarray, np.ndarray],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    monkeypatch.setattr(np.linalg, "lstsq", fail)
+    with pytest.raises(GdvizInputError, match="did not converge") as excinfo:
+        Problem.from_data(*data)
+    assert "\n" not in str(excinfo.value)
