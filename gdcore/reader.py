@@ -239,14 +239,16 @@ def _prefix_text(file: Path, prefix: bytes) -> str:
         raise GdvizInputError(f"'{file}' is UTF-16 text: save it as UTF-8 (a CSV file must be UTF-8 text)")
     if b"\x00" in prefix:
         raise GdvizInputError(f"'{file}' looks like a binary file (it has NUL bytes), not a CSV text file")
+    bom = 3 if prefix.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return prefix.decode("utf-8-sig")
+        return prefix[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        if error.start < len(prefix) - 4:  # not merely a character cut at the end of the prefix
+        at = bom + error.start
+        if len(prefix) < _PREFIX_BYTES or at < len(prefix) - 4:  # not merely a character cut by the prefix's end
             raise GdvizInputError(
-                f"'{file}' is not UTF-8 text (byte 0x{prefix[error.start]:02x} at offset {error.start}): "
+                f"'{file}' is not UTF-8 text (byte 0x{prefix[at]:02x} at offset {at}): "
                 "a CSV file must be UTF-8 text") from None
-        return prefix[: error.start].decode("utf-8-sig")
+        return prefix[bom:at].decode("utf-8")
 
 
 def _delimiter(lines: list[str]) -> str:

@@ -265,7 +265,7 @@ def test_too_many_features_and_synthetic_sizes_are_refused_before_any_work() -> 
 
 
 _PIECES = ["x", "y", ",", ";", "\t", "\n", "\r\n", '"', " ", "1", "2.5", "-3e2", "1e200", "nan", "inf", "abc",
-           "1,5", "\x00", "\xff", "\ufeff", ""]
+           "1,5", "\r", "\x85", "\u2028", "\x0c", "\x00", "\xff", "\ufeff", ""]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
