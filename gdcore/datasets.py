@@ -1,14 +1,17 @@
 """Datasets for linear regression: the tutorials' presets (same random calls, same numbers), a synthetic
-generator, and CSV files; each comes with the tutorial's own training settings."""
+generator, and data files (CSV or Parquet, streamed: see gdcore.reader); each comes with its training settings.
+
+A Dataset holds the statistics of all its rows, and the rows themselves when they fit the row budget (otherwise a
+seeded sample of them, for drawing)."""
 
 from __future__ import annotations
 
-import csv
 import math
 import numbers
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,8 @@ import numpy as np
 from gdcore.checks import check
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.problem import cost_scale
+from gdcore.reader import MAX_FEATURES, READ_TIMEOUT_S, read_table
+from gdcore.statistics import ROW_BUDGET_BYTES, SHOWN_ROWS, Accumulator, Moments
 
 PRESET_NAMES: tuple[str, ...] = ("plane", "line", "line-wide", "five-points")
 DATASET_NAMES: tuple[str, ...] = (*PRESET_NAMES, "synthetic")
@@ -25,14 +30,19 @@ LINE_SEED = 4
 # Synthetic data: y = 1 + Σ wⱼ·xⱼ + noise, with wⱼ = 2, 3, 4, 5, 2, 3, ... (j = 1..d).
 SYNTHETIC_BIAS = 1.0
 SYNTHETIC_WEIGHT_CYCLE: tuple[float, ...] = (2.0, 3.0, 4.0, 5.0)
-# A feature whose spread is below this fraction of its magnitude counts as constant for standardize().
-_CONSTANT_RTOL = 1e-12
-# Non-blank lines given to csv.Sniffer to guess the delimiter.
-_SNIFF_LINES = 50
+# Synthetic noise stays below this, so that y (a few noise levels at most) stays within VALUE_LIMIT.
+MAX_NOISE = 1e140
+# Synthetic data costs n × (d + 1) random numbers and products: at most this many (measured: about 25 s).
+MAX_SYNTHETIC_VALUES = 500_000_000
+# Rows generated at a time when synthetic data is streamed (past the row budget) instead of held.
+_SYNTHETIC_CHUNK_VALUES = 2**20
 
 
 def _read_only(values: object, ndim: int) -> np.ndarray:
-    array = np.array(values, dtype=np.float64)
+    """A read-only float64 copy; an array that is already read-only float64 and owns its data is taken as it is
+    (the reader hands over the rows it made, so millions of rows are not copied again)."""
+    owned = isinstance(values, np.ndarray) and values.base is None and not values.flags.writeable
+    array = values if owned and values.dtype == np.float64 else np.array(values, dtype=np.float64)
     if array.ndim != ndim:
         raise GdvizInputError(f"expected a {ndim}-D array, got shape {array.shape}")
     array.setflags(write=False)
@@ -103,21 +113,26 @@ class Standardization:
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Features X of shape (n_samples, n_features) and target y of shape (n_samples,), both read-only.
+    """Features X of shape (rows, n_features) and target y of shape (rows,), both read-only, and the statistics
+    of all n_samples rows.
 
-    Equality is identity (eq=False): comparing arrays field by field has no single truth value.
+    The arrays hold every row (rows = n_samples, `rows_kept`) unless the data exceeded the reader's row budget;
+    then they hold a seeded uniform sample of SHOWN_ROWS rows, for drawing, and every number comes from
+    `statistics`. Equality is identity (eq=False): comparing arrays field by field has no single truth value.
     """
 
-    name: str  # "plane", "line", ..., "synthetic", or the CSV file's stem
-    features: np.ndarray = field(repr=False)  # float64, shape (n_samples, n_features), read-only
-    target: np.ndarray = field(repr=False)  # float64, shape (n_samples,), read-only
-    feature_names: tuple[str, ...]  # e.g. ("x1", "x2"); for CSV the column headers
-    target_name: str  # "y" or the CSV header
+    name: str  # "plane", "line", ..., "synthetic", or the data file's stem
+    features: np.ndarray = field(repr=False)  # float64, shape (rows, n_features), read-only
+    target: np.ndarray = field(repr=False)  # float64, shape (rows,), read-only
+    feature_names: tuple[str, ...]  # e.g. ("x1", "x2"); for a file the column headers
+    target_name: str  # "y" or the file's header
     true_params: tuple[float, ...] | None  # bias first, when known
     source: str  # one line: where the data comes from
     defaults: TrainingDefaults
     standardized: bool = False
     standardization: Standardization | None = None  # set by standardize(): the raw features' means and scales
+    # The moments of the columns [x1, ..., xd, y] over all rows; None: computed from the arrays (all rows).
+    statistics: Moments = field(default=None, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         features, target = _read_only(self.features, 2), _read_only(self.target, 1)
@@ -134,18 +149,32 @@ class Dataset:
         if self.standardization is not None and self.standardization.means.shape != (d,):
             raise GdvizInputError(f"dataset {self.name!r}: {d} features but a standardization of "
                                   f"{self.standardization.means.shape[0]}")
+        statistics = self.statistics
+        if statistics is None:
+            statistics = Moments.of(np.column_stack([features, target]))
+        elif statistics.k != d + 1 or statistics.n < n:
+            raise GdvizInputError(f"dataset {self.name!r}: statistics of {statistics.k} columns and "
+                                  f"{statistics.n} rows do not describe {n} rows of {d + 1} columns")
+        statistics.check_scale((*self.feature_names, self.target_name))
         object.__setattr__(self, "features", features)
         object.__setattr__(self, "target", target)
         object.__setattr__(self, "feature_names", tuple(self.feature_names))
         object.__setattr__(self, "true_params", _float_tuple(self.true_params))
+        object.__setattr__(self, "statistics", statistics)
 
     @property
     def n_samples(self) -> int:
-        return int(self.features.shape[0])
+        """All the rows of the data, kept or not."""
+        return int(self.statistics.n)
 
     @property
     def n_features(self) -> int:
         return int(self.features.shape[1])
+
+    @property
+    def rows_kept(self) -> bool:
+        """True when `features` and `target` hold every row (mini-batch sgd needs them)."""
+        return int(self.features.shape[0]) == self.n_samples
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -157,6 +186,32 @@ class Dataset:
         if self.standardization is None:
             return np.array(weights, dtype=float)
         return self.standardization.to_original_units(weights)
+
+    @cached_property
+    def shown(self) -> tuple[np.ndarray, np.ndarray]:
+        """The points a drawing shows: features (shown_rows, d) and target (shown_rows,), read-only.
+
+        Every row up to SHOWN_ROWS; past it a seeded uniform sample of SHOWN_ROWS rows (always the same one).
+        """
+        rows = int(self.features.shape[0])
+        if rows <= SHOWN_ROWS:
+            return self.features, self.target
+        chosen = np.sort(np.random.default_rng(0).choice(rows, SHOWN_ROWS, replace=False))
+        features, target = self.features[chosen], self.target[chosen]
+        features.setflags(write=False)
+        target.setflags(write=False)
+        return features, target
+
+    @property
+    def shown_rows(self) -> int:
+        return int(self.shown[1].shape[0])
+
+    @property
+    def sample_note(self) -> str:
+        """'10,000 of 5,000,000 points shown' when a drawing shows a sample, else ''."""
+        if self.shown_rows == self.n_samples:
+            return ""
+        return f"{self.shown_rows:,} of {self.n_samples:,} points shown"
 
 
 # ── Presets ────────────────────────────────────────────────────────────────────────────────────────────
@@ -264,9 +319,31 @@ def _check_int(label: str, value: object, minimum: int) -> int:
 
 def _check_noise(value: object) -> float:
     is_real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (is_real and math.isfinite(value) and value >= 0):
-        raise GdvizInputError(f"noise {value!r} must be a finite number ≥ 0")
+    if not (is_real and math.isfinite(value) and 0 <= value <= MAX_NOISE):
+        raise GdvizInputError(f"noise {value!r} must be a finite number ≥ 0 and at most {MAX_NOISE:.0e}")
     return float(value)
+
+
+def _memory_bytes() -> int | None:
+    """The machine's physical memory (os.sysconf), or None where it cannot tell."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_synthetic_size(n: int, d: int) -> None:
+    """One line before any work: n × (d + 1) float64 values past the machine's memory, or past the cost budget."""
+    values = n * (d + 1)
+    memory = _memory_bytes()
+    if memory is not None and values * 8 > memory:
+        raise GdvizInputError(
+            f"synthetic data of n_samples {n} × (n_features {d} + 1) = {values:,} numbers ({values * 8 / 1e9:,.3g} GB) "
+            f"does not fit in memory ({memory / 1e9:.3g} GB): ask for fewer rows or features")
+    if values > MAX_SYNTHETIC_VALUES:
+        raise GdvizInputError(
+            f"synthetic data of n_samples {n:,} × (n_features {d} + 1) = {values:,} numbers is past the budget of "
+            f"{MAX_SYNTHETIC_VALUES:,} (about 25 s to draw and sum): ask for fewer rows or features")
 
 
 def synthetic_params(n_features: int) -> tuple[float, ...]:
@@ -283,8 +360,13 @@ def _equation(params: tuple[float, ...], noise: float) -> str:
     return " + ".join([f"y = {params[0]:g}", *terms, f"N(0, {noise:g}²)"])
 
 
-def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, seed: int = 0) -> Dataset:
-    """n_samples rows, features uniform in [0, 2), y = 1 + Σ wⱼ·xⱼ + noise·N(0, 1) (see synthetic_params)."""
+def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, seed: int = 0, *,
+              row_budget: int = ROW_BUDGET_BYTES) -> Dataset:
+    """n_samples rows, features uniform in [0, 2), y = 1 + Σ wⱼ·xⱼ + noise·N(0, 1) (see synthetic_params).
+
+    Sizes are checked before any work (memory, MAX_SYNTHETIC_VALUES, MAX_FEATURES); past row_budget bytes the
+    rows are streamed into the statistics and a seeded sample of SHOWN_ROWS rows is kept.
+    """
     n = _check_int("n_samples", n_samples, 1)
     d = _check_int("n_features", n_features, 1)
     sigma = _check_noise(noise)
@@ -294,16 +376,11 @@ def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, see
             f"n_samples {n} is fewer than the {d + 1} parameters of {d} feature(s) plus the bias: "
             f"--n must be at least {d + 1} (--features + 1)"
         )
-    rng = np.random.default_rng(seed)
+    if d > MAX_FEATURES:
+        raise GdvizInputError(f"n_features {d:,} is past the limit of {MAX_FEATURES:,} features")
+    _check_synthetic_size(n, d)
     params = synthetic_params(d)
-    try:
-        features = rng.uniform(0, 2, (n, d))  # drawn first, so the features do not depend on the noise level
-        target = features @ np.array(params[1:]) + params[0] + sigma * rng.standard_normal(n)
-    except MemoryError:
-        raise GdvizInputError(
-            f"synthetic data of n_samples {n} × n_features {d} = {n * d:,} numbers does not fit in memory: "
-            "ask for fewer rows or features"
-        ) from None
+    features, target, statistics = _synthetic_rows(n, d, sigma, seed, params, row_budget)
     return Dataset(
         name="synthetic",
         features=features,
@@ -314,7 +391,36 @@ def synthetic(n_samples: int = 100, n_features: int = 1, noise: float = 1.0, see
         source=f"synthetic: {_equation(params, sigma)}, x uniform in [0, 2), n = {n}, "
         f"np.random.default_rng({seed})",
         defaults=TrainingDefaults(lr=None, epochs=300, init=None, cost="mse"),
+        statistics=statistics,
     )
+
+
+def _synthetic_rows(n: int, d: int, sigma: float, seed: int, params: tuple[float, ...],
+                    row_budget: int) -> tuple[np.ndarray, np.ndarray, Moments | None]:
+    """All n·d features are drawn first, then the n noises, from default_rng(seed).
+
+    Within the row budget the arrays are drawn whole. Past it they are drawn in chunks, the same numbers: the
+    noise comes from a copy of the generator advanced past the n·d uniforms (one 64-bit draw each), and only the
+    moments and a seeded sample are kept.
+    """
+    rng = np.random.default_rng(seed)
+    weights = np.array(params[1:])
+    if n * (d + 1) * 8 <= row_budget:
+        features = rng.uniform(0, 2, (n, d))  # drawn first, so the features do not depend on the noise level
+        return features, features @ weights + params[0] + sigma * rng.standard_normal(n), None
+    noise_bits = np.random.PCG64()
+    noise_bits.state = rng.bit_generator.state
+    noise_bits.advance(n * d)
+    noise_rng = np.random.Generator(noise_bits)
+    accumulator = Accumulator(d + 1, seed, row_budget)
+    chunk = max(1, _SYNTHETIC_CHUNK_VALUES // d)
+    for start in range(0, n, chunk):
+        rows = min(chunk, n - start)
+        features = rng.uniform(0, 2, (rows, d))
+        target = features @ weights + params[0] + sigma * noise_rng.standard_normal(rows)
+        accumulator.add(np.column_stack([features, target]))
+    features, target = accumulator.columns()
+    return features, target, accumulator.moments
 
 
 _SYNTHETIC_FLAGS = {"n_samples": "--n", "n_features": "--features", "noise": "--noise", "seed": "--seed"}
@@ -351,190 +457,62 @@ def load_dataset(
 
 
 def standardize(dataset: Dataset) -> Dataset:
-    """Each feature as a z-score (x − mean) / std, std with 1/n; a constant feature is only centred.
+    """Each feature as a z-score (x − mean) / std, std with 1/n over all rows; a constant feature is only centred.
 
-    The true parameters refer to the raw scale, so they become None; the training defaults are kept. The means and
-    scales are recorded (`Dataset.standardization`), so weights can be mapped back to the raw units.
+    The statistics are mapped exactly (see Moments.standardized); the true parameters refer to the raw scale,
+    so they become None; the training defaults are kept. The means and scales are recorded
+    (`Dataset.standardization`), so weights can be mapped back to the raw units.
     """
     if dataset.standardized:
         return dataset
-    features = dataset.features
-    mean = features.mean(axis=0)
-    centred = features - mean
-    std = np.sqrt(np.mean(centred**2, axis=0))  # population std: (1/n) Σ (x − mean)²
-    constant = std <= _CONSTANT_RTOL * np.abs(features).max(axis=0)
-    scale = np.where(constant, 1.0, std)  # dividing a constant feature by its std (0) is 0/0
+    statistics, mean, scale = dataset.statistics.standardized(dataset.n_features)
     return replace(
         dataset,
-        features=centred / scale,
+        features=(dataset.features - mean) / scale,
         true_params=None,
         source=f"{dataset.source} (features standardized)",
         standardized=True,
         standardization=Standardization(means=mean, scales=scale),
+        statistics=statistics,
     )
 
 
-# ── CSV ───────────────────────────────────────────────────────────────────────────────────────────────
+# ── Files: CSV and Parquet ────────────────────────────────────────────────────────────────────────────
 
 
-def _read_text(path: Path) -> str:
-    """The file's text, or a one-line error: missing, a directory, unreadable, empty, binary, not UTF-8."""
-    if not path.exists():
-        raise GdvizInputError(f"no such file: '{path}'")
-    if path.is_dir():
-        raise GdvizInputError(f"'{path}' is a directory, not a CSV file")
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise GdvizInputError(f"cannot read '{path}': {error.strerror or error}") from error
-    if not raw.strip():
-        raise GdvizInputError(f"'{path}' is empty: a CSV file needs a header row and data rows")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise GdvizInputError(f"'{path}' is UTF-16 text: save it as UTF-8 (a CSV file must be UTF-8 text)")
-    if b"\x00" in raw:
-        raise GdvizInputError(f"'{path}' looks like a binary file (it has NUL bytes), not a CSV text file")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise GdvizInputError(
-            f"'{path}' is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}): "
-            "a CSV file must be UTF-8 text"
-        ) from error
+def load_file(path: str | os.PathLike[str], x_columns: str, y_column: str, *, seed: int = 0,
+              timeout: float = READ_TIMEOUT_S, row_budget: int = ROW_BUDGET_BYTES) -> Dataset:
+    """A CSV or Parquet file with named columns, a folder of them or a glob ('parts/*.csv'), streamed once.
 
-
-def _delimiter(lines: list[str]) -> str:
-    """Comma, semicolon or tab, guessed by csv.Sniffer from the first lines; comma when it cannot tell."""
-    try:
-        return csv.Sniffer().sniff("\n".join(lines[:_SNIFF_LINES]), delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
-
-
-def _parse_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the data rows with their 1-based line numbers; cells stripped, blank lines skipped."""
-    numbered = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    reader = csv.reader((line for _, line in numbered), delimiter=_delimiter([line for _, line in numbered]))
-    rows = [(numbered[reader.line_num - 1][0], [cell.strip() for cell in cells]) for cells in reader]
-    header_line, header = rows[0]
-    if all(_is_number(cell) for cell in header):
-        raise GdvizInputError(
-            f"'{path}': the first row ({', '.join(header)}) looks like data, not a header of column names"
-        )
-    if len(rows) == 1:
-        raise GdvizInputError(f"'{path}' has a header row but no data rows")
-    for number, cells in rows[1:]:
-        if len(cells) != len(header):
-            raise GdvizInputError(
-                f"'{path}' row {number} has {len(cells)} cells, but the header (row {header_line}) "
-                f"has {len(header)}"
-            )
-    return header, rows[1:]
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _column_index(path: Path, header: list[str], token: str, role: str) -> int:
-    """The 0-based index of the column named `token` (a header name, else a 0-based index)."""
-    if token == "":
-        raise GdvizInputError(f"empty column name in the {role} column list for '{path}'")
-    matches = [i for i, name in enumerate(header) if name == token]
-    if len(matches) > 1:
-        raise GdvizInputError(
-            f"column name {token!r} appears {len(matches)} times in the header of '{path}' "
-            f"(indices {', '.join(map(str, matches))}): select it by index"
-        )
-    if matches:
-        return matches[0]
-    try:
-        index = int(token)
-    except ValueError:
-        separators = (
-            " (the header has a single column: separate columns with commas, semicolons or tabs)"
-            if len(header) == 1 and len(header[0].split()) > 1 else ""
-        )
-        raise GdvizInputError(
-            f"unknown {role} column {token!r} in '{path}': available columns are "
-            f"{', '.join(header)}{closest_hint(token, header)}{separators}"
-        ) from None
-    if not 0 <= index < len(header):
-        raise GdvizInputError(
-            f"{role} column index {index} is out of range for '{path}': it has {len(header)} columns "
-            f"(indices 0 to {len(header) - 1})"
-        )
-    return index
-
-
-def _select_columns(path: Path, header: list[str], x_columns: str, y_column: str) -> tuple[list[int], int]:
-    x_indices = [_column_index(path, header, token.strip(), "x") for token in x_columns.split(",")]
-    y_index = _column_index(path, header, y_column.strip(), "y")
-    repeated = sorted({i for i in x_indices if x_indices.count(i) > 1})
-    if repeated:
-        raise GdvizInputError(f"x column {header[repeated[0]]!r} is listed more than once in {x_columns!r}")
-    if y_index in x_indices:
-        raise GdvizInputError(f"y column {header[y_index]!r} is also among the x columns {x_columns!r}")
-    return x_indices, y_index
-
-
-def _cell_value(path: Path, number: int, column: str, cell: str) -> float:
-    """One cell as a finite float, or an error naming its row (as in the file) and column."""
-    where = f"'{path}' row {number}, column {column!r}"
-    if cell == "":
-        raise GdvizInputError(f"{where} is empty: every selected cell must be a number")
-    try:
-        value = float(cell)
-    except ValueError:
-        decimal_comma = " (write decimals with a point: 1.5, not 1,5)" if _is_number(cell.replace(",", ".", 1)) else ""
-        raise GdvizInputError(f"{where}: {cell!r} is not a number{decimal_comma}") from None
-    if not math.isfinite(value):
-        raise GdvizInputError(f"{where}: {cell!r} is not a finite number (NaN and infinity are not accepted)")
-    return value
-
-
-def _numeric_table(
-    path: Path, rows: list[tuple[int, list[str]]], columns: list[int], names: list[str]
-) -> np.ndarray:
-    """The chosen columns as floats, shape (n_rows, len(columns)); the first bad cell in file order raises.
-
-    `names` names every column of the file (indexed like the header), for the error message.
+    x_columns: comma-separated names or 0-based indices, y_column: one. The rows are kept while they fit
+    row_budget bytes; past it the dataset holds a seeded sample of SHOWN_ROWS rows and the statistics of all rows.
     """
-    try:
-        table = np.array([[row[i] for i in columns] for _, row in rows], dtype=np.float64)
-    except ValueError:
-        table = None
-    if table is None or not np.isfinite(table).all():  # slow path, cell by cell, to name the first bad one
-        table = np.array(
-            [[_cell_value(path, number, names[i], row[i]) for i in columns] for number, row in rows]
-        )
-    return table
+    table = read_table(path, x_columns, y_column, seed=seed, timeout=timeout, row_budget=row_budget)
+    n, d = table.moments.n, table.moments.k - 1
+    if n < d + 1:
+        params = ", ".join(("b", *(f"w{j}" for j in range(1, d + 1))))
+        raise GdvizInputError(f"'{path}' has {n} rows but {d + 1} parameters ({params}): need at least {d + 1} rows")
+    x_names = table.names[:d]
+    name = table.files[0].stem if len(table.files) == 1 else _folder_name(path)
+    return Dataset(
+        name=name,
+        features=table.features,
+        target=table.target,
+        feature_names=x_names,
+        target_name=table.names[d],
+        true_params=None,
+        source=f"{table.description}: y={table.names[d]}, x={','.join(x_names)}",
+        defaults=TrainingDefaults(lr=None, epochs=300, init=None, cost="mse"),
+        statistics=table.moments,
+    )
+
+
+def _folder_name(path: str | os.PathLike[str]) -> str:
+    """'parts' for 'parts/', 'parts' or 'parts/*.csv'."""
+    given = Path(os.fspath(path))
+    return given.name if given.is_dir() else given.parent.name or given.stem
 
 
 def load_csv(path: str | os.PathLike[str], x_columns: str, y_column: str) -> Dataset:
-    """A CSV file with a header row; x_columns: comma-separated names or 0-based indices, y_column: one."""
-    file = Path(path)
-    header, rows = _parse_rows(file, _read_text(file))
-    x_indices, y_index = _select_columns(file, header, x_columns, y_column)
-    names = [name or f"column {i}" for i, name in enumerate(header)]
-    table = _numeric_table(file, rows, [*x_indices, y_index], names)
-    n, d = table.shape[0], len(x_indices)
-    if n < d + 1:
-        params = ", ".join(("b", *(f"w{j}" for j in range(1, d + 1))))
-        raise GdvizInputError(
-            f"'{file}' has {n} rows but {d + 1} parameters ({params}): need at least {d + 1} rows"
-        )
-    x_names = tuple(names[i] for i in x_indices)
-    return Dataset(
-        name=file.stem,
-        features=table[:, :d],
-        target=table[:, d],
-        feature_names=x_names,
-        target_name=names[y_index],
-        true_params=None,
-        source=f"CSV file {file}: y={names[y_index]}, x={','.join(x_names)}",
-        defaults=TrainingDefaults(lr=None, epochs=300, init=None, cost="mse"),
-    )
+    """A CSV (or Parquet) file, folder or glob: see load_file."""
+    return load_file(path, x_columns, y_column)

@@ -87,7 +87,7 @@ def prepare(dataset: Dataset, request: RunRequest = RunRequest()) -> Experiment:
     """Resolve every setting, then run once."""
     cost = request.cost or dataset.defaults.cost
     cost_scale(cost)
-    problem = Problem.from_data(dataset.features, dataset.target, cost)
+    problem = Problem.from_dataset(dataset, cost)
     lr = choose_rate(dataset, problem, request)
     optimizer = make_optimizer(request.optimizer, lr, **vars(request.hyper))
     epochs = request.epochs if request.epochs is not None else dataset.defaults.epochs

@@ -152,7 +152,7 @@ def regimes(cost: str | None, rates: tuple[float, ...], as_json: bool, **options
     data, _ = split_options(options)
     dataset = build_dataset(data)
     check_seed_is_used(data.seed, dataset, ())
-    problem = Problem.from_data(dataset.features, dataset.target, cost or dataset.defaults.cost)
+    problem = Problem.from_dataset(dataset, cost or dataset.defaults.cost)
     warn_if_singular(problem)
     report = regimes_report(dataset, problem, rates)
     click.echo(to_json(report) if as_json else regimes_table(dataset, problem, report))

@@ -398,7 +398,8 @@ def _marker_size(n_points: int) -> float:
 
 def _draw_line(axes: Axes, experiment: Experiment, colors: Palette) -> None:
     dataset, weights = experiment.dataset, experiment.trajectory.final_weights
-    x, y = dataset.features[:, 0], dataset.target
+    shown_x, y = dataset.shown
+    x = shown_x[:, 0]
     pad = 0.05 * (float(np.ptp(x)) or 1.0)
     ends = np.array([x.min() - pad, x.max() + pad])
     axes.scatter(x, y, s=_marker_size(len(x)), color=colors.data, alpha=0.75, linewidths=0, zorder=2, gid="data",
@@ -422,7 +423,7 @@ def _draw_line(axes: Axes, experiment: Experiment, colors: Palette) -> None:
 
 def _draw_plane(axes: Axes, experiment: Experiment, colors: Palette) -> None:
     dataset, weights = experiment.dataset, experiment.trajectory.final_weights
-    features, y = dataset.features, dataset.target
+    features, y = dataset.shown
     x1 = np.linspace(features[:, 0].min(), features[:, 0].max(), 12)
     x2 = np.linspace(features[:, 1].min(), features[:, 1].max(), 12)
     mesh1, mesh2 = np.meshgrid(x1, x2)
@@ -449,8 +450,8 @@ def _draw_plane(axes: Axes, experiment: Experiment, colors: Palette) -> None:
 
 def _draw_predictions(axes: Axes, experiment: Experiment, colors: Palette) -> None:
     dataset, weights = experiment.dataset, experiment.trajectory.final_weights
-    y = dataset.target
-    predicted = weights[0] + dataset.features @ weights[1:]
+    features, y = dataset.shown
+    predicted = weights[0] + features @ weights[1:]
     low, high = float(min(y.min(), predicted.min())), float(max(y.max(), predicted.max()))
     pad = 0.05 * ((high - low) or 1.0)
     axes.plot([low - pad, high + pad], [low - pad, high + pad], color=colors.truth, linestyle="--", linewidth=1.6,

@@ -15,6 +15,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from gdcore.datasets import Dataset
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.experiment import Experiment
@@ -171,8 +173,9 @@ def frame_count(job: Job) -> int:
 def data_fingerprint(dataset: Dataset) -> str:
     """A hash of the data the runs saw (every feature and target value, the names): the same data, the same hash."""
     digest = hashlib.sha256()
-    for array in (dataset.features, dataset.target):
-        digest.update(array.tobytes())
+    statistics = dataset.statistics  # all rows' moments (the arrays may hold only a sample of big data)
+    for array in (dataset.features, dataset.target, np.array([statistics.n]), statistics.mean, statistics.scatter):
+        digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
     digest.update(json.dumps([dataset.feature_names, dataset.target_name, dataset.standardized]).encode())
     return digest.hexdigest()[:16]
 

@@ -23,7 +23,8 @@ class LinePanel:
                  color: str | None = None, legend: bool = True) -> None:
         self.axes = axes
         self.weights = experiment.trajectory.weights
-        x, y = experiment.dataset.features[:, 0], experiment.dataset.target
+        shown_x, y = experiment.dataset.shown  # a seeded sample of big data: the numbers come from all rows
+        x = shown_x[:, 0]
         pad = 0.05 * (x.max() - x.min() or 1.0)
         self.x_ends = np.array([x.min() - pad, x.max() + pad])
         self.base = _fit_box(y, self.ends(no_worse_than_start(experiment.trajectory.loss)))
@@ -62,7 +63,7 @@ class PlanePanel:
                  color: str | None = None, legend: bool = True) -> None:
         self.axes = axes
         self.weights = experiment.trajectory.weights
-        features, y = experiment.dataset.features, experiment.dataset.target
+        features, y = experiment.dataset.shown
         x1 = np.linspace(features[:, 0].min(), features[:, 0].max(), PLANE_RESOLUTION)
         x2 = np.linspace(features[:, 1].min(), features[:, 1].max(), PLANE_RESOLUTION)
         self.grid = np.meshgrid(x1, x2)
@@ -126,8 +127,8 @@ class PredictionPanel:
                  color: str | None = None, legend: bool = True) -> None:
         self.axes = axes
         self.weights = experiment.trajectory.weights
-        self.design = np.column_stack([np.ones(experiment.dataset.n_samples), experiment.dataset.features])
-        y = experiment.dataset.target
+        shown_x, y = experiment.dataset.shown
+        self.design = np.column_stack([np.ones(len(y)), shown_x])
         self.base = _fit_box(y, self.weights[no_worse_than_start(experiment.trajectory.loss)] @ self.design.T)
         diagonal = [self.base.low[0], self.base.high[0]]
         axes.plot(diagonal, diagonal, color=colors.truth, linestyle="--", linewidth=1.2,
@@ -159,11 +160,19 @@ def fit_panel(axes_factory: Callable[[str | None], Axes], experiment: Experiment
               legend: bool = True) -> LinePanel | PlanePanel | PredictionPanel:
     """The fit panel suited to the number of features; axes_factory(projection) makes its axes."""
     n_features = experiment.dataset.n_features
+    panel: LinePanel | PlanePanel | PredictionPanel
     if n_features == 1:
-        return LinePanel(axes_factory(None), experiment, colors, animated, color, legend)
-    if n_features == 2:
-        return PlanePanel(axes_factory("3d"), experiment, colors, animated, color, legend)
-    return PredictionPanel(axes_factory(None), experiment, colors, animated, color, legend)
+        panel = LinePanel(axes_factory(None), experiment, colors, animated, color, legend)
+    elif n_features == 2:
+        panel = PlanePanel(axes_factory("3d"), experiment, colors, animated, color, legend)
+    else:
+        panel = PredictionPanel(axes_factory(None), experiment, colors, animated, color, legend)
+    note = experiment.dataset.sample_note  # '10,000 of 5,000,000 points shown' when big data is sampled
+    if note:
+        write = panel.axes.text2D if n_features == 2 else panel.axes.text  # a 3D axes places 2D text apart
+        write(0.99, 0.01, note, transform=panel.axes.transAxes, ha="right", va="bottom", fontsize="small",
+              color=colors.foreground, alpha=0.8)
+    return panel
 
 
 def _fit_box(target: np.ndarray, predictions: np.ndarray) -> Box:

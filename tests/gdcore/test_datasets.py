@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import pathlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from gdcore import reader
 from gdcore.datasets import (
     DATASET_NAMES,
     PRESET_NAMES,
@@ -325,10 +325,10 @@ def test_csv_directory(tmp_path: Path) -> None:
 def test_csv_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, "x,y\n1,2\n3,4\n")
 
-    def refuse(self: pathlib.Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(name: str, flags: int) -> int:
+        raise PermissionError(13, "Permission denied", name)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", refuse)
+    monkeypatch.setattr(reader, "_os_open", refuse)
     assert_one_line_error(csv_error(path), "cannot read", "data.csv", "Permission denied")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -38,3 +40,16 @@ def test_fixed_parameters_default_to_the_optimum_and_can_be_given(data: tuple[np
 def test_bad_axes_are_rejected(data: tuple[np.ndarray, np.ndarray], axes: tuple[int, int]) -> None:
     with pytest.raises(GdvizInputError, match="grid axes"):
         loss_grid(Problem.from_data(*data), axes, (0, 1), (0, 1), 3)
+
+
+def test_grid_stays_exact_far_from_the_origin() -> None:
+    i = np.arange(100.0)
+    problem = Problem.from_data((1e8 + i)[:, None], i)  # y = x − 1e8 exactly
+    optimum = problem.closed_form
+    grid = loss_grid(problem, (0, 1), (optimum[0] - 1e-3, optimum[0] + 1e-3), (1 - 1e-11, 1 + 1e-11), 5)
+    for row, slope in enumerate(grid.second_values):
+        for column, bias in enumerate(grid.first_values):
+            # The definition in exact rational arithmetic: the float formula itself would cancel.
+            residuals = [Fraction(bias) + Fraction(slope) * (10**8 + k) - k for k in range(100)]
+            expected = float(sum(r * r for r in residuals) / 100)
+            assert grid.loss[row, column] == pytest.approx(expected, rel=1e-6)

@@ -134,3 +134,34 @@ def test_statistics_are_read_only(data: tuple[np.ndarray, np.ndarray]) -> None:
     problem = Problem.from_data(*data)
     with pytest.raises(ValueError):
         problem.gram[0, 0] = 1.0
+
+
+def test_the_spectrum_is_computed_once(data: tuple[np.ndarray, np.ndarray]) -> None:
+    problem = Problem.from_data(*data)
+    assert problem.eigenvalues is problem.eigenvalues
+    with pytest.raises(ValueError):
+        problem.eigenvalues[0] = 1.0
+
+
+def test_data_at_the_limit_of_float64_gives_numbers_or_one_line_never_linalg_errors() -> None:
+    rng = np.random.default_rng(0)
+    for scale in (1e-150, 1e-100, 1e100, 1e149):
+        x = rng.uniform(1, 2, 50) * scale
+        with np.errstate(over="raise", divide="raise", invalid="raise"):  # no numpy warning may escape
+            try:
+                problem = Problem.from_data(x[:, None], 3 * x + 1)
+            except GdvizInputError as error:
+                assert "\n" not in str(error)
+                continue
+            assert np.all(np.isfinite(problem.eigenvalues)) and np.isfinite(problem.closed_form_loss)
+
+
+def test_lapack_non_convergence_is_one_line(data: tuple[np.ndarray, np.ndarray],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    monkeypatch.setattr(np.linalg, "lstsq", fail)
+    with pytest.raises(GdvizInputError, match="did not converge") as excinfo:
+        Problem.from_data(*data)
+    assert "\n" not in str(excinfo.value)

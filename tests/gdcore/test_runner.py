@@ -209,3 +209,33 @@ def test_gradient_norms_are_the_gradients_norms(data: tuple[np.ndarray, np.ndarr
     expected = [np.linalg.norm(problem.gradient(w)) for w in trajectory.weights]
     np.testing.assert_allclose(trajectory.gradient_norms, expected, rtol=1e-13)
     np.testing.assert_allclose(trajectory.loss, [problem.loss(w) for w in trajectory.weights], rtol=1e-13)
+
+
+def test_the_cost_budget_is_checked_before_any_step(data: tuple[np.ndarray, np.ndarray]) -> None:
+    from gdcore.runner import MAX_EPOCH_WORK, MAX_UPDATES
+
+    wide = Problem.from_data(*random_data(0, n_samples=400, n_features=200))
+    epochs = MAX_EPOCH_WORK // 201**2 + 1
+    with pytest.raises(GdvizInputError, match=f"at most {MAX_EPOCH_WORK // 201**2:,} epochs") as excinfo:
+        run(wide, GD(lr=1e-3), epochs)
+    assert "\n" not in str(excinfo.value)
+    problem = Problem.from_data(*data)  # 40 rows: batch size 1 makes 40 updates an epoch
+    with pytest.raises(GdvizInputError, match=f"past the budget of {MAX_UPDATES:,}"):
+        run(problem, make_optimizer("sgd", 0.01, batch_size=1), MAX_UPDATES // 40 + 1)
+
+
+def test_a_problem_without_rows_refuses_mini_batches_only(data: tuple[np.ndarray, np.ndarray]) -> None:
+    from gdcore.statistics import Moments
+
+    problem = Problem.from_statistics(Moments.of(np.column_stack(data)))
+    assert not problem.has_rows
+    with pytest.raises(GdvizInputError, match="full-batch gradient descent"):
+        run(problem, make_optimizer("sgd", 0.01), 5)
+    np.testing.assert_allclose(run(problem, GD(lr=0.05), 50).weights,
+                               run(Problem.from_data(*data), GD(lr=0.05), 50).weights, rtol=1e-9)
+
+
+def test_every_epoch_is_kept_in_one_preallocated_array(data: tuple[np.ndarray, np.ndarray]) -> None:
+    trajectory = run(Problem.from_data(*data), GD(lr=0.01), 2_000)
+    assert trajectory.weights.shape == (2_001, 3) and trajectory.weights.flags.c_contiguous
+    assert trajectory.rates.shape == (2_000,)

@@ -394,17 +394,17 @@ def test_binary_and_foreign_encodings_are_named(tmp_path: Path, raw: bytes, frag
 
 
 def test_unreadable_and_missing_csv_and_directories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pathlib
+    from gdcore import reader
 
     assert_bad_input(invoke("train", "--data", str(tmp_path / "nope.csv"), "--x", "x", "--y", "y"),
                      "no such file", "nope.csv")
     assert_bad_input(invoke("train", "--data", str(tmp_path), "--x", "x", "--y", "y"), "is a directory")
     path = write(tmp_path / "data.csv", "x,y\n1,2\n2,4\n")
 
-    def refuse(self: pathlib.Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(name: str, flags: int) -> int:
+        raise PermissionError(13, "Permission denied", name)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", refuse)  # as root, chmod 000 would not stop the read
+    monkeypatch.setattr(reader, "_os_open", refuse)  # as root, chmod 000 would not stop the read
     assert_bad_input(invoke("train", "--data", path, "--x", "x", "--y", "y"), "cannot read", "Permission denied")
 
 
