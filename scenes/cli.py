@@ -57,6 +57,10 @@ class GdvizGroup(click.Group):
             fail(error.format_message())
         except GdvizInputError as error:
             fail(str(error))
+        except OSError as error:  # the system refused (a full disk, a vanished folder): one line, not a traceback
+            where = f" ({error.filename})" if error.filename else ""
+            click.echo(f"gdviz: error: {(error.strerror or str(error)).lower()}{where}", err=True)
+            sys.exit(1)
         except (click.Abort, KeyboardInterrupt):
             click.echo("gdviz: interrupted", err=True)
             sys.exit(130)

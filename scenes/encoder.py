@@ -90,7 +90,7 @@ def prepare_output_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        blocker = next((p for p in (path, *path.parents) if _is_file(p)), None)
         if blocker is not None:
             raise GdvizInputError(f"output folder {path}: {blocker} is a file, not a folder") from exc
         raise GdvizInputError(f"output folder {path}: cannot create it ({_reason(exc)})") from exc
@@ -463,6 +463,14 @@ def _atomic(path: Path) -> Iterator[Path]:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def _is_file(path: Path) -> bool:
+    """True when `path` exists and is not a folder; False when it cannot even be looked at (a name too long)."""
+    try:
+        return path.exists() and not path.is_dir()
+    except OSError:
+        return False
 
 
 def _reason(exc: OSError) -> str:

@@ -488,3 +488,9 @@ def test_commands_that_draw_nothing_import_nothing_that_draws(command: list[str]
             "print(drawing, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_an_out_folder_name_too_long_is_one_line(tmp_path: Path) -> None:
+    for command in (["render", "--format", "png"], ["figures"]):
+        result = invoke(*command, "--out", str(tmp_path / ("a" * 300)))
+        assert_bad_input(result, "output folder", "file name too long")
