@@ -169,9 +169,11 @@ def _sample_rows(n_samples: int, max_rows: int = MAX_POINTS) -> np.ndarray:
 def _fit_data(dataset: Dataset, rows: np.ndarray) -> dict[str, Any]:
     """What the script needs to draw a run's fit: the line's x-range (one feature), or the sampled rows' features and
     targets (more features: predicted against actual)."""
+    y_range = rounded(_padded(dataset.target[rows]))
     if dataset.n_features == 1:
-        return {"kind": "line", "xRange": rounded(_padded(dataset.features[rows, 0], 0.05))}
-    return {"kind": "predicted", "features": rounded(dataset.features[rows]), "y": rounded(dataset.target[rows])}
+        return {"kind": "line", "xRange": rounded(_padded(dataset.features[rows, 0], 0.05)), "yRange": y_range}
+    return {"kind": "predicted", "features": rounded(dataset.features[rows]), "y": rounded(dataset.target[rows]),
+            "yRange": y_range}
 
 
 def _padded(values: np.ndarray, pad: float = 0.15) -> list[float]:
@@ -284,7 +286,7 @@ def _bowl_figure(grid: LossGrid, names: list[str]) -> go.Figure:
     scene = {"xaxis": {"title": {"text": _text(names[0])}, "range": [grid.first_values[0], grid.first_values[-1]]},
              "yaxis": {"title": {"text": _text(names[1])}, "range": [grid.second_values[0], grid.second_values[-1]]},
              "zaxis": {"title": {"text": "loss"}, "range": [0, float(np.max(grid.loss))]},
-             "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 0.9}}, "aspectmode": "cube"}
+             "camera": {"eye": {"x": 1.65, "y": -1.65, "z": 1.0}}, "aspectmode": "cube"}
     layout = _layout("The bowl (drag to turn)", scene=scene, margin={"l": 0, "r": 0, "t": 40, "b": 0})
     return go.Figure([surface, path, now], layout)
 
@@ -366,7 +368,7 @@ _TEMPLATE = """<!DOCTYPE html>
   const lr = $("lr"), epoch = $("epoch"), play = $("play");
   const config = {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["toImage", "sendDataToCloud"]};
   const [I, J] = D.axes;
-  let run = D.initial, k = 0, timer = null;
+  let run = D.initial, k = 0, timer = null, fitNote = "";
 
   function current() { return D.runs[run]; }
   function predict(w, row) { let s = w[0]; for (let j = 0; j < row.length; j++) s += w[j + 1] * row[j]; return s; }
@@ -387,7 +389,8 @@ _TEMPLATE = """<!DOCTYPE html>
     Plotly.restyle("view-loss", {"line.color": color, "marker.color": color}, [1, 2]);
     const last = r.epochs[r.epochs.length - 1];
     const decades = Math.log10(Math.max(...r.loss) / Math.min(...r.loss, D.optimumLoss || Infinity));
-    Plotly.relayout("view-loss", {"yaxis.dtick": decades >= 2 ? 1 : null});
+    // Labels every decade (every few for a diverging run), or at 1, 2, 5 within a narrow span.
+    Plotly.relayout("view-loss", {"yaxis.dtick": decades >= 2 ? Math.ceil(decades / 6) : "D2"});
     Plotly.restyle("view-loss", {x: [[0, Math.max(last, 1)]], y: [[D.optimumLoss, D.optimumLoss]]}, [3]);
     const xs = r.weights.map((w) => w[I]), ys = r.weights.map((w) => w[J]);
     Plotly.restyle("view-contour", {x: [xs], y: [ys]}, [1]);
@@ -406,7 +409,16 @@ _TEMPLATE = """<!DOCTYPE html>
 
   function drawEpoch() {
     const r = current(), w = r.weights[k], e = r.epochs[k];
-    Plotly.restyle("view-fit", fitTrace(w), [1]);
+    const fit = fitTrace(w);
+    Plotly.restyle("view-fit", fit, [1]);
+    const off = fit.y[0].filter((v) => !inside(v, D.fit.yRange));
+    const farthest = off.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+    const note = off.length ? "ŷ off the chart, as far as " + fmt(farthest) : "";
+    if (note !== fitNote) {
+      fitNote = note;
+      Plotly.relayout("view-fit", {annotations: note ? [{text: note, x: 0.5, y: 0.95, xref: "paper", yref: "paper",
+        showarrow: false, font: {color: D.regimeColors.divergent, size: 13}}] : []});
+    }
     Plotly.restyle("view-loss", {x: [r.epochs.slice(0, k + 1)], y: [r.loss.slice(0, k + 1)]}, [1]);
     Plotly.restyle("view-loss", {x: [[e]], y: [[r.loss[k]]]}, [2]);
     Plotly.restyle("view-contour", {x: [[w[I]]], y: [[w[J]]]}, [2]);
