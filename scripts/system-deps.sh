@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian/Ubuntu packages gdviz's Manim extra needs to build (cairo, pango, pkg-config, a C compiler and the
-# Python headers): installed when missing, as root or through sudo; otherwise the exact command is printed.
+# Python headers), and the Chromium that the explorable page's browser test drives (/usr/bin/chromium): installed when
+# missing, as root or through sudo; otherwise the exact command is printed.
 set -euo pipefail
 python=${1:-python3}
 
@@ -11,6 +12,7 @@ fi
 command -v cc >/dev/null || missing+=(gcc)
 headers=$("$python" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
 [ -f "$headers/Python.h" ] || missing+=(python3-dev)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -18,6 +20,7 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
   sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 else
-  echo "gdviz needs system packages to build Manim; run: sudo apt-get install ${missing[*]}  then make again" >&2
+  echo "gdviz needs system packages (Manim's build, the browser test); run: sudo apt-get install ${missing[*]}" \
+    " then make again" >&2
   exit 1
 fi
