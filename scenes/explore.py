@@ -150,11 +150,11 @@ def _run_data(experiment: Experiment, axes: tuple[int, int]) -> dict[str, Any]:
 
 
 def _grid(experiments: Sequence[Experiment], axes: tuple[int, int]) -> LossGrid:
-    """The loss over the two shown parameters around every converging path and the optimum (diverging paths leave
-    the view: following them would shrink the bowl to a dot)."""
-    problem = experiments[0].problem
-    kept = [e.trajectory.weights[:, axes] for e in experiments if not e.trajectory.diverged]
-    points = np.vstack([*kept, problem.closed_form[list(axes)][None, :]])
+    """The loss over the two shown parameters around the start, the optimum and every stable run's path (η·L < 2:
+    diverging paths leave the view, since following them would shrink the bowl to a dot)."""
+    first, problem = experiments[0], experiments[0].problem
+    kept = [e.trajectory.weights[:, axes] for e in experiments if e.rate.eta_lambda_max < STABLE_BELOW]
+    points = np.vstack([*kept, problem.closed_form[None, list(axes)], first.init[None, list(axes)]])
     first_range, second_range = grid_ranges(points)
     return loss_grid(problem, axes, first_range, second_range, GRID_RESOLUTION)
 
@@ -335,7 +335,7 @@ _TEMPLATE = """<!DOCTYPE html>
   button { font-size: 14px; padding: 4px 12px; min-width: 44px; cursor: pointer; }
   .status { display: flex; align-items: center; gap: 12px; margin: 10px 0 4px; font-size: 15px; }
   #regime { color: #fff; font-weight: bold; padding: 3px 12px; border-radius: 12px; }
-  #readout { font-variant-numeric: tabular-nums; }
+  #readout { font-variant-numeric: tabular-nums; border-bottom: 3px solid transparent; padding-bottom: 1px; }
   .views { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
   .views > div { min-width: 0; border: 1px solid #e4e4e4; border-radius: 6px; }
   @media (max-width: 800px) { .views { grid-template-columns: 1fr; } }
@@ -405,6 +405,7 @@ _TEMPLATE = """<!DOCTYPE html>
     const badge = $("regime");
     badge.textContent = r.regime;
     badge.style.background = color;
+    $("readout").style.borderColor = color;
   }
 
   function drawEpoch() {

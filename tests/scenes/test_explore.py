@@ -203,3 +203,14 @@ def test_the_page_in_chromium(browser: Any, hostile: Dataset, tmp_path: Path) ->
     assert errors == []
     assert requests == [path.as_uri()]
     page.close()
+
+
+def test_the_view_holds_the_stable_paths_only(line: Dataset) -> None:
+    runs = explore_runs(line, [0.001], SHORT)  # divergent runs that did not reach the bound in 40 epochs included
+    view = page_data(runs)["view"]
+    for run in runs:
+        if run.rate.eta_lambda_max < 2:
+            path = run.trajectory.weights[:, :2]
+            assert np.all((view["x"][0] <= path[:, 0]) & (path[:, 0] <= view["x"][1]))
+            assert np.all((view["y"][0] <= path[:, 1]) & (path[:, 1] <= view["y"][1]))
+    assert np.ptp(view["x"]) < 10 and np.ptp(view["y"]) < 10  # not stretched by the escaping runs
