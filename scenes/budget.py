@@ -1,5 +1,5 @@
 """A size budget for the web's animations: fit a GIF, WebP or WebM under a number of bytes by lowering, in order,
-the frame rate, then the colours (GIF) or the quality (WebP, WebM), then the size, never below a legible size.
+the frame rate, then the colours (GIF, WebP) or the quality (WebM), then the size, never below a legible size.
 
 The frames come from a callback that draws them at a given size and frame rate, so a smaller file is laid out for its
 own pixels, never shrunk from a bigger one. Every attempt is encoded into a hidden folder beside the target; only the
@@ -22,7 +22,6 @@ from gdcore.errors import GdvizInputError
 from scenes.encoder import (
     GIF_DEFAULT_COLORS,
     VP9_DEFAULT_CRF,
-    WEBP_DEFAULT_QUALITY,
     FrameSink,
     OutputSpec,
     prepare_output_dir,
@@ -38,7 +37,6 @@ MIN_FPS = 10.0  # below this, motion turns into a slide show
 FPS_STEPS = (50.0, 30.0, 25.0, 20.0, 15.0, 12.0, 10.0)  # the rates tried below the requested one, down to MIN_FPS
 GIF_COLOR_STEPS = (GIF_DEFAULT_COLORS, 64, 32)
 VP9_CRF_STEPS = (VP9_DEFAULT_CRF, 53, 58)  # 0 best .. 63
-WEBP_QUALITY_STEPS = (WEBP_DEFAULT_QUALITY, 55, 35)  # 100 best .. 0
 SIZE_HEADROOM = 0.95  # aim a little under the budget when predicting the size that fits (bytes ∝ pixels)
 MAX_SIZE_RATIO = 0.9  # each size step is at least 10% narrower
 
@@ -57,7 +55,7 @@ class Attempt:
 class BudgetChoice:
     """What `fit_to_budget` wrote: the settings it chose, the file's size and how many encodes it took.
 
-    `colors` is the GIF's palette size, `quality` the WebM's crf or the WebP's quality (None for the other kinds).
+    `colors` is the GIF's or WebP's palette size, `quality` the WebM's crf (each None for the other kinds).
     """
 
     path: Path
@@ -103,8 +101,8 @@ def fit_to_budget(
 ) -> BudgetChoice:
     """Write the clip to `path` (.gif, .webp or .webm) in at most `max_bytes`, as large and smooth as fits.
 
-    Tries the requested size and rate first; then lower frame rates (down to `min_fps`), then fewer colours (GIF) or
-    a lower quality (WebP, WebM), then smaller sizes (aspect kept, down to a short side of `min_short_side`, or the
+    Tries the requested size and rate first; then lower frame rates (down to `min_fps`), then fewer colours (GIF, WebP)
+    or a lower quality (WebM), then smaller sizes (aspect kept, down to a short side of `min_short_side`, or the
     requested one if smaller). Raises GdvizInputError, one line giving the smallest file reached, if nothing fits;
     no file is left then.
     """
@@ -197,23 +195,23 @@ def _scaled(attempt: Attempt, ratio: float, floor: int) -> tuple[int, int]:
 
 
 def _ladder(kind: str) -> tuple[int, ...]:
-    return {"gif": GIF_COLOR_STEPS, "webm": VP9_CRF_STEPS, "webp": WEBP_QUALITY_STEPS}[kind]
+    return VP9_CRF_STEPS if kind == "webm" else GIF_COLOR_STEPS
 
 
 def _colors(kind: str, attempt: Attempt) -> int | None:
-    return GIF_COLOR_STEPS[attempt.quality_step] if kind == "gif" else None
+    return None if kind == "webm" else GIF_COLOR_STEPS[attempt.quality_step]
 
 
 def _quality(kind: str, attempt: Attempt) -> int | None:
-    return None if kind == "gif" else _ladder(kind)[attempt.quality_step]
+    return VP9_CRF_STEPS[attempt.quality_step] if kind == "webm" else None
 
 
 def _spec(kind: str, path: Path, attempt: Attempt) -> OutputSpec:
     rung = _ladder(kind)[attempt.quality_step]
-    options = {"gif": {"colors": rung}, "webm": {"vp9_crf": rung}, "webp": {"webp_quality": rung}}[kind]
+    options = {"vp9_crf": rung} if kind == "webm" else {"colors": rung}
     return OutputSpec(path, kind, attempt.fps, **options)  # type: ignore[arg-type]
 
 
 def _describe(kind: str, attempt: Attempt) -> str:
-    setting = {"gif": "colours", "webm": "crf", "webp": "quality"}[kind]
+    setting = "crf" if kind == "webm" else "colours"
     return f"{attempt.width}x{attempt.height}, {attempt.fps:g} fps, {setting} {_ladder(kind)[attempt.quality_step]}"

@@ -46,10 +46,12 @@ VideoKind = Literal["mp4", "gif", "webm", "webp"]
 VP9_DEFAULT_CRF = 48
 VP9_DEADLINE, VP9_CPU_USED = "realtime", 7
 VP9_KEYFRAME_SECONDS = 10.0
-# Animated WebP, lossy (0 worst to 100 best). Through ffmpeg's libwebp_anim it is *larger* than gdviz's GIF on plot
-# frames (1.5-2x: each frame's changed rectangle is re-encoded whole, where the GIF stores unchanged palette
-# indices as transparent); lossless is no better, a GIF palette first then lossless is 0.8x but 15x slower.
-WEBP_DEFAULT_QUALITY = 75
+# Animated WebP: the GIF's palette and dithering first, then lossless WebP (same pixels as the GIF). Measured on the
+# dashboard and regimes scenes at 720x405 (benchmarks/web.py): 0.78x and 0.63x the GIF's bytes in about the GIF's
+# time. Lossy WebP is 1.7x the GIF (VP8 frames are intra-only: each frame's changed rectangle, here a third of the
+# frame, is coded afresh, where the GIF stores unchanged palette indices as transparent); lossless without a palette
+# is 2.6x. Lossless 'quality' is the effort: 25 with compression level 1 is within 1% of the best, 7x faster.
+WEBP_LOSSLESS_EFFORT = ("-quality", "25", "-compression_level", "1")
 
 # GIF settings, measured in benchmarks/encoder.py on typical gdviz frames (flat colours, antialiased lines
 # and text, sometimes a colormap): one palette for the whole GIF from the histogram of every frame
@@ -125,8 +127,8 @@ class OutputSpec:
     `fps` is the output's frame rate; when it is below the stream's, frames are dropped evenly.
     `width` scales the output (lanczos, aspect kept, even height), never up; None keeps the frame width.
     `crf`, `preset` and `x264_params` are libx264's quality and speed settings (MP4 only); `colors` is the size of the
-    GIF's palette (GIF only: 256 for smooth colormaps, 64 for smaller files of flat-colour plots); `vp9_crf` is the
-    WebM's constant quality (0 best to 63), `webp_quality` the animated WebP's (0 to 100 best). GIF and WebP loop
+    GIF's or WebP's palette (256 for smooth colormaps, 64 for smaller files of flat-colour plots); `vp9_crf` is the
+    WebM's constant quality (0 best to 63). GIF and WebP loop
     forever; a WebM loops where the page says so (`<video loop>`).
     """
 
@@ -141,7 +143,6 @@ class OutputSpec:
     x264_params: str = "subme=1:scenecut=0"
     colors: int = GIF_DEFAULT_COLORS
     vp9_crf: int = VP9_DEFAULT_CRF
-    webp_quality: int = WEBP_DEFAULT_QUALITY
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path))
@@ -159,10 +160,6 @@ class OutputSpec:
             raise GdvizInputError(f"output {self.path}: crf must be between 0 and 51, got {self.crf}")
         if not 0 <= self.vp9_crf <= 63:
             raise GdvizInputError(f"output {self.path}: vp9_crf must be between 0 and 63, got {self.vp9_crf}")
-        if not 0 <= self.webp_quality <= 100:
-            raise GdvizInputError(
-                f"output {self.path}: webp_quality must be between 0 and 100, got {self.webp_quality}"
-            )
         if not 2 <= self.colors <= 256:
             raise GdvizInputError(f"output {self.path}: colors must be between 2 and 256, got {self.colors}")
         if self.preset not in X264_PRESETS:
@@ -427,18 +424,16 @@ def _ffmpeg_command(
         "-f", "rawvideo", "-pix_fmt", "rgba" if channels == 4 else "rgb24", "-s", f"{width}x{height}",
         "-framerate", _rational(spec.fps), "-i", "pipe:0", "-an",
     ]  # fmt: skip
-    if spec.kind == "gif":
+    if spec.kind in ("gif", "webp"):
         # One process: the stream is split, one copy builds the palette, the other waits for it.
         palette = f"split[a][b];[a]{GIF_PALETTEGEN.format(colors=spec.colors)}[p];[b][p]{GIF_PALETTEUSE}"
-        graph = ",".join([*filters, palette])
-        command += ["-filter_complex", graph, "-loop", "0", "-f", "gif", str(temp)]
-        return (out_width, out_height), command
-    if spec.kind == "webp":
-        # libwebp converts the RGBA itself; -loop 0 loops forever.
-        command += [
-            *(["-vf", ",".join(filters)] if filters else []), "-c:v", "libwebp_anim", "-pix_fmt", "bgra",
-            "-lossless", "0", "-quality", str(spec.webp_quality), "-loop", "0", "-f", "webp", str(temp),
-        ]  # fmt: skip
+        if spec.kind == "gif":
+            command += ["-filter_complex", ",".join([*filters, palette]), "-loop", "0", "-f", "gif", str(temp)]
+        else:
+            command += [
+                "-filter_complex", ",".join([*filters, palette, "format=bgra"]), "-c:v", "libwebp_anim",
+                "-lossless", "1", *WEBP_LOSSLESS_EFFORT, "-loop", "0", "-f", "webp", str(temp),
+            ]  # fmt: skip
         return (out_width, out_height), command
     # H.264 and VP9 in yuv420p: even sides, padded with a copy of the edge pixels (in RGB, before chroma
     # subsampling), then converted with the BT.709 matrix the file is tagged with.
