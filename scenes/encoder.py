@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 
 from gdcore.errors import GdvizInputError
 
-GIF_DEFAULT_WIDTH = 640
+GIF_DEFAULT_WIDTH = 720  # a blog column; the frames should be drawn at this width, not shrunk to it
 GIF_DEFAULT_MAX_FPS = 25.0
 # GIF delays are whole centiseconds and browsers slow delays under 2 cs down to 10 cs: 50 fps is the ceiling.
 GIF_MAX_FPS = 50.0
@@ -169,7 +169,7 @@ class OutputSpec:
 
     @classmethod
     def for_path(cls, path: Path, fps: float, *, width: int | None = None) -> OutputSpec:
-        """The output its suffix asks for (.mp4, .gif, .webm or .webp); a GIF defaults to at most 25 fps and 640 px
+        """The output its suffix asks for (.mp4, .gif, .webm or .webp); a GIF defaults to at most 25 fps and 720 px
         wide, the others keep the stream's fps and the frames' width."""
         path = Path(path)
         suffix = path.suffix.lower()

@@ -165,7 +165,7 @@ def test_gif_drops_frames_evenly(tmp_path: Path) -> None:
 
 def test_for_path_picks_the_kind_and_gif_defaults() -> None:
     assert OutputSpec.for_path(Path("a.mp4"), 60) == OutputSpec(Path("a.mp4"), "mp4", 60)
-    assert OutputSpec.for_path(Path("a.GIF"), 60) == OutputSpec(Path("a.GIF"), "gif", 25, width=640)
+    assert OutputSpec.for_path(Path("a.GIF"), 60) == OutputSpec(Path("a.GIF"), "gif", 25, width=720)
     assert OutputSpec.for_path(Path("a.gif"), 12, width=320).fps == 12
     assert OutputSpec.for_path(Path("a.WebM"), 60) == OutputSpec(Path("a.WebM"), "webm", 60)
     assert OutputSpec.for_path(Path("a.webp"), 30, width=320) == OutputSpec(Path("a.webp"), "webp", 30, width=320)
