@@ -368,7 +368,7 @@ _TEMPLATE = """<!DOCTYPE html>
   const lr = $("lr"), epoch = $("epoch"), play = $("play");
   const config = {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["toImage", "sendDataToCloud"]};
   const [I, J] = D.axes;
-  let run = D.initial, k = 0, timer = null, fitNote = "";
+  let run = D.initial, k = 0, timer = null, fitNote = "", path = null;
 
   function current() { return D.runs[run]; }
   function predict(w, row) { let s = w[0]; for (let j = 0; j < row.length; j++) s += w[j + 1] * row[j]; return s; }
@@ -383,22 +383,23 @@ _TEMPLATE = """<!DOCTYPE html>
     return {x: [f.y], y: [f.features.map((row) => predict(w, row))]};
   }
 
+  // One restyle per view and state: each call redraws its view, and a 3D redraw is the slow one.
+  function bowlPath(r) {
+    const keep = (w, h) => inside(w[I], D.view.x) && inside(w[J], D.view.y) && h <= D.view.zTop;
+    const kept = (f) => r.weights.map((w, i) => (keep(w, r.height[i]) ? f(w, i) : null));
+    return {x: kept((w) => w[I]), y: kept((w) => w[J]), z: kept((w, i) => r.height[i])};
+  }
+
   function drawRun() {
     const r = current(), color = D.regimeColors[r.regime];
-    Plotly.restyle("view-loss", {x: [r.epochs], y: [r.loss]}, [0]);
-    Plotly.restyle("view-loss", {"line.color": color, "marker.color": color}, [1, 2]);
     const last = r.epochs[r.epochs.length - 1];
     const decades = Math.log10(Math.max(...r.loss) / Math.min(...r.loss, D.optimumLoss || Infinity));
+    Plotly.restyle("view-loss", {x: [r.epochs, [0, Math.max(last, 1)]], y: [r.loss, [D.optimumLoss, D.optimumLoss]]},
+                   [0, 3]);
     // Labels every decade (every few for a diverging run), or at 1, 2, 5 within a narrow span.
-    Plotly.relayout("view-loss", {"yaxis.dtick": decades >= 2 ? Math.ceil(decades / 6) : "D2"});
-    Plotly.restyle("view-loss", {x: [[0, Math.max(last, 1)]], y: [[D.optimumLoss, D.optimumLoss]]}, [3]);
-    const xs = r.weights.map((w) => w[I]), ys = r.weights.map((w) => w[J]);
-    Plotly.restyle("view-contour", {x: [xs], y: [ys]}, [1]);
-    const keep = (w, h) => inside(w[I], D.view.x) && inside(w[J], D.view.y) && h <= D.view.zTop;
-    Plotly.restyle("view-bowl", {
-      x: [r.weights.map((w, i) => keep(w, r.height[i]) ? w[I] : null)],
-      y: [r.weights.map((w, i) => keep(w, r.height[i]) ? w[J] : null)],
-      z: [r.weights.map((w, i) => keep(w, r.height[i]) ? r.height[i] : null)]}, [1]);
+    Plotly.update("view-loss", {"line.color": color, "marker.color": color},
+                  {"yaxis.dtick": decades >= 2 ? Math.ceil(decades / 6) : "D2"}, [1, 2]);
+    path = {contour: {x: r.weights.map((w) => w[I]), y: r.weights.map((w) => w[J])}, bowl: bowlPath(r)};
     epoch.max = r.epochs.length - 1;
     lr.setAttribute("aria-valuetext", "η = " + r.lr);
     $("lr-value").textContent = "η = " + r.lr + " (" + (run + 1) + " of " + D.runs.length + ")";
@@ -411,21 +412,19 @@ _TEMPLATE = """<!DOCTYPE html>
   function drawEpoch() {
     const r = current(), w = r.weights[k], e = r.epochs[k];
     const fit = fitTrace(w);
-    Plotly.restyle("view-fit", fit, [1]);
     const off = fit.y[0].filter((v) => !inside(v, D.fit.yRange));
     const farthest = off.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
     const note = off.length ? "ŷ off the chart, as far as " + fmt(farthest) : "";
-    if (note !== fitNote) {
-      fitNote = note;
-      Plotly.relayout("view-fit", {annotations: note ? [{text: note, x: 0.5, y: 0.95, xref: "paper", yref: "paper",
-        showarrow: false, font: {color: D.regimeColors.divergent, size: 13}}] : []});
-    }
-    Plotly.restyle("view-loss", {x: [r.epochs.slice(0, k + 1)], y: [r.loss.slice(0, k + 1)]}, [1]);
-    Plotly.restyle("view-loss", {x: [[e]], y: [[r.loss[k]]]}, [2]);
-    Plotly.restyle("view-contour", {x: [[w[I]]], y: [[w[J]]]}, [2]);
+    const annotations = note ? [{text: note, x: 0.5, y: 0.95, xref: "paper", yref: "paper", showarrow: false,
+                                 font: {color: D.regimeColors.divergent, size: 13}}] : [];
+    if (note !== fitNote) Plotly.update("view-fit", fit, {annotations: annotations}, [1]);
+    else Plotly.restyle("view-fit", fit, [1]);
+    fitNote = note;
+    Plotly.restyle("view-loss", {x: [r.epochs.slice(0, k + 1), [e]], y: [r.loss.slice(0, k + 1), [r.loss[k]]]}, [1, 2]);
+    Plotly.restyle("view-contour", {x: [path.contour.x, [w[I]]], y: [path.contour.y, [w[J]]]}, [1, 2]);
     const seen = inside(w[I], D.view.x) && inside(w[J], D.view.y);
-    const at = (v) => [[seen ? v : null]];
-    Plotly.restyle("view-bowl", {x: at(w[I]), y: at(w[J]), z: at(r.height[k])}, [2]);
+    const b = path.bowl, at = (v) => (seen ? v : null);
+    Plotly.restyle("view-bowl", {x: [b.x, [at(w[I])]], y: [b.y, [at(w[J])]], z: [b.z, [at(r.height[k])]]}, [1, 2]);
     epoch.value = k;
     epoch.setAttribute("aria-valuetext", "epoch " + e);
     $("epoch-value").textContent = e + " / " + r.epochs[r.epochs.length - 1];
@@ -442,14 +441,18 @@ _TEMPLATE = """<!DOCTYPE html>
     drawEpoch();
   }
   function setEpoch(i) { k = Math.max(0, Math.min(i, current().epochs.length - 1)); drawEpoch(); }
-  function stop() { if (timer !== null) { clearInterval(timer); timer = null; } play.textContent = "▶ Play"; }
+  // Playing: the next epoch is drawn a moment after the last one finished, so a slow machine (software 3D) plays
+  // slower instead of piling frames up.
+  function stop() { if (timer !== null) { clearTimeout(timer); timer = null; } play.textContent = "▶ Play"; }
+  function tick() {
+    if (k >= current().epochs.length - 1) { stop(); return; }
+    setEpoch(k + 1);
+    timer = setTimeout(tick, 60);
+  }
   function start() {
     if (k >= current().epochs.length - 1) setEpoch(0);
     play.textContent = "❚❚ Pause";
-    timer = setInterval(() => {
-      if (k >= current().epochs.length - 1) { stop(); return; }
-      setEpoch(k + 1);
-    }, 70);
+    timer = setTimeout(tick, 60);
   }
 
   const figs = D.figures;
