@@ -139,7 +139,7 @@ def html_text(page: str, tag: str) -> str:
 def test_sizes_inline_and_cdn(line: Dataset) -> None:
     inline, cdn = explore_page(line), explore_page(line, cdn=True)
     assert len(inline.encode()) <= 6_000_000 and len(cdn.encode()) <= 300_000
-    assert "https://" not in inline.replace("http://www.w3.org", "")[:2000] + inline[-60_000:]
+    assert "<script src=" not in inline and "<link" not in inline  # nothing to fetch (the browser test checks too)
     assert re.search(r'<script src="https://cdn\.plot\.ly/plotly-[\d.]+\.min\.js"', cdn)
 
 
