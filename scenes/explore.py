@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -307,10 +308,22 @@ def _plotly_script(cdn: bool) -> str:
     return f"<script>{get_plotlyjs()}</script>"
 
 
+def _gdviz_version() -> str:
+    try:
+        return version("gdviz")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 def _document(data: dict[str, Any], plotly_script: str) -> str:
     title = html.escape(data["title"])
+    runs = data["runs"]
+    footer = (f"gdviz {_gdviz_version()} · {len(runs)} precomputed runs, η from {runs[0]['lr']:g} to "
+              f"{runs[-1]['lr']:g} · plotly.js {get_plotlyjs_version()}")
     return (
         _TEMPLATE.replace("{{title}}", title)
+        .replace("{{version}}", html.escape(_gdviz_version()))
+        .replace("{{footer}}", html.escape(footer))
         .replace("{{about}}", html.escape(data["about"]))
         .replace("{{plotly}}", plotly_script, 1)
         .replace("{{data}}", script_json(data), 1)
@@ -322,6 +335,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="gdviz {{version}}">
 <title>{{title}} · gdviz</title>
 <style>
   body { font-family: "DejaVu Sans", Verdana, sans-serif; color: #1a1a1a; background: #fff; margin: 0 auto;
@@ -358,6 +372,7 @@ _TEMPLATE = """<!DOCTYPE html>
   <div id="view-fit"></div><div id="view-contour"></div>
   <div id="view-loss"></div><div id="view-bowl"></div>
 </div>
+<p class="about">{{footer}}</p>
 {{plotly}}
 <script type="application/json" id="gdviz-data">{{data}}</script>
 <script>
