@@ -39,6 +39,7 @@ GIF_COLOR_STEPS = (GIF_DEFAULT_COLORS, 64, 32)
 VP9_CRF_STEPS = (VP9_DEFAULT_CRF, 53, 58)  # 0 best .. 63
 SIZE_HEADROOM = 0.95  # aim a little under the budget when predicting the size that fits (bytes ∝ pixels)
 MAX_SIZE_RATIO = 0.9  # each size step is at least 10% narrower
+FRAME_CACHE_BYTES = 512 * 1024**2  # a clip up to this size stays in memory for the colour or quality steps
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,19 @@ def fit_to_budget(
 
 
 class _Trials:
-    """Encodes attempts into a scratch folder, remembering each one's size."""
+    """Encodes attempts into a scratch folder, remembering each one's size.
+
+    The last clip drawn is kept in memory (up to FRAME_CACHE_BYTES), so an attempt that changes only the colours or
+    the quality re-encodes those frames instead of drawing them again.
+    """
 
     def __init__(self, path: Path, folder: Path, frames: FrameSource) -> None:
         self.path, self.folder, self.frames = path, folder, frames
         self.kind = path.suffix.lower().removeprefix(".")
         self.sizes: dict[Attempt, int] = {}
         self.files: dict[Attempt, Path] = {}
+        self.drawn: tuple[tuple[int, int, float], list[np.ndarray]] | None = None
+        self.draws = 0
 
     @property
     def count(self) -> int:
@@ -155,10 +162,26 @@ class _Trials:
         self.files[attempt] = self.folder / f"{self.count}{self.path.suffix}"
         spec = _spec(self.kind, self.files[attempt], attempt)
         with FrameSink([spec], fps=attempt.fps, frame_size=(attempt.width, attempt.height)) as sink:
-            for frame in self.frames(attempt.width, attempt.height, attempt.fps):
+            for frame in self._clip(attempt.width, attempt.height, attempt.fps):
                 sink.write(frame)
         self.sizes[attempt] = sink.written[0].size_bytes
         return self.sizes[attempt]
+
+    def _clip(self, width: int, height: int, fps: float) -> Iterator[np.ndarray]:
+        """The clip at this size and rate: from memory if it was the last drawn, else drawn (and kept if small)."""
+        key = (width, height, fps)
+        if self.drawn is not None and self.drawn[0] == key:
+            yield from self.drawn[1]
+            return
+        self.drawn, kept, total = None, [], 0
+        self.draws += 1
+        for frame in self.frames(width, height, fps):
+            total += frame.nbytes
+            if total <= FRAME_CACHE_BYTES:
+                kept.append(np.array(frame, copy=True))  # a renderer may reuse its buffer for the next frame
+            yield frame
+        if total <= FRAME_CACHE_BYTES:
+            self.drawn = (key, kept)
 
 
 def _steps(start: Attempt, max_bytes: int, min_fps: float, floor: int, trial: _Trials) -> Iterator[Attempt]:
