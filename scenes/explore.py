@@ -25,7 +25,7 @@ from gdcore.datasets import Dataset
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment, RunRequest, check_rate, prepare
 from gdcore.grid import LossGrid, loss_grid, plane_loss
-from gdcore.regimes import SLOW_BELOW, STABLE_BELOW, Regime, preset_rate, preset_rates, round_significant
+from gdcore.regimes import STABLE_BELOW, Regime, preset_rate, preset_rates, round_significant
 from scenes.encoder import write_text
 from scenes.figures import grid_ranges, surface_params
 from scenes.theme import LIGHT, REGIME_COLORS
@@ -115,7 +115,6 @@ def page_data(experiments: Sequence[Experiment], initial: int = 0) -> dict[str, 
     return {
         "title": f"{dataset.name}: gradient descent, learning rate by learning rate",
         "about": _about(first),
-        "paramNames": list(dataset.param_names),
         "axes": list(axes),
         "fit": _fit_data(dataset, rows),
         "view": {"x": rounded(grid.first_values[[0, -1]]), "y": rounded(grid.second_values[[0, -1]]),
@@ -123,7 +122,6 @@ def page_data(experiments: Sequence[Experiment], initial: int = 0) -> dict[str, 
         "optimum": rounded(problem.closed_form),
         "optimumLoss": float(f"{max(float(problem.loss(problem.closed_form)), 0.0):.{DIGITS}g}"),
         "regimeColors": {regime.value: color for regime, color in REGIME_COLORS.items()},
-        "thresholds": {"slow": SLOW_BELOW, "stable": STABLE_BELOW},
         "runs": runs,
         "initial": initial,
         "figures": _figures(dataset, rows, grid, names, problem.closed_form),
