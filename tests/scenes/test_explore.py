@@ -192,7 +192,7 @@ def test_the_page_in_chromium(browser: Any, hostile: Dataset, tmp_path: Path) ->
     page.click("#step-back")
     assert page.input_value("#epoch") == "1"
     page.click("#play")
-    page.wait_for_function("Number(document.getElementById('epoch').value) > 3", timeout=10_000)
+    page.wait_for_function("Number(document.getElementById('epoch').value) > 3", timeout=30_000)
     page.click("#play")  # pause
     paused = page.input_value("#epoch")
     page.wait_for_timeout(300)
