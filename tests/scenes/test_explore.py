@@ -212,3 +212,23 @@ def test_the_view_holds_the_stable_paths_only(line: Dataset) -> None:
             assert np.all((view["x"][0] <= path[:, 0]) & (path[:, 0] <= view["x"][1]))
             assert np.all((view["y"][0] <= path[:, 1]) & (path[:, 1] <= view["y"][1]))
     assert np.ptp(view["x"]) < 10 and np.ptp(view["y"]) < 10  # not stretched by the escaping runs
+
+
+def test_two_features_in_chromium(browser: Any, tmp_path: Path) -> None:
+    """Predicted against actual, and a run that diverged: the fit view notes the predictions left the chart."""
+    path = write_explore_page(tmp_path / "plane.html", load_dataset("plane"), None, RunRequest(epochs=60))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    page.focus("#lr")
+    page.keyboard.press("End")
+    page.focus("#epoch")
+    page.keyboard.press("End")
+    assert page.text_content("#regime") == "divergent"
+    assert "diverged at epoch" in page.text_content("#readout")
+    assert "off the chart" in page.text_content("#view-fit")
+    assert errors == []
+    page.close()
