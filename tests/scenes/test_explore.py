@@ -229,6 +229,6 @@ def test_two_features_in_chromium(browser: Any, tmp_path: Path) -> None:
     page.keyboard.press("End")
     assert page.text_content("#regime") == "divergent"
     assert "diverged at epoch" in page.text_content("#readout")
-    assert "off the chart" in page.text_content("#view-fit")
+    page.locator("#view-fit").get_by_text("off the chart").wait_for(timeout=30_000)  # painted on the next frame
     assert errors == []
     page.close()
