@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gdcore.checks import check
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.problem import cost_scale
 
@@ -54,13 +55,50 @@ class TrainingDefaults:
 
     def __post_init__(self) -> None:
         cost_scale(self.cost)  # an unknown cost: a one-line error with the closest name
-        if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
-            raise GdvizInputError(f"learning rate {self.lr!r} must be a positive finite number")
-        if self.epochs < 1:
-            raise GdvizInputError(f"epochs {self.epochs!r} must be 1 or more")
-        if self.tolerance is not None and not self.tolerance > 0:
-            raise GdvizInputError(f"tolerance {self.tolerance!r} must be positive")
+        if self.lr is not None:
+            check(("learning rate", self.lr, "positive"))
+        check(("epochs", self.epochs, "epochs"))
+        if self.tolerance is not None:
+            check(("tolerance", self.tolerance, "positive"))
         object.__setattr__(self, "init", _float_tuple(self.init))
+
+
+@dataclass(frozen=True, eq=False)
+class Standardization:
+    """What `standardize` did to each feature: x_std = (x − means) / scales (a constant feature has scale 1).
+
+    means, scales: read-only ndarrays of shape (n_features,). Equality is identity, as for Dataset.
+    """
+
+    means: np.ndarray
+    scales: np.ndarray
+
+    def __post_init__(self) -> None:
+        means, scales = _read_only(self.means, 1), _read_only(self.scales, 1)
+        if means.shape != scales.shape or not (np.all(np.isfinite(means)) and np.all(scales > 0)):
+            raise GdvizInputError("a standardization needs finite means and positive scales of the same length")
+        object.__setattr__(self, "means", means)
+        object.__setattr__(self, "scales", scales)
+
+    def to_original_units(self, weights: np.ndarray) -> np.ndarray:
+        """Weights [b, w1..wd] learned on standardized features, in the raw features' units; shape (..., p) kept.
+
+        b + Σ wⱼ (xⱼ − μⱼ)/σⱼ = (b − Σ wⱼ μⱼ/σⱼ) + Σ (wⱼ/σⱼ) xⱼ.
+        """
+        weights = np.asarray(weights, dtype=float)
+        slopes = weights[..., 1:] / self.scales
+        bias = weights[..., :1] - np.sum(slopes * self.means, axis=-1, keepdims=True)
+        return np.concatenate([bias, slopes], axis=-1)
+
+    def to_standardized_units(self, weights: np.ndarray) -> np.ndarray:
+        """The inverse: raw-unit weights [b, w1..wd] as weights on the standardized features, shape (..., p) kept.
+
+        b + Σ wⱼ xⱼ = (b + Σ wⱼ μⱼ) + Σ (wⱼ σⱼ) (xⱼ − μⱼ)/σⱼ.
+        """
+        weights = np.asarray(weights, dtype=float)
+        slopes = weights[..., 1:]
+        bias = weights[..., :1] + np.sum(slopes * self.means, axis=-1, keepdims=True)
+        return np.concatenate([bias, slopes * self.scales], axis=-1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +117,7 @@ class Dataset:
     source: str  # one line: where the data comes from
     defaults: TrainingDefaults
     standardized: bool = False
+    standardization: Standardization | None = None  # set by standardize(): the raw features' means and scales
 
     def __post_init__(self) -> None:
         features, target = _read_only(self.features, 2), _read_only(self.target, 1)
@@ -92,6 +131,9 @@ class Dataset:
         for label, params in (("true parameters", self.true_params), ("initial weights", self.defaults.init)):
             if params is not None and len(params) != d + 1:
                 raise GdvizInputError(f"dataset {self.name!r}: {label} need {d + 1} values: {params}")
+        if self.standardization is not None and self.standardization.means.shape != (d,):
+            raise GdvizInputError(f"dataset {self.name!r}: {d} features but a standardization of "
+                                  f"{self.standardization.means.shape[0]}")
         object.__setattr__(self, "features", features)
         object.__setattr__(self, "target", target)
         object.__setattr__(self, "feature_names", tuple(self.feature_names))
@@ -109,6 +151,12 @@ class Dataset:
     def param_names(self) -> tuple[str, ...]:
         """("b", "w1", ..., "wd"): bias first, whatever the features are called."""
         return ("b", *(f"w{j}" for j in range(1, self.n_features + 1)))
+
+    def weights_in_original_units(self, weights: np.ndarray) -> np.ndarray:
+        """Weights of shape (..., p) in the raw features' units: mapped back when standardized, else a copy."""
+        if self.standardization is None:
+            return np.array(weights, dtype=float)
+        return self.standardization.to_original_units(weights)
 
 
 # ── Presets ────────────────────────────────────────────────────────────────────────────────────────────
@@ -305,7 +353,8 @@ def load_dataset(
 def standardize(dataset: Dataset) -> Dataset:
     """Each feature as a z-score (x − mean) / std, std with 1/n; a constant feature is only centred.
 
-    The true parameters refer to the raw scale, so they become None; the training defaults are kept.
+    The true parameters refer to the raw scale, so they become None; the training defaults are kept. The means and
+    scales are recorded (`Dataset.standardization`), so weights can be mapped back to the raw units.
     """
     if dataset.standardized:
         return dataset
@@ -321,6 +370,7 @@ def standardize(dataset: Dataset) -> Dataset:
         true_params=None,
         source=f"{dataset.source} (features standardized)",
         standardized=True,
+        standardization=Standardization(means=mean, scales=scale),
     )
 
 

@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gdcore.checks import check
 from gdcore.datasets import Dataset
 from gdcore.errors import GdvizInputError
+from gdcore.modes import Modes, modes
 from gdcore.optimizers import Optimizer, make_optimizer
 from gdcore.problem import Problem, cost_scale
 from gdcore.regimes import RateReport, Regime, classify, parse_regime, preset_rate
 from gdcore.runner import Trajectory, run
+from gdcore.stability import StabilityReport, stability_of
+from gdcore.theory import theory_max_deviation
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,11 @@ class RunRequest:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A dataset, its problem, the optimiser and rate chosen, and the trajectory they produced."""
+    """A dataset, its problem, the optimiser and rate chosen, and the trajectory they produced.
+
+    rate: plain GD's η·L report for the rate (whatever the optimiser). stability: the optimiser's own report
+    (regime or none, growth, epochs to 1 %, stall) for the epochs it ran; None only when built without prepare().
+    """
 
     dataset: Dataset
     problem: Problem
@@ -56,6 +64,23 @@ class Experiment:
     init: np.ndarray
     rate: RateReport
     trajectory: Trajectory
+    stability: StabilityReport | None = None
+    tolerance: float | None = None  # an epoch moving w by less stops the run; None: every epoch asked runs
+
+    @property
+    def theory_max_deviation(self) -> float | None:
+        """max_k ‖w_k − w_k^theory‖ / (1 + ‖w*‖); None when the optimiser has no closed form (not plain gd)."""
+        return theory_max_deviation(self.trajectory, self.problem, self.init)
+
+    @property
+    def modes(self) -> Modes:
+        """The run's error in the Hessian's eigenbasis (computed on each access: O(epochs·p²))."""
+        return modes(self.problem, self.trajectory)
+
+    @property
+    def weights_in_original_units(self) -> np.ndarray:
+        """The weights, shape (epochs_run + 1, p), in the raw features' units (mapped back when standardized)."""
+        return self.dataset.weights_in_original_units(self.trajectory.weights)
 
 
 def prepare(dataset: Dataset, request: RunRequest = RunRequest()) -> Experiment:
@@ -70,14 +95,16 @@ def prepare(dataset: Dataset, request: RunRequest = RunRequest()) -> Experiment:
     tolerance = request.tolerance if request.tolerance is not None else dataset.defaults.tolerance
     _check_tolerance(tolerance)
     trajectory = run(problem, optimizer, epochs, init, tolerance)
-    return Experiment(dataset, problem, optimizer, epochs, init, classify(lr, problem.eigenvalues), trajectory)
+    report = stability_of(problem, optimizer, trajectory.epochs_run)
+    return Experiment(dataset, problem, optimizer, epochs, init, classify(lr, problem.eigenvalues), trajectory, report,
+                      tolerance)
 
 
 def choose_rate(dataset: Dataset, problem: Problem, request: RunRequest) -> float:
-    """--lr, else the --regime preset rate, else the tutorial's rate, else the 'good' preset rate."""
+    """lr, else the regime's preset rate, else the tutorial's rate, else the 'good' preset rate."""
     if request.lr is not None and request.regime is not None:
         raise GdvizInputError(
-            f"give either --lr or --regime, not both (got --lr {request.lr} --regime {request.regime})"
+            f"give either `lr` or `regime`, not both (got `lr` {request.lr} `regime` {request.regime})"
         )
     if request.lr is not None:
         return check_rate(request.lr)
@@ -89,8 +116,7 @@ def choose_rate(dataset: Dataset, problem: Problem, request: RunRequest) -> floa
 
 
 def check_rate(lr: float) -> float:
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
-        raise GdvizInputError(f"learning rate must be a finite number > 0, got {lr}")
+    check(("learning rate", lr, "positive"))
     return float(lr)
 
 
@@ -105,7 +131,7 @@ def parse_init(text: str, param_names: tuple[str, ...]) -> tuple[float, ...]:
         values = ()
     if len(values) != len(param_names) or not all(math.isfinite(value) for value in values):
         raise GdvizInputError(
-            f"--init {text!r}: give 'zeros' or {len(param_names)} finite numbers "
+            f"`init` {text!r}: give 'zeros' or {len(param_names)} finite numbers "
             f"{','.join(param_names).upper()} (bias first)"
         )
     return values
@@ -123,5 +149,5 @@ def _choose_init(dataset: Dataset, problem: Problem, init: tuple[float, ...] | N
 
 
 def _check_tolerance(tolerance: float | None) -> None:
-    if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
-        raise GdvizInputError(f"tolerance must be a finite number > 0, got {tolerance}")
+    if tolerance is not None:
+        check(("tolerance", tolerance, "positive"))

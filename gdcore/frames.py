@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 
+from gdcore.checks import check
 from gdcore.errors import GdvizInputError, closest_hint
 
 TimeScale = Literal["log", "linear"]
@@ -65,8 +66,7 @@ def plan_frames(
 
 
 def _check_plan(planned_epochs: int, fps: float, duration: float, time: str, hold: float) -> None:
-    if planned_epochs < 1:
-        raise GdvizInputError(f"epochs must be an integer >= 1, got {planned_epochs}")
+    check(("epochs", planned_epochs, "epochs"))
     if not (math.isfinite(fps) and 1 <= fps <= 240):
         raise GdvizInputError(f"fps must be a number from 1 to 240, got {fps}")
     if not (math.isfinite(duration) and 0 < duration <= 600):

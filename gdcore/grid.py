@@ -1,4 +1,4 @@
-"""The loss over a grid of two chosen parameters, the others held fixed: one vectorised quadratic form."""
+"""The loss over a grid of two chosen parameters, the others held fixed: the slice's quadratic form, vectorised."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdcore.errors import GdvizInputError
 from gdcore.problem import Problem
+from gdcore.slices import HeldAt, Slice, slice_through
 
 
 @dataclass(frozen=True)
@@ -35,43 +35,20 @@ def loss_grid(
 ) -> LossGrid:
     """Loss over a resolution×resolution grid of parameters axes[0] and axes[1].
 
-    The other parameters stay at `fixed` (default: the closed-form optimum). Costs O(resolution² · p²),
+    The other parameters stay at `fixed` (default: the closed-form optimum). Costs O(resolution² + p²),
     independent of the number of samples.
     """
-    first, second = _check_axes(axes, problem.n_params)
-    base = problem.closed_form if fixed is None else np.asarray(fixed, dtype=float)
+    held, held_at = (problem.closed_form, HeldAt.OPTIMUM) if fixed is None else (fixed, HeldAt.GIVEN)
+    return slice_grid(slice_through(problem, axes, held, held_at), first_range, second_range, resolution)
+
+
+def slice_grid(section: Slice, first_range: tuple[float, float], second_range: tuple[float, float],
+               resolution: int = 120) -> LossGrid:
+    """The slice's loss over a resolution×resolution grid spanning the two ranges."""
     first_values = np.linspace(*first_range, resolution)
     second_values = np.linspace(*second_range, resolution)
-    loss = plane_loss(problem, base, (first, second), first_values[None, :], second_values[:, None])
-    arrays = [first_values, second_values, loss, np.array(base)]
+    loss = section.loss(first_values[None, :], second_values[:, None])
+    arrays = [first_values, second_values, loss, np.array(section.held)]
     for array in arrays:
         array.setflags(write=False)
-    return LossGrid((first, second), *arrays)
-
-
-def plane_loss(problem: Problem, base: np.ndarray, axes: tuple[int, int], first: np.ndarray,
-               second: np.ndarray) -> np.ndarray:
-    """Loss at base with parameters axes[0], axes[1] set to `first`, `second` (broadcast together).
-
-    With δ = d₀ + u·eᵢ + v·eⱼ (d₀ = base − w_ref, u and v the moves along the two axes), the loss
-    (s/n)[c + 2gᵀδ + δᵀGδ] is a quadratic in (u, v) whose six coefficients cost O(p²) once; the grid then costs
-    a few array operations per point.
-    """
-    i, j = axes
-    offset = base - problem.reference
-    pulled = problem.gram @ offset  # G d₀
-    constant = problem.reference_residual_sq + 2 * problem.reference_gradient @ offset + offset @ pulled
-    u, v = first - base[i], second - base[j]
-    gram = problem.gram
-    linear = 2 * (problem.reference_gradient[i] + pulled[i]) * u + 2 * (problem.reference_gradient[j] + pulled[j]) * v
-    quadratic = gram[i, i] * u**2 + 2 * gram[i, j] * u * v + gram[j, j] * v**2
-    return np.maximum(problem.scale * (constant + linear + quadratic), 0.0)
-
-
-def _check_axes(axes: tuple[int, int], n_params: int) -> tuple[int, int]:
-    first, second = axes
-    if first == second or not (0 <= first < n_params and 0 <= second < n_params):
-        raise GdvizInputError(
-            f"grid axes must be two different parameter indices in 0..{n_params - 1}, got {axes}"
-        )
-    return first, second
+    return LossGrid(section.axes, *arrays)

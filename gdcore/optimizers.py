@@ -6,13 +6,12 @@ Each optimiser is a frozen, parameter-only record whose pure `step` follows torc
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import ClassVar, Literal, Protocol
+from typing import ClassVar, Protocol
 
 import numpy as np
 
+from gdcore.checks import check
 from gdcore.errors import GdvizInputError, closest_hint
 
 State = tuple[np.ndarray, ...]  # optimiser state: a tuple of arrays (possibly empty), never mutated
@@ -46,53 +45,6 @@ class Optimizer(Protocol):
     def describe(self) -> str:
         """The update rule as one line of plain Unicode text, for a figure title."""
         ...
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Validation: one rule table, one checker, used by every record's __post_init__.
-
-Rule = Literal["positive", "non-negative", "fraction", "closed-fraction", "count", "seed"]
-
-
-def _number(value: object, integral: bool) -> float | None:
-    """value as a float if it is a finite real (an integer, when asked), else None; a bool is no number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, numbers.Integral) or (not integral and isinstance(value, numbers.Real)):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    return None
-
-
-# rule → (what is accepted, integers only?, the condition on the number)
-_RULES: dict[Rule, tuple[str, bool, Callable[[float], bool]]] = {
-    "positive": ("a finite number > 0", False, lambda x: x > 0),
-    "non-negative": ("a finite number >= 0", False, lambda x: x >= 0),
-    "fraction": ("in [0, 1)", False, lambda x: 0 <= x < 1),
-    "closed-fraction": ("in [0, 1]", False, lambda x: 0 <= x <= 1),
-    "count": ("an integer >= 1", True, lambda x: x >= 1),
-    "seed": ("an integer >= 0", True, lambda x: x >= 0),
-}
-
-
-def _shown(value: object) -> str:
-    """A value as the user would type it: 1.5, nan, 0, 'x'."""
-    if isinstance(value, bool):
-        return repr(value)
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        return repr(float(value))
-    return repr(value)
-
-
-def _check(*checks: tuple[str, object, Rule]) -> None:
-    """Raise GdvizInputError for the first (label, value, rule) whose value breaks its rule."""
-    for label, value, rule in checks:
-        accepted, integral, holds = _RULES[rule]
-        number = _number(value, integral)
-        if number is None or not holds(number):
-            raise GdvizInputError(f"{label} must be {accepted}, got {_shown(value)}")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -136,7 +88,7 @@ class GD(_FullBatch):
     lr: float
 
     def __post_init__(self) -> None:
-        _check(("learning rate", self.lr, "positive"))
+        check(("learning rate", self.lr, "positive"))
 
     def step(self, params: np.ndarray, grad: np.ndarray, state: State, t: int) -> tuple[np.ndarray, State]:
         # w ← w − η g
@@ -154,7 +106,7 @@ class Decay(_FullBatch):
     lr: float
 
     def __post_init__(self) -> None:
-        _check(("learning rate", self.lr, "positive"))
+        check(("learning rate", self.lr, "positive"))
 
     def rate(self, t: int) -> float:
         # η_t = η₀/√(t+1)
@@ -187,7 +139,7 @@ class Momentum(_FullBatch):
     dampening: float = 0.0
 
     def __post_init__(self) -> None:
-        _check(
+        check(
             ("learning rate", self.lr, "positive"),
             ("momentum", self.momentum, "fraction"),
             ("dampening", self.dampening, "closed-fraction"),
@@ -216,7 +168,7 @@ class Nesterov(_FullBatch):
     momentum: float = 0.9
 
     def __post_init__(self) -> None:
-        _check(("learning rate", self.lr, "positive"), ("momentum", self.momentum, "fraction"))
+        check(("learning rate", self.lr, "positive"), ("momentum", self.momentum, "fraction"))
 
     def init_state(self, params: np.ndarray) -> State:
         return _frozen(_zeros(params))
@@ -242,7 +194,7 @@ class Adagrad(_FullBatch):
     initial_accumulator_value: float = 0.0
 
     def __post_init__(self) -> None:
-        _check(
+        check(
             ("learning rate", self.lr, "positive"),
             ("eps", self.eps, "positive"),
             ("lr_decay", self.lr_decay, "non-negative"),
@@ -277,7 +229,7 @@ class RMSprop(_FullBatch):
     eps: float = 1e-8
 
     def __post_init__(self) -> None:
-        _check(
+        check(
             ("learning rate", self.lr, "positive"),
             ("alpha", self.alpha, "fraction"),
             ("eps", self.eps, "positive"),
@@ -306,7 +258,7 @@ class Adam(_FullBatch):
     eps: float = 1e-8
 
     def __post_init__(self) -> None:
-        _check(
+        check(
             ("learning rate", self.lr, "positive"),
             ("beta1", self.beta1, "fraction"),
             ("beta2", self.beta2, "fraction"),
@@ -342,7 +294,7 @@ class SGD:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        _check(
+        check(
             ("learning rate", self.lr, "positive"),
             ("batch size", self.batch_size, "count"),
             ("seed", self.seed, "seed"),

@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 
+from gdcore.checks import check
 from gdcore.errors import GdvizInputError
 from gdcore.optimizers import Optimizer, State
 from gdcore.problem import Problem
@@ -17,9 +18,6 @@ Status = Literal["converged", "max_epochs", "diverged"]
 # A run counts as diverged once its loss passes this many times max(initial loss, 1): far past anything
 # a converging run can reach (its loss never exceeds the initial one for η·L < 2), still far from overflow.
 DIVERGENCE_FACTOR = 1e12
-# The most epochs one run may ask for: the trajectory keeps every epoch's weights (about 12 s and 24 MB for 3
-# parameters at this size), so a typo like --epochs 100000000000 is an error rather than a run that never ends.
-MAX_EPOCHS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,13 @@ class Trajectory:
     lr: float
     diverged_at: int | None = None
 
+    def __post_init__(self) -> None:
+        # A diverged run names the epoch that blew up: the last one kept, or the one after it; no other run does.
+        expected = (self.epochs_run, self.epochs_run + 1) if self.diverged else (None,)
+        if self.diverged_at not in expected:
+            raise ValueError(f"a {self.status} trajectory of {self.epochs_run} epochs cannot have diverged_at="
+                             f"{self.diverged_at!r}")
+
     @property
     def epochs_run(self) -> int:
         return int(self.loss.shape[0] - 1)
@@ -50,6 +55,11 @@ class Trajectory:
     @property
     def diverged(self) -> bool:
         return self.status == "diverged"
+
+    @property
+    def diverged_epoch(self) -> int | None:
+        """The epoch whose update blew up (what every caption names), None unless the run diverged."""
+        return self.diverged_at
 
     @property
     def final_weights(self) -> np.ndarray:
@@ -73,7 +83,7 @@ def run(
     passes DIVERGENCE_FACTOR × max(initial loss, 1) (status 'diverged'; the offending state is kept only if finite).
     """
     weights = _initial_weights(problem, init)
-    _check_epochs(epochs)
+    check(("epochs", epochs, "epochs"))
     bound = DIVERGENCE_FACTOR * max(float(problem.loss(weights)), 1.0)  # may be inf for a huge start: no bound then
     stepper = _Stepper(problem, optimizer)
     rows, rates = [weights], []
@@ -144,11 +154,6 @@ def _initial_weights(problem: Problem, init: np.ndarray | None) -> np.ndarray:
             f"initial weights {list(weights)} are so large that the loss overflows: choose smaller values"
         )
     return weights
-
-
-def _check_epochs(epochs: int) -> None:
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or not 1 <= epochs <= MAX_EPOCHS:
-        raise GdvizInputError(f"epochs must be an integer from 1 to {MAX_EPOCHS:,}, got {epochs!r}")
 
 
 def _norm(vector: np.ndarray) -> float:

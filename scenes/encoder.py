@@ -314,6 +314,13 @@ def write_png(image: np.ndarray | Figure, path: Path, **savefig_kwargs: Any) -> 
     return Path(path)
 
 
+def write_text(text: str, path: Path) -> Path:
+    """Write a UTF-8 text file (a render's JSON record, an HTML page), atomically."""
+    with _atomic(Path(path)) as temp:
+        temp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
 def save_figure(fig: Figure, path: Path, format: str | None = None, **savefig_kwargs: Any) -> Path:
     """`fig.savefig` to png, svg or pdf (by default from the suffix), atomically."""
     path = Path(path)
@@ -322,14 +329,6 @@ def save_figure(fig: Figure, path: Path, format: str | None = None, **savefig_kw
         raise GdvizInputError(f"output {path}: a figure is saved as {', '.join(FIGURE_FORMATS)}, not {fmt!r}")
     with _atomic(path) as temp:
         fig.savefig(temp, format=fmt, **savefig_kwargs)
-    return path
-
-
-def write_text(text: str, path: Path) -> Path:
-    """Write `text` (an HTML page, a snippet) to `path` as UTF-8, atomically."""
-    path = Path(path)
-    with _atomic(path) as temp:
-        temp.write_text(text, encoding="utf-8")
     return path
 
 

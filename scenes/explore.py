@@ -24,10 +24,12 @@ from plotly.offline import get_plotlyjs, get_plotlyjs_version
 from gdcore.datasets import Dataset
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment, RunRequest, check_rate, prepare
-from gdcore.grid import LossGrid, loss_grid, plane_loss
+from gdcore.grid import LossGrid, slice_grid
 from gdcore.regimes import STABLE_BELOW, Regime, preset_rate, preset_rates, round_significant
+from gdcore.slices import Slice, default_axes, optimum_slice
 from scenes.encoder import write_text
-from scenes.figures import grid_ranges, surface_params
+from scenes.figures import GRID_MARGIN
+from scenes.limits import still_box
 from scenes.theme import LIGHT, REGIME_COLORS
 
 RATE_COUNT = 24  # log-spaced rates from the slow preset to past 2/L
@@ -109,10 +111,12 @@ def page_data(experiments: Sequence[Experiment], initial: int = 0) -> dict[str, 
     """Everything the page shows, as JSON-ready data: the runs, the sampled rows, the grid and the four figures."""
     first = experiments[0]
     dataset, problem = first.dataset, first.problem
-    axes = surface_params(problem.n_params)
+    # One slice for every run, through the optimum: the bowl and the contours stay put as the rate changes.
+    section = optimum_slice(problem, default_axes(problem.n_params))
+    axes = section.axes
     rows = _sample_rows(dataset.n_samples)
-    grid = _grid(experiments, axes)
-    runs = [_run_data(experiment, axes) for experiment in experiments]
+    grid = _grid(experiments, section)
+    runs = [_run_data(experiment, section) for experiment in experiments]
     names = [dataset.param_names[k] for k in axes]
     return {
         "title": f"{dataset.name}: gradient descent, learning rate by learning rate",
@@ -130,12 +134,15 @@ def page_data(experiments: Sequence[Experiment], initial: int = 0) -> dict[str, 
     }
 
 
-def _run_data(experiment: Experiment, axes: tuple[int, int]) -> dict[str, Any]:
-    trajectory, rate, problem = experiment.trajectory, experiment.rate, experiment.problem
+def _run_data(experiment: Experiment, section: Slice) -> dict[str, Any]:
+    """The run's shown epochs, weights and loss; `height` is the slice's loss under its path, so the path lies on
+    the bowl (the loss itself also counts the held parameters)."""
+    trajectory, rate = experiment.trajectory, experiment.rate
     epochs = shown_epochs(trajectory.epochs_run)
     weights = trajectory.weights[epochs]
     floor = max(float(trajectory.loss[0]), 1e-300) * 1e-15  # a perfect fit shows 15 decades down, not -inf
-    heights = plane_loss(problem, problem.closed_form, axes, weights[:, axes[0]], weights[:, axes[1]])
+    first, second = section.axes
+    heights = section.loss(weights[:, first], weights[:, second])
     return {
         "lr": trajectory.lr,
         "etaL": float(f"{rate.eta_lambda_max:.3g}"),
@@ -150,14 +157,14 @@ def _run_data(experiment: Experiment, axes: tuple[int, int]) -> dict[str, Any]:
     }
 
 
-def _grid(experiments: Sequence[Experiment], axes: tuple[int, int]) -> LossGrid:
-    """The loss over the two shown parameters around the start, the optimum and every stable run's path (η·L < 2:
-    diverging paths leave the view, since following them would shrink the bowl to a dot)."""
-    first, problem = experiments[0], experiments[0].problem
+def _grid(experiments: Sequence[Experiment], section: Slice) -> LossGrid:
+    """The slice's loss around the start, the optimum and every stable run's path (η·L < 2: diverging paths leave
+    the view, since following them would shrink the bowl to a dot)."""
+    axes = list(section.axes)
     kept = [e.trajectory.weights[:, axes] for e in experiments if e.rate.eta_lambda_max < STABLE_BELOW]
-    points = np.vstack([*kept, problem.closed_form[None, list(axes)], first.init[None, list(axes)]])
-    first_range, second_range = grid_ranges(points)
-    return loss_grid(problem, axes, first_range, second_range, GRID_RESOLUTION)
+    points = np.vstack([*kept, section.centre[None, :], experiments[0].init[None, axes]])
+    box = still_box(points, GRID_MARGIN)
+    return slice_grid(section, (box.low[0], box.high[0]), (box.low[1], box.high[1]), GRID_RESOLUTION)
 
 
 def _sample_rows(n_samples: int, max_rows: int = MAX_POINTS) -> np.ndarray:

@@ -17,10 +17,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from gdcore.experiment import Experiment
-from gdcore.grid import LossGrid, loss_grid, plane_loss
-from gdcore.regimes import RateReport, Regime, classify
-from gdcore.runner import Trajectory
-from scenes.mpl.hud import diverged_epoch
+from gdcore.grid import LossGrid, slice_grid
+from gdcore.regimes import Regime
+from gdcore.slices import default_axes, final_slice
+from scenes.captions import figure_title, held_note, rate_label, run_regime
+from scenes.limits import log_limits, still_box
 from scenes.theme import Palette, matplotlib_style, palette, regime_color, style_3d_axes
 
 FIGURE_NAMES: tuple[str, ...] = ("convergence", "surface", "fit", "rates")
@@ -36,12 +37,11 @@ SURFACE_RECT = (0.0, 0.08, 0.49, 0.82)
 SURFACE_RECT_Z_LEFT = (0.05, 0.08, 0.49, 0.82)  # room at the left for the z-axis when the view puts it there
 CONTOUR_RECT = (0.6, 0.13, 0.28, 0.74)
 COLORBAR_RECT = (0.893, 0.13, 0.014, 0.74)
-HELD_LISTED = 3  # the surface's note lists the held parameters' values up to this many
 GRID_MARGIN = 0.12  # the surface's range reaches this fraction of the path's span past it on each side
 PLANE_BOX_ASPECT, PLANE_ZOOM = (1.5, 1.1, 0.85), 1.12  # the fitted plane's 3D box: wide, to fill the slide
 RATES_HEADROOM = 1.1  # the linear rates panel shows up to 1.1× the largest initial loss
 PLAIN_LOG_DECADES = 4  # a log axis spanning at most this many decades is labelled 0.2, 0.5, 1, 2, ...
-LOG_DECADES_SHOWN = 15  # a perfect fit (loss → 0) gets fifteen decades on a log axis, not infinitely many
+LOG_PAD = 1.6  # a figure's log axis reaches this factor past its extreme values
 LEGEND_COLUMNS_BELOW = 4  # up to this many parameters, the weights' legend sits below its panel
 # One colour per parameter (Paul Tol's 'bright' set: colour-blind safe, readable on both backgrounds).
 PARAM_COLORS: tuple[str, ...] = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB")
@@ -86,45 +86,8 @@ def _styled_figure(theme: str, layout: str | None = "constrained") -> Iterator[t
         figure.draw_without_rendering()
 
 
-def status_text(trajectory: Trajectory) -> str:
-    """'diverged at epoch 11', 'converged at epoch 212' or '300 epochs'."""
-    if trajectory.status == "diverged":
-        return f"diverged at epoch {diverged_epoch(trajectory)}"
-    if trajectory.status == "converged":
-        return f"converged at epoch {trajectory.epochs_run}"
-    return f"{trajectory.epochs_run} epochs"
-
-
-def rate_text(rate: RateReport) -> str:
-    """'lr 0.0081 (slow, η·L = 0.05)'."""
-    return f"lr {rate.lr:g} ({rate.regime.value}, η·L = {rate.eta_lambda_max:.2g})"
-
-
-def run_title(experiment: Experiment) -> str:
-    """'plane · gd · lr 0.1 (good, η·L = 0.62) · 300 epochs, final loss 0.2364'."""
-    trajectory = experiment.trajectory
-    ending = status_text(trajectory)
-    if not trajectory.diverged:
-        ending += f", final loss {trajectory.final_loss:.4g}"
-    return f"{experiment.dataset.name}  ·  {trajectory.optimizer}  ·  {rate_text(experiment.rate)}  ·  {ending}"
-
-
 def cost_label(experiment: Experiment) -> str:
     return "½·MSE" if experiment.problem.cost == "half-mse" else "MSE"
-
-
-def log_limits(values: np.ndarray, floor: float, start: float) -> tuple[float, float] | None:
-    """y-limits for a log axis holding every positive value and the floor, padded; None if nothing is positive.
-
-    Below `start` (the initial loss) it shows at most LOG_DECADES_SHOWN decades, however near zero a fit gets.
-    """
-    positive = values[values > 0]
-    if not positive.size:
-        return None
-    top = float(positive.max())
-    bottom = min(float(positive.min()), floor) if floor > 0 else float(positive.min())
-    bottom = max(bottom, (start if start > 0 else top) * 10.0**-LOG_DECADES_SHOWN)
-    return bottom / 1.6, top * 1.6
 
 
 def log_axis(axes: Axes, limits: tuple[float, float]) -> None:
@@ -187,7 +150,7 @@ def convergence_figure(experiment: Experiment, theme: str = "light") -> Figure:
         loss_axes, weight_axes = figure.subplots(1, 2)
         _draw_loss(loss_axes, experiment, colors)
         _draw_weights(weight_axes, experiment)
-        figure.suptitle(run_title(experiment))
+        figure.suptitle(figure_title(experiment))
     return figure
 
 
@@ -196,7 +159,7 @@ def _draw_loss(axes: Axes, experiment: Experiment, colors: Palette) -> None:
     minimum = experiment.problem.closed_form_loss
     axes.plot(np.arange(len(loss)), loss, color=colors.path, linewidth=2.4, gid="loss",
               label=f"gradient descent (final {loss[-1]:.4g})")
-    limits = log_limits(loss, minimum, float(loss[0]))
+    limits = log_limits(loss, minimum, float(loss[0]), LOG_PAD)
     if limits is not None:
         log_axis(axes, limits)
     if minimum > 0 or limits is None:
@@ -263,73 +226,27 @@ def symlog_limits(axes: Axes, values: np.ndarray) -> tuple[float, float]:
 # ── 2. The loss surface over two parameters, and its contours ────────────────────────────────────────────────
 
 
-def surface_params(n_params: int) -> tuple[int, int]:
-    """(w1, w2) with two or more features; (b, w) with one."""
-    return (1, 2) if n_params >= 3 else (0, 1)
-
-
-def grid_ranges(points: np.ndarray, margin: float = GRID_MARGIN) -> tuple[tuple[float, float], tuple[float, float]]:
-    """A range per column of points (m, 2) holding every point, widened by `margin` of the span on each side."""
-    low, high = points.min(axis=0), points.max(axis=0)
-    span = high - low
-    widest = float(span.max())
-    centre = (low + high) / 2
-    # A column that hardly moved still gets a visible range: a twentieth of the other's, or ±0.5 around its value.
-    half = np.maximum(span / 2 * (1 + 2 * margin), 0.05 * widest)
-    half = np.where(half > 1e-9 * (1 + np.abs(centre)), half, 0.5 * (1 + np.abs(centre)))
-    return (float(centre[0] - half[0]), float(centre[0] + half[0])), (float(centre[1] - half[1]),
-                                                                      float(centre[1] + half[1]))
-
-
 def contour_levels(loss: np.ndarray, count: int = CONTOUR_LEVELS) -> np.ndarray:
     """`count` log-spaced levels from the grid's smallest positive loss to its largest: rings crowd the minimum,
-    where the path ends, and still reach the rim of the bowl."""
-    positive = loss[loss > 0]
-    top = float(positive.max()) if positive.size else 1.0
-    bottom = float(positive.min()) if positive.size else top * 1e-6
-    bottom = max(bottom, top * 10.0**-LOG_DECADES_SHOWN)
+    where the path ends, and still reach the rim of the bowl (as many decades as a log axis shows at most)."""
+    bottom, top = log_limits(loss, 0.0, pad=1.0) or (1e-6, 1.0)
     if top <= bottom * (1 + 1e-9):
         top = bottom * 2.0
     return np.geomspace(bottom, top, count)
-
-
-def held_note(experiment: Experiment, params: tuple[int, int]) -> str:
-    """What the slice holds fixed, and that it is then an approximation of the loss along the run's path.
-
-    'the slice holds b = 0.957 (its trained value); b moved during training, so the slice is an approximation…'
-    """
-    names, weights = experiment.dataset.param_names, experiment.trajectory.weights
-    held = [k for k in range(len(names)) if k not in params]
-    if not held:
-        return ""
-    if np.all(np.ptp(weights[:, held], axis=0) == 0):
-        return "the slice holds the other parameters where they stayed during training: it is the loss the path saw"
-    # A diverged run has no trained value: the slice holds the last finite weights, and says so.
-    value = "last finite value" if experiment.trajectory.diverged else "trained value"
-    if len(held) == 1:
-        what, who = f"{names[held[0]]} = {weights[-1, held[0]]:.3g} (its {value})", names[held[0]]
-    elif len(held) <= HELD_LISTED:
-        what = ", ".join(f"{names[k]} = {weights[-1, k]:.3g}" for k in held) + f" (their {value}s)"
-        who = ", ".join(names[k] for k in held[:-1]) + f" and {names[held[-1]]}"
-    else:  # too many to list on one line: name the first and the last
-        what = f"{names[held[0]]}, {names[held[1]]}, …, {names[held[-1]]} at their {value}s"
-        who = "they"
-    return (f"the slice holds {what}; {who} moved during training, so the slice is an approximation "
-            "of the loss the path saw")
 
 
 def surface_figure(experiment: Experiment, theme: str = "light", resolution: int = SURFACE_RESOLUTION) -> Figure:
     """3D loss surface over two parameters (others held at their trained values) with the path on it, beside the
     contours of the same slice with the path, start, end and closed-form optimum."""
     problem, trajectory = experiment.problem, experiment.trajectory
-    params = surface_params(problem.n_params)
-    held = trajectory.final_weights
+    params = default_axes(problem.n_params)
+    section = final_slice(problem, trajectory, params)
     path = trajectory.weights[:, list(params)]
     optimum = problem.closed_form[list(params)]
-    first_range, second_range = grid_ranges(np.vstack([path, optimum]))
-    grid = loss_grid(problem, params, first_range, second_range, resolution, fixed=held)
+    box = still_box(np.vstack([path, optimum]), GRID_MARGIN)
+    grid = slice_grid(section, (box.low[0], box.high[0]), (box.low[1], box.high[1]), resolution)
     # The path's heights are the slice's loss at its two coordinates (not the full loss), so it lies on the surface.
-    heights = plane_loss(problem, held, params, path[:, 0], path[:, 1])
+    heights = section.loss(path[:, 0], path[:, 1])
     levels = contour_levels(grid.loss)
     norm = LogNorm(vmin=levels[0], vmax=levels[-1], clip=True)
     names = [experiment.dataset.param_names[k] for k in params]
@@ -347,8 +264,8 @@ def surface_figure(experiment: Experiment, theme: str = "light", resolution: int
         colorbar.minorticks_off()
         colorbar.set_label("loss (log scale)")
         colorbar.outline.set_visible(False)
-        figure.suptitle(f"loss over ({names[0]}, {names[1]})  ·  {run_title(experiment)}", y=0.985, va="top")
-        note = held_note(experiment, params)
+        figure.suptitle(f"loss over ({names[0]}, {names[1]})  ·  {figure_title(experiment)}", y=0.985, va="top")
+        note = held_note(experiment, section)
         if note:
             figure.text(0.5, 0.015, note, ha="center", va="bottom", fontsize="small", color=colors.foreground,
                         alpha=0.85)
@@ -454,7 +371,7 @@ def fit_figure(experiment: Experiment, theme: str = "light") -> Figure:
             _draw_line(figure.add_subplot(), experiment, colors)
         else:
             _draw_predictions(figure.add_subplot(), experiment, colors)
-        figure.suptitle(run_title(experiment))
+        figure.suptitle(figure_title(experiment))
     return figure
 
 
@@ -554,13 +471,6 @@ def _draw_predictions(axes: Axes, experiment: Experiment, colors: Palette) -> No
 # ── 4. Learning rates compared ───────────────────────────────────────────────────────────────────────────────
 
 
-def rate_label(experiment: Experiment) -> str:
-    """'lr 0.0081 (slow, η·L = 0.05)', with ', diverged at epoch 11' when it did."""
-    trajectory = experiment.trajectory
-    label = rate_text(classify(trajectory.lr, experiment.problem.eigenvalues))
-    return label + (f", {status_text(trajectory)}" if trajectory.diverged else "")
-
-
 def rates_figure(comparison: Sequence[Experiment], theme: str = "light") -> Figure:
     """Each run's loss over epochs, coloured by its regime: linear scale (left, clipped above the largest initial
     loss so a diverging run cannot flatten the others) and log scale (right, everything whole)."""
@@ -569,7 +479,7 @@ def rates_figure(comparison: Sequence[Experiment], theme: str = "light") -> Figu
         raise ValueError("rates_figure needs at least one experiment to compare")
     initial = max(float(run.trajectory.loss[0]) for run in runs)
     limits = log_limits(np.concatenate([run.trajectory.loss for run in runs]),
-                        min(run.problem.closed_form_loss for run in runs), initial)
+                        min(run.problem.closed_form_loss for run in runs), initial, LOG_PAD)
     with _styled_figure(theme) as (figure, colors):
         linear_axes, log_axes = figure.subplots(1, 2)
         _draw_rate_curves(linear_axes, runs, colors)
@@ -602,9 +512,9 @@ def rate_legend_columns(entries: int) -> int:
 
 
 def _draw_rate_curves(axes: Axes, runs: list[Experiment], colors: Palette) -> None:
-    seen: dict[Regime, int] = {}
+    seen: dict[Regime | None, int] = {}
     for k, run in enumerate(runs):
-        regime = classify(run.trajectory.lr, run.problem.eigenvalues).regime
+        regime = run_regime(run)
         style = RUN_STYLES[seen.get(regime, 0) % len(RUN_STYLES)]
         seen[regime] = seen.get(regime, 0) + 1
         loss = run.trajectory.loss

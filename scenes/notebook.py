@@ -1,14 +1,19 @@
-"""gdviz from Python (notebooks): runs, matplotlib Animations whose to_html5_video() works, still Figures.
+"""gdviz from Python (notebooks): runs, reports, matplotlib Animations whose to_html5_video() works, still Figures.
 
-    from scenes.notebook import run, animation, still
+    from scenes.notebook import run, runs, report, animation, still
     anim = animation("dashboard", run("plane", lr=0.8))
     anim.to_html5_video()
+    report(run(data="houses.csv", x="size", y="price", standardize=True))   # == gdviz train --json
+
+Every data and run option of the CLI is a keyword here, under the same name with dashes turned to underscores
+(`--batch-size` → `batch_size=`); the dataset is the first positional argument.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
+from typing import Any
 
 import imageio_ffmpeg
 import matplotlib
@@ -17,23 +22,42 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
-from gdcore.datasets import load_dataset
-from gdcore.experiment import Experiment, RunRequest, prepare
+from gdcore.experiment import Experiment
+from gdcore.options import build_dataset, build_experiment, check_seed_is_used, split_options
+from gdcore.reports import train_report
 from scenes.mpl.layouts import DEFAULT_LOOK, Look, build_stage
+from scenes.registry import scene_runs, scene_spec
 from scenes.render import clock
 
 
-def run(dataset: str = "plane", **request: object) -> Experiment:
-    """One run on a built-in dataset; keywords as RunRequest (lr, regime, epochs, init, cost, optimizer, ...)."""
-    return prepare(load_dataset(dataset), RunRequest(**request))  # type: ignore[arg-type]
+def run(dataset: str | None = None, **options: Any) -> Experiment:
+    """One run: `dataset` (a built-in name; or data="file.csv", x=..., y=...) and the run options (lr, regime,
+    epochs, optimizer, init, cost, tol, momentum, ...), as `gdviz train` takes them."""
+    data, run_options = split_options({"dataset": dataset, **options})
+    chosen = build_dataset(data)
+    check_seed_is_used(data.seed, chosen, (run_options.optimizer,))
+    return build_experiment(chosen, run_options, data.seed)
+
+
+def runs(scene: str, dataset: str | None = None, *, lr: float | Sequence[float] | None = None,
+         **options: Any) -> list[Experiment]:
+    """The runs a scene shows, as `gdviz render SCENE` builds them (compare: lr=[0.05, 0.1, 0.3])."""
+    rates = () if lr is None else (float(lr),) if isinstance(lr, (int, float)) else tuple(map(float, lr))
+    data, run_options = split_options({"dataset": dataset, **options})
+    return scene_runs(scene_spec(scene), build_dataset(data), run_options, rates, data.seed)
+
+
+def report(experiment: Experiment) -> dict[str, Any]:
+    """The numbers `gdviz train --json` prints for this run."""
+    return train_report(experiment)
 
 
 def animation(scene: str, experiments: Experiment | Sequence[Experiment], look: Look = DEFAULT_LOOK, fps: float = 30.0,
               duration: float = 5.0, time: str = "log") -> FuncAnimation:
     """The scene as a FuncAnimation: every frame fully redrawn (simple and exact; the CLI's renderer blits)."""
-    runs = [experiments] if isinstance(experiments, Experiment) else list(experiments)
-    plan = clock(runs, fps, duration, time)
-    stage = build_stage(scene, runs, look, animated=False)
+    shown_runs = [experiments] if isinstance(experiments, Experiment) else list(experiments)
+    plan = clock(shown_runs, fps, duration, time)
+    stage = build_stage(scene, shown_runs, look, animated=False)
     keys = stage.view_keys(plan.epochs)
     shown: list[np.ndarray | None] = [None]
 
@@ -51,9 +75,9 @@ def animation(scene: str, experiments: Experiment | Sequence[Experiment], look: 
 def still(scene: str, experiments: Experiment | Sequence[Experiment], look: Look = DEFAULT_LOOK,
           epoch: int | None = None) -> Figure:
     """The scene at one epoch (default: the last) as a Figure, ready for savefig or display."""
-    runs = [experiments] if isinstance(experiments, Experiment) else list(experiments)
-    stage = build_stage(scene, runs, look, animated=False)
-    shown = max(r.trajectory.epochs_run for r in runs) if epoch is None else epoch
+    shown_runs = [experiments] if isinstance(experiments, Experiment) else list(experiments)
+    stage = build_stage(scene, shown_runs, look, animated=False)
+    shown = max(r.trajectory.epochs_run for r in shown_runs) if epoch is None else epoch
     stage.set_view(stage.view_keys(np.array([shown]))[0])
     stage.update(shown)
     return stage.figure

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
 from gdcore.frames import FramePlan, plan_frames
 from scenes.encoder import FrameSink, OutputSpec, WrittenFile, prepare_output_dir, write_png
 from scenes.mpl.layouts import Look, build_stage
 from scenes.mpl.stage import Stage, blitted_frames, still_frame
+from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
 
-FORMATS: dict[str, tuple[str, ...]] = {"mp4": ("mp4",), "gif": ("gif",), "both": ("mp4", "gif"), "png": ("png",)}
-QUALITIES: dict[str, tuple[int, int]] = {"low": (854, 480), "medium": (1280, 720), "high": (1920, 1080)}
-MIN_SIDE, MAX_SIDE = 64, 3840
 GIF_WIDTH = 640
 
 Progress = Callable[[int], None]  # called with the number of frames just drawn
@@ -29,33 +25,21 @@ class RenderSettings:
     scene: str = "dashboard"
     formats: tuple[str, ...] = ("mp4", "gif")
     look: Look = field(default_factory=Look)
-    fps: float = 30.0
-    duration: float = 5.0  # seconds of motion; the last state is then held for a second
+    fps: float = DEFAULT_FPS
+    duration: float = DEFAULT_DURATION  # seconds of motion; the last state is then held for a second
     time: str = "log"
     out_dir: Path = Path("output")
-    gif_width: int = GIF_WIDTH
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """'1280x720' → (1280, 720), each side from 64 to 3840 pixels."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
-    size = (int(match.group(1)), int(match.group(2))) if match else None
-    if size is None or not all(MIN_SIDE <= side <= MAX_SIDE for side in size):
-        raise GdvizInputError(f"--size {text!r}: give WIDTHxHEIGHT, each from {MIN_SIDE} to {MAX_SIDE} pixels")
-    return size
-
-
-def output_stem(scene: str, experiments: Sequence[Experiment]) -> str:
-    """'dashboard-lr0.8', 'compare-lr0.1-0.3', or 'regimes' (its rates come from the data)."""
-    if scene == "regimes":
-        return scene
-    return f"{scene}-lr" + "-".join(f"{experiment.trajectory.lr:g}" for experiment in experiments)
+    gif_width: int | None = None  # None: GIF_WIDTH, or the frame's width when narrower
+    stem: str | None = None  # the file name without its extension; None: as scenes.naming spells it
 
 
 def output_paths(settings: RenderSettings, experiments: Sequence[Experiment]) -> dict[str, Path]:
-    """Where each format lands: <out>/<dataset>/<scene>-lr<lr>.<ext>."""
+    """Where each format lands: OUT/DATASET/STEM.EXT, the stem as scenes.naming spells it."""
     folder = settings.out_dir / experiments[0].dataset.name
-    stem = output_stem(settings.scene, experiments)
+    look = settings.look
+    chosen = picture_settings("matplotlib", (look.width, look.height), settings.fps, settings.duration, settings.time,
+                              look.rotate, settings.gif_width if "gif" in settings.formats else None)
+    stem = settings.stem or output_stem(settings.scene, experiments, "matplotlib", look.theme, chosen)
     return {fmt: folder / f"{stem}.{fmt}" for fmt in settings.formats}
 
 
@@ -95,7 +79,7 @@ def render(experiments: Sequence[Experiment], settings: RenderSettings,
 
 def _video_spec(fmt: str, path: Path, settings: RenderSettings) -> OutputSpec:
     if fmt == "gif":
-        return OutputSpec.for_path(path, settings.fps, width=min(settings.gif_width, settings.look.width))
+        return OutputSpec.for_path(path, settings.fps, width=min(settings.gif_width or GIF_WIDTH, settings.look.width))
     return OutputSpec.for_path(path, settings.fps)
 
 

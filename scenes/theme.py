@@ -52,8 +52,11 @@ def palette(name: str) -> Palette:
     return PALETTES[name]
 
 
-def regime_color(regime: Regime) -> str:
-    return REGIME_COLORS[regime]
+NO_REGIME_COLOR = "#7f7f7f"  # grey: adaptive methods have no η·L regime
+
+
+def regime_color(regime: Regime | None) -> str:
+    return NO_REGIME_COLOR if regime is None else REGIME_COLORS[regime]
 
 
 def style_3d_axes(axes: object, colors: Palette) -> None:

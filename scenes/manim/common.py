@@ -16,8 +16,8 @@ import numpy as np
 from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment, RunRequest, prepare
 from gdcore.frames import FramePlan
+from scenes.captions import divergence_text, run_regime, run_title
 from scenes.manim.plotting import glyph_points, glyph_table, glyph_width, round_step
-from scenes.mpl.hud import divergence_text
 from scenes.render import clock
 from scenes.theme import FONT_FAMILY, Palette, palette, regime_color
 
@@ -101,18 +101,19 @@ class RunScene(mn.Scene):
         return mn.Text(content, font_size=size, color=color or self.colors.foreground, **kwargs)  # type: ignore[arg-type]
 
     def regime_color(self, run: Experiment) -> str:
-        return regime_color(run.rate.regime)
+        return regime_color(run_regime(run))
+
+    def title(self, size: float = 28) -> mn.Text:
+        """The run's title (scenes.captions.run_title) in its regime colour, at the top edge."""
+        return self.text(run_title(self.run), size, color=self.regime_color(self.run)).to_edge(mn.UP, buff=0.3)
 
     def divergence_banner(self, font_size: float, max_width: float | None = None, narrow: bool = False,
                           run: Experiment | None = None) -> mn.VGroup:
-        """'diverged at epoch k: η·L = … > 2' over 'the error grows ×… per step' of `run` (default: the scene's),
-        bold on a rounded plate in its regime colour; `narrow` breaks the first line after the colon and shortens
-        the last."""
+        """The divergence text of `run` (default: the scene's; scenes.captions.divergence_text, in its narrow form
+        if `narrow`), bold on a rounded plate in its regime colour."""
         run = self.run if run is None else run
         color = self.regime_color(run)
-        message = divergence_text(run)
-        if narrow:
-            message = message.replace(": ", "\n", 1).replace("the error grows ×", "error ×")
+        message = divergence_text(run, "narrow" if narrow else "wide")
         text = self.text(message, font_size, color=color, weight=mn.BOLD, line_spacing=1.0)
         plate = mn.RoundedRectangle(corner_radius=0.15, width=text.width + 0.5, height=text.height + 0.4,
                                     fill_color=self.colors.banner, fill_opacity=0.95, stroke_color=color,

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import manim as mn
 import matplotlib
 import numpy as np
 from matplotlib.colors import to_hex, to_rgb
 
-from gdcore.grid import loss_grid
-from gdcore.problem import Problem
+from gdcore.grid import slice_grid
+from gdcore.slices import default_axes, optimum_slice
+from scenes.captions import held_note
+from scenes.limits import Box, base_box, zoom_levels
 from scenes.manim.common import (
     FastReadout,
     PlannedRun,
@@ -26,8 +27,7 @@ from scenes.manim.common import (
     short_number,
     tick_label,
 )
-from scenes.mpl.contour import base_box, default_axes, held_note, ring_levels
-from scenes.mpl.views import Box, zoom_levels
+from scenes.mpl.contour import ring_levels
 
 quiet_manim()
 
@@ -38,36 +38,6 @@ TRANSITION_SECONDS = 0.25  # a zoom-out takes this long (or less, when the next 
 BANNER_FADE_SECONDS = 0.4
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-@dataclass(frozen=True)
-class SliceBowl:
-    """The loss on the plane of two parameters, the others held at the optimum: exactly a quadratic,
-
-        loss(u) = floor + (u − centre)ᵀ S (u − centre),   S = (s/n) G_sub = H_sub / 2,
-
-    so {loss = c} is the ellipse centre + Q diag(√((c − floor)/λ)) [cos t, sin t] with S = Q diag(λ) Qᵀ.
-    """
-
-    centre: np.ndarray  # shape (2,): the slice's minimum (the optimum itself for a slice through it)
-    floor: float  # the loss there
-    eigenvalues: np.ndarray  # shape (2,), of S, clipped above zero
-    eigenvectors: np.ndarray  # shape (2, 2), columns
-
-    @classmethod
-    def of(cls, problem: Problem, axes: tuple[int, int]) -> SliceBowl:
-        index = list(axes)
-        gram = problem.gram[np.ix_(index, index)]
-        gradient = problem.reference_gradient[index]  # g = Xᵀ(Xw* − y) ≈ 0, kept for exactness
-        shift = -np.linalg.lstsq(gram, gradient, rcond=None)[0]  # d* = −G_sub⁻¹ g_sub
-        floor = problem.scale * (problem.reference_residual_sq + gradient @ shift)  # rss + 2gᵀd* + d*ᵀGd*
-        eigenvalues, eigenvectors = np.linalg.eigh(problem.scale * gram)
-        eigenvalues = np.maximum(eigenvalues, 1e-12 * max(float(eigenvalues[-1]), 1e-300))
-        return cls(problem.reference[index] + shift, max(float(floor), 0.0), eigenvalues, eigenvectors)
-
-    def frame(self, level: float) -> np.ndarray:
-        """A (2, 2) whose columns a, b give the ellipse {loss = level} as centre + a·cos t + b·sin t."""
-        return self.eigenvectors * np.sqrt(max(level - self.floor, 0.0) / self.eigenvalues)
 
 
 def ellipse_arcs(centre: np.ndarray, frame: np.ndarray, low: np.ndarray, high: np.ndarray) -> list[tuple[float, float]]:
@@ -184,7 +154,7 @@ class ContourPathScene(RunScene):
     def construct(self) -> None:
         run, planned = self.run, PlannedRun(self.run, self.plan)
         self.params = default_axes(run.problem.n_params)
-        self.bowl = SliceBowl.of(run.problem, self.params)
+        self.bowl = optimum_slice(run.problem, self.params)
         self.points = run.trajectory.weights[:, list(self.params)]
         self.optimum_point = run.problem.closed_form[list(self.params)]
         self.base = base_box(self.points, run.trajectory.loss, self.optimum_point)
@@ -250,11 +220,11 @@ class ContourPathScene(RunScene):
 
     def contour_rings(self, view: View) -> list[tuple[float, mn.VMobject]]:
         """(level, ring) for ~10 level sets, evenly spaced out to the view's farthest corner, clipped to the view."""
-        grid = loss_grid(self.run.problem, self.params, (view.low[0], view.high[0]), (view.low[1], view.high[1]), 40)
+        grid = slice_grid(self.bowl, (view.low[0], view.high[0]), (view.low[1], view.high[1]), 40)
         rings = []
-        for level, color in zip(ring_levels(grid.loss, self.bowl.floor, RING_COUNT), self.colors_of_rings,
+        for level, color in zip(ring_levels(grid.loss, self.bowl.minimum, RING_COUNT), self.colors_of_rings,
                                 strict=True):
-            frame = self.bowl.frame(level)
+            frame = self.bowl.level_frame(level)
             arcs = ellipse_arcs(self.bowl.centre, frame, view.low, view.high)
             if not arcs:
                 continue
@@ -339,10 +309,9 @@ class ContourPathScene(RunScene):
 
     def title_block(self) -> mn.VGroup:
         run = self.run
-        title = self.text(f"{run.dataset.name} · lr {run.trajectory.lr:g} · η·L = {run.rate.eta_lambda_max:.3g} "
-                          f"({run.rate.regime.value})", 28, color=self.regime_color(run)).to_edge(mn.UP, buff=0.3)
+        title = self.title()
         block = mn.VGroup(title)
-        note = held_note(run, self.params)
+        note = held_note(run, self.bowl)
         if note:
             block.add(self.text(note, 18, color=self.colors.foreground).set_opacity(0.75).next_to(title, mn.DOWN, 0.12))
         return block

@@ -52,9 +52,7 @@ class LineFitScene(RunScene):
 
     def title_block(self) -> list[mn.Mobject]:
         run = self.run
-        title = self.text(f"{run.dataset.name} · lr {run.trajectory.lr:g} · η·L = {run.rate.eta_lambda_max:.3g} "
-                          f"({run.rate.regime.value})", 28, color=self.regime_color(run))
-        title.to_edge(mn.UP, buff=0.3)
+        title = self.title()
         block: list[mn.Mobject] = [title]
         if run.dataset.n_features > 1:
             names = ", ".join(run.dataset.feature_names[1:])

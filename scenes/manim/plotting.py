@@ -1,6 +1,7 @@
 """A small plotting kit for Manim scenes whose views move every frame: screen rectangles and data windows,
 clipping, shapes pooled and redrawn, numbers drawn from glyph outlines, views that follow an escaping run, and the
-panels built from them (loss contours with the path, the fitted line over the data, the loss on a log scale).
+panels built from them (loss contours with the path, the fitted line over the data, the loss on a log scale). The
+views follow an escaping run as every engine does (scenes.limits.Follow).
 
 Manim's Axes and Text are made once and stay put; these pieces cost well under a millisecond a frame, so a panel can
 be redrawn from scratch each frame when its view follows a diverging run.
@@ -16,12 +17,10 @@ import manim as mn
 import numpy as np
 
 from gdcore.experiment import Experiment
-from scenes.mpl.contour import base_box, default_axes
-from scenes.mpl.loss import log_limits
-from scenes.mpl.views import no_worse_than_start
+from gdcore.slices import default_axes, optimum_slice
+from scenes.limits import EMPTY_LOG_LIMITS, Follow, base_box, log_limits, no_worse_than_start
 from scenes.theme import Palette
 
-MARGIN = 1.08  # a followed view keeps the escaping point this far inside its edge
 PAD = 0.08  # room around the data and the line, as a fraction of their range
 HEADROOM = math.log10(2.0)  # a followed loss view's top: twice the largest loss shown so far
 RING_SAMPLES = 97  # points on each contour ellipse (closed: the last repeats the first)
@@ -305,28 +304,7 @@ def label_points(text: str, exponent: int | None, font_size: float, anchor: np.n
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Following an escape: a view that grows about a fixed centre just enough to hold everything shown so far.
-
-
-class Follow:
-    """A view of half-widths h0 about centre c (dims,) that grows to hold values (n_epochs + 1, dims, k) so far."""
-
-    def __init__(self, centre: np.ndarray, half: np.ndarray, values: np.ndarray) -> None:
-        self.centre, self.half = np.asarray(centre, dtype=float), np.asarray(half, dtype=float)
-        self.reach_so_far = np.maximum.accumulate(self.reach(values), axis=0)  # (n_epochs + 1, dims)
-        self.moves = bool(np.any(self.reach_so_far[-1] > 1.0))
-
-    def reach(self, values: np.ndarray) -> np.ndarray:
-        """How far values (..., dims, k) stand out of the unzoomed view, in half-widths, with the margin."""
-        values = np.asarray(values, dtype=float)
-        return (np.abs(values - self.centre[..., :, None]) / self.half[..., :, None] * MARGIN).max(axis=-1)
-
-    def half_at(self, epoch: float, current: np.ndarray) -> np.ndarray:
-        """Half-widths at a fractional epoch whose interpolated values are `current` (dims, k): continuous."""
-        if not self.moves:
-            return self.half
-        so_far = self.reach_so_far[min(math.floor(epoch), len(self.reach_so_far) - 1)]
-        return self.half * np.maximum(1.0, np.maximum(so_far, self.reach(current)))
+# Reading a run between its epochs.
 
 
 def interpolate(rows: np.ndarray, epoch: float) -> np.ndarray:
@@ -432,14 +410,13 @@ class ContourPanel:
     def __init__(self, run: Experiment) -> None:
         problem = run.problem
         self.params = default_axes(problem.n_params)
+        self.slice = optimum_slice(problem, self.params)
         index = list(self.params)
         self.path = np.asarray(run.trajectory.weights[:, index])
         self.optimum = np.asarray(problem.closed_form[index])
         box = base_box(self.path, run.trajectory.loss, self.optimum)
         self.follow = Follow(box.centre, box.half_width, self.path[:, :, None])
-        self.quadratic = problem.scale * problem.gram[np.ix_(index, index)]
-        values, vectors = np.linalg.eigh(self.quadratic)
-        values = np.maximum(values, values.max() * 1e-12)
+        values, vectors = self.slice.principal_axes()
         angles = np.linspace(0.0, 2 * np.pi, RING_SAMPLES)
         # d = M^(-1/2)·(cos t, sin t) runs round the ring dᵀMd = 1
         inverse_root = vectors @ np.diag(values**-0.5) @ vectors.T
@@ -456,8 +433,7 @@ class ContourPanel:
     def corner_radius(self, window: Window) -> float:
         """The ring radius √(dᵀMd) that reaches the view's farthest corner."""
         corners = np.array([[x, y] for x in (window.x_low, window.x_high) for y in (window.y_low, window.y_high)])
-        offsets = corners - self.optimum
-        return float(np.sqrt(np.einsum("ki,ij,kj->k", offsets, self.quadratic, offsets).max()))
+        return float(np.sqrt(self.slice.rise(corners[:, 0], corners[:, 1]).max()))
 
     def ring_radii(self, window: Window) -> np.ndarray:
         """Evenly spaced rings across the unzoomed view, then rings at doubling radii beyond it; rings crowded
@@ -548,7 +524,7 @@ class LossPanel:
         trajectory = run.trajectory
         self.run = run
         self.minimum = run.problem.closed_form_loss
-        low, high = log_limits(trajectory.loss[no_worse_than_start(trajectory.loss)], self.minimum)
+        low, high = log_limits(trajectory.loss[no_worse_than_start(trajectory.loss)], self.minimum) or EMPTY_LOG_LIMITS
         self.y_low, self.y_high = math.log10(low), math.log10(high)
         self.log_loss = self.log(trajectory.loss)
         self.top_so_far = np.maximum.accumulate(self.log_loss)

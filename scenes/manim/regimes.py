@@ -18,6 +18,8 @@ from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment, RunRequest, prepare
 from gdcore.frames import FramePlan
 from gdcore.regimes import REGIME_NAMES
+from gdcore.slices import default_axes, optimum_slice
+from scenes.captions import cell_title, divergence_text, grid_title, held_values, run_regime
 from scenes.manim.common import (
     DEFAULT_DATASET,
     PlannedRun,
@@ -41,8 +43,6 @@ from scenes.manim.plotting import (
     glyph_table,
     glyph_width,
 )
-from scenes.mpl.contour import default_axes
-from scenes.mpl.hud import divergence_text
 from scenes.theme import Palette, regime_color
 
 quiet_manim()
@@ -58,11 +58,10 @@ BANNER_SECONDS, BANNER_HOLD_SECONDS = 0.5, 1.5
 
 @dataclass(frozen=True)
 class CellRecord:
-    """What a cell says about its run: regime, rate and η·L as its title shows them."""
+    """What a cell says about its run: regime, rate, and its title (scenes.captions.cell_title)."""
 
     regime: str
     lr: float
-    eta_l_text: str
     title: str
     color: str
 
@@ -94,10 +93,9 @@ class Cell:
 
     def __init__(self, run: Experiment, colors: Palette, planned_epochs: int, texts: TextCache) -> None:
         self.run, self.colors, self.texts = run, colors, texts
-        rate = run.rate
-        eta_l = f"{rate.eta_lambda_max:.2g}"
-        title = f"{rate.regime.value} · lr {run.trajectory.lr:g} · η·L = {eta_l}"
-        self.record = CellRecord(rate.regime.value, run.trajectory.lr, eta_l, title, regime_color(rate.regime))
+        regime = run_regime(run)
+        self.record = CellRecord("none" if regime is None else regime.value, run.trajectory.lr, cell_title(run),
+                                 regime_color(regime))
         self.model: ContourPanel | LinePanel = LinePanel(run) if run.dataset.n_features == 1 else ContourPanel(run)
         self.loss = LossPanel(run, planned_epochs)
         self.epoch_digits = len(str(planned_epochs))
@@ -230,18 +228,16 @@ class RegimesScene(RunScene):
 
     def headline(self) -> mn.VGroup:
         run = self.run
-        title = self.text(f"{run.dataset.name} · {run.trajectory.optimizer} · "
-                          f"{'four regimes' if len(self.runs) == 4 else 'learning rates'} of one problem", 24)
+        title = self.text(grid_title(self.runs, regimes=len(self.runs) == 4), 24)
         title.to_edge(mn.UP, buff=0.18)
         if run.dataset.n_features == 1:
             left = "left: the fitted line"
         else:
             names = run.dataset.param_names
-            first, second = default_axes(run.problem.n_params)
-            held = [f"{names[i]} = {run.problem.closed_form[i]:.3g}" for i in range(len(names))
-                    if i not in (first, second)]
+            section = optimum_slice(run.problem, default_axes(run.problem.n_params))
+            first, second = section.axes
             left = (f"left: the path across the loss contours of {names[first]}, {names[second]} "
-                    f"({', '.join(held)} held; × the optimum)")
+                    f"({held_values(names, section)} held; × the optimum)")
         note = self.text(f"{left} · right: the loss, log scale", 16)
         note.set_opacity(0.75).next_to(title, mn.DOWN, buff=0.1)
         return mn.VGroup(title, note)

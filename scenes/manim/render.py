@@ -4,29 +4,21 @@ file beside the matplotlib renders. Manim's media tree, partial movies and cache
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
+from gdcore.frames import plan_frames
 from scenes.encoder import FrameSink, OutputSpec, WrittenFile, prepare_output_dir
-from scenes.render import output_stem
+from scenes.naming import output_stem, picture_settings
+from scenes.registry import SceneSpec
+from scenes.theme import palette
 
-# Manim's quality presets: (width, height, fps).
-MANIM_QUALITIES: dict[str, tuple[int, int, int]] = {
-    "low": (854, 480, 15), "medium": (1280, 720, 30), "high": (1920, 1080, 60), "4k": (3840, 2160, 60),
-}
-MANIM_SCENES: dict[str, str] = {
-    "line": "line_fit.LineFitScene",
-    "update-rule": "update_rule.UpdateRuleScene",
-    "contour": "contour_path.ContourPathScene",
-    "surface": "surface_descent.SurfaceDescentScene",
-    "regimes": "regimes.RegimesScene",
-}
 INSTALL_HINT = ("install the manim extra: sudo apt-get install libcairo2-dev libpango1.0-dev pkg-config && "
                 "pip install 'gdviz[manim]' (make demo and make test do both)")
 
@@ -35,45 +27,62 @@ def manim_available() -> bool:
     return importlib.util.find_spec("manim") is not None
 
 
-def scene_class(scene: str) -> type:
-    """The Manim scene class for a gdviz scene name (imports manim, lazily)."""
-    if scene not in MANIM_SCENES:
-        raise GdvizInputError(f"scene {scene!r} has no Manim version: choose one of {', '.join(MANIM_SCENES)}")
+@dataclass(frozen=True)
+class ManimSettings:
+    """How to render with Manim: formats, frame size and rate (from --quality or --size/--fps), clip timing, look."""
+
+    formats: tuple[str, ...] = ("mp4",)
+    size: tuple[int, int] = (854, 480)
+    fps: float = 15.0
+    duration: float = 5.0  # seconds of motion
+    time: str = "log"
+    theme: str = "light"
+    out_dir: Path = Path("output")
+    stem: str | None = None  # the file name without its extension; None: as scenes.naming spells it
+
+
+def scene_class(spec: SceneSpec) -> type:
+    """The Manim scene class of a registered scene (imports manim, lazily)."""
+    spec.check_engine("manim")
     if not manim_available():
-        raise GdvizInputError(f"--engine manim needs Manim, which is not installed: {INSTALL_HINT}")
-    module_name, class_name = MANIM_SCENES[scene].split(".")
-    return getattr(importlib.import_module(f"scenes.manim.{module_name}"), class_name)
+        raise GdvizInputError(f"the manim engine needs Manim, which is not installed: {INSTALL_HINT}")
+    return spec.drawer("manim")
 
 
-def render_manim(scene: str, experiments: Sequence[Experiment], out_dir: Path, formats: Sequence[str],
-                 quality: str = "low", theme: str = "light", seconds: float = 5.0,
-                 time: str = "log", size: tuple[int, int] | None = None,
-                 fps: float | None = None) -> list[WrittenFile]:
-    """Render `scene` once to MP4 and, if asked, a GIF made from it; returns what was written. `size` and `fps`
-    override the quality's."""
-    cls = scene_class(scene)
+def render_manim(spec: SceneSpec, experiments: Sequence[Experiment],
+                 settings: ManimSettings = ManimSettings()) -> list[WrittenFile]:
+    """Render the scene once to MP4 and, if asked, a GIF made from it; returns what was written."""
+    cls = scene_class(spec)
+    plan_frames(1, settings.fps, settings.duration, settings.time)  # bad timing: one line before any work
+    _check_even(settings.size)
+    palette(settings.theme)
     import manim as mn
 
     from scenes.manim.common import plan_for, quiet_manim
 
-    width, height, quality_fps = MANIM_QUALITIES[quality]
-    if size is not None:
-        width, height = size
-    fps = quality_fps if fps is None else fps
-    folder = prepare_output_dir(out_dir / experiments[0].dataset.name)
-    stem = f"{output_stem(scene, experiments)}-manim"  # beside the matplotlib render of the same run
+    width, height = settings.size
+    folder = prepare_output_dir(settings.out_dir / experiments[0].dataset.name)
+    chosen = picture_settings("manim", settings.size, settings.fps, settings.duration, settings.time)
+    stem = settings.stem or output_stem(spec.name, experiments, "manim", settings.theme, chosen)
     with tempfile.TemporaryDirectory(prefix=".gdviz-manim-", dir=folder) as work:
-        settings = {"media_dir": work, "video_dir": work, "images_dir": work, "tex_dir": f"{work}/tex",
-                    "text_dir": f"{work}/text", "partial_movie_dir": f"{work}/partial", "output_file": stem,
-                    "pixel_width": width, "pixel_height": height, "frame_rate": fps, "format": "mp4",
-                    "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none"}
-        with mn.tempconfig(settings):
+        config = {"media_dir": work, "video_dir": work, "images_dir": work, "tex_dir": f"{work}/tex",
+                  "text_dir": f"{work}/text", "partial_movie_dir": f"{work}/partial", "output_file": stem,
+                  "pixel_width": width, "pixel_height": height, "frame_rate": settings.fps, "format": "mp4",
+                  "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none"}
+        with mn.tempconfig(config):
             quiet_manim()
-            plan = plan_for(experiments, seconds, time)
-            instance = cls(runs=experiments, plan=plan, theme=theme)
+            plan = plan_for(experiments, settings.duration, settings.time)
+            instance = cls(runs=experiments, plan=plan, theme=settings.theme)
             instance.render()
             movie = Path(instance.renderer.file_writer.movie_file_path)
-        return _publish(movie, folder / stem, formats, fps)
+        return _publish(movie, folder / stem, settings.formats, settings.fps)
+
+
+def _check_even(size: tuple[int, int]) -> None:
+    """Manim's H.264 writer (yuv420p) needs even sides; it would fail deep inside the render otherwise."""
+    if size[0] % 2 or size[1] % 2:
+        even = "x".join(str(side + side % 2) for side in size)
+        raise GdvizInputError(f"`size` {size[0]}x{size[1]}: the manim engine needs even sides (try {even})")
 
 
 def _publish(movie: Path, stem: Path, formats: Sequence[str], fps: float) -> list[WrittenFile]:

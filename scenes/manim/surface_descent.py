@@ -15,10 +15,11 @@ import numpy as np
 from matplotlib.colors import to_hex
 
 from gdcore.experiment import Experiment
+from gdcore.slices import default_axes, optimum_slice
+from scenes.captions import held_note
+from scenes.limits import Follow, base_box
 from scenes.manim.common import FastReadout, PlannedRun, RunScene, quiet_manim, short_number
 from scenes.manim.plotting import round_step
-from scenes.mpl.contour import base_box, default_axes, held_note
-from scenes.mpl.views import MARGIN
 
 quiet_manim()
 
@@ -56,10 +57,6 @@ class BowlView:
         plane = 0.5 + (points[:, :2] - self.centre) / (2 * self.half * zoom)
         height = (points[:, 2] - self.floor) / (self.excess * zoom**2)
         return np.column_stack([plane, height])
-
-    def reach(self, plane_points: np.ndarray) -> np.ndarray:
-        """How far out each (wi, wj) lies, in view half-widths (with the margin): ≤ 1 inside the unzoomed view."""
-        return np.max(np.abs(np.atleast_2d(plane_points) - self.centre) / self.half, axis=1) * MARGIN
 
     def plane_value(self, axis: int, unit: float, zoom: float = 1.0) -> float:
         """The parameter value at unit coordinate `unit` of parameter axis 0 or 1."""
@@ -100,10 +97,13 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
     def construct(self) -> None:
         run, planned = self.run, PlannedRun(self.run, self.plan)
         self.params = default_axes(run.problem.n_params)
+        self.slice = optimum_slice(run.problem, self.params)
         plane_path = run.trajectory.weights[:, list(self.params)]
         self.path_points = np.column_stack([plane_path, self.surface_function(plane_path[:, 0], plane_path[:, 1])])
         self.view = self.bowl_view(run, plane_path)
-        self.zoom_so_far = np.maximum.accumulate(np.maximum(self.view.reach(plane_path), 1.0))
+        # One zoom for both axes (the bowl keeps its shape): the wider of the two a followed view would need.
+        self.follow = Follow(self.view.centre, self.view.half, plane_path[:, :, None])
+        self.zoom_so_far = np.maximum(self.follow.reach_so_far.max(axis=1), 1.0)
         self.axes = mn.ThreeDAxes(x_range=[0, 1, 1], y_range=[0, 1, 1], z_range=[0, 1, 1], x_length=FLOOR_LENGTH,
                                   y_length=FLOOR_LENGTH, z_length=HEIGHT, num_axis_pieces=1, tips=False,
                                   axis_config={"include_ticks": False, "color": self.colors.foreground,
@@ -138,11 +138,7 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
 
     def surface_function(self, first: np.ndarray | float, second: np.ndarray | float) -> np.ndarray:
         """The slice's loss at (wi, wj) = (first, second), the other parameters at the closed-form optimum."""
-        problem = self.run.problem
-        first, second = np.broadcast_arrays(np.asarray(first, dtype=float), np.asarray(second, dtype=float))
-        weights = np.broadcast_to(problem.closed_form, (*first.shape, problem.n_params)).copy()
-        weights[..., self.params[0]], weights[..., self.params[1]] = first, second
-        return problem.loss(weights)
+        return self.slice.loss(first, second)
 
     def bowl_view(self, run: Experiment, plane_path: np.ndarray) -> BowlView:
         """The view before any zoom: centred on the optimum, holding every point no worse than the start (mirrored
@@ -159,7 +155,7 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
     def zoom_at(self, epoch: float, head: np.ndarray) -> float:
         """The smallest zoom (≥ 1) holding every point so far: the reach along a straight step is convex, so
         its largest value so far is at one end, a whole epoch or the head."""
-        return float(max(self.zoom_so_far[int(np.floor(epoch))], self.view.reach(head[None, :])[0]))
+        return float(self.follow.zoom_at(epoch, head[:, None]).max())
 
     def head_at(self, planned: PlannedRun, frame: float) -> tuple[float, np.ndarray, float]:
         """(epoch, head point (wi, wj, height), zoom) at a frame, computed once per frame for all the updaters.
@@ -279,11 +275,10 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
         """Title, held parameters and row labels (still), then epoch, loss (the run's own), the zoom if any, and
         the divergence banner (changing)."""
         run, colors = self.run, self.colors
-        title = self.text(f"{run.dataset.name} · lr {run.trajectory.lr:g} · η·L = {run.rate.eta_lambda_max:.3g} "
-                          f"({run.rate.regime.value})", 28, color=self.regime_color(run)).to_edge(mn.UP, buff=0.3)
+        title = self.title()
         still: list[mn.Mobject] = [title]
         moving: list[mn.Mobject] = []
-        note = held_note(run, self.params)
+        note = held_note(run, self.slice)
         if note:
             still.append(self.text(note, 18).set_opacity(0.8).next_to(title, mn.DOWN, 0.12))
         rows = [("epoch", planned.epoch_at, "{:.0f}".format), ("loss", planned.loss_at, short_number)]

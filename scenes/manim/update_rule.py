@@ -14,8 +14,8 @@ import numpy as np
 
 from gdcore.experiment import Experiment
 from gdcore.frames import HOLD_SECONDS
+from scenes.captions import divergence_text
 from scenes.manim.common import DEFAULT_MOTION_SECONDS, RunScene, add_tick_labels, nice_range, padded, quiet_manim
-from scenes.mpl.hud import divergence_text
 
 quiet_manim()
 
@@ -137,7 +137,7 @@ class UpdateRuleScene(RunScene):
         self.held = run.dataset.features[:, 1:].mean(axis=0)
         self.off_panel_notes: dict[bool, mn.Text] = {}
         panel = self.panel()
-        title = self.title()
+        title = self.title(26)
         self.line = self.line_at(run.trajectory.weights[0])
         # Static first: Manim draws everything before the first moving mobject once, as a background.
         self.add(title, panel, self.line)
@@ -166,13 +166,6 @@ class UpdateRuleScene(RunScene):
 
     def math(self, expression: str, size: float = 30) -> mn.MathTypst:
         return slim(mn.MathTypst(expression, font_size=size, color=self.colors.foreground))
-
-    def title(self) -> mn.Text:
-        run = self.run
-        title = self.text(f"{run.dataset.name} · {run.trajectory.optimizer} · lr {run.trajectory.lr:g} · "
-                          f"η·L = {run.rate.eta_lambda_max:.3g} ({run.rate.regime.value})", 26,
-                          color=self.regime_color(run))
-        return title.to_edge(mn.UP, buff=0.3)
 
     def rule(self) -> mn.VMobject:
         """The update rule (plain GD: w_(k+1) = w_k − η∇L(w_k); others: the optimiser's own description)."""

@@ -1,4 +1,5 @@
-"""The path across the loss contours of two parameters, the others held fixed, with start, current point and end."""
+"""The path across the loss contours of two parameters, the others held at the optimum, with start, current point
+and end."""
 
 from __future__ import annotations
 
@@ -10,30 +11,14 @@ from matplotlib.axes import Axes
 from matplotlib.contour import ContourSet
 
 from gdcore.experiment import Experiment
-from gdcore.grid import loss_grid
-from scenes.mpl.views import Box, no_worse_than_start, zoom_levels
+from gdcore.grid import slice_grid
+from gdcore.slices import default_axes, optimum_slice
+from scenes.captions import held_note
+from scenes.limits import base_box, zoom_levels
 from scenes.theme import Palette
 
 CONTOUR_RESOLUTION = 100
 CONTOUR_LEVELS = 14
-
-
-def default_axes(n_params: int) -> tuple[int, int]:
-    """(w1, w2) with two or more features; (b, w) with one."""
-    return (1, 2) if n_params >= 3 else (0, 1)
-
-
-def held_note(experiment: Experiment, axes: tuple[int, int]) -> str:
-    """Which parameters the slice holds, and at what: the figure must say it is a slice."""
-    names, optimum = experiment.dataset.param_names, experiment.problem.closed_form
-    held = [f"{names[i]} = {optimum[i]:.3g}" for i in range(len(names)) if i not in axes]
-    return "" if not held else "slice at the optimum: " + ", ".join(held)
-
-
-def base_box(points: np.ndarray, loss: np.ndarray, anchor: np.ndarray, pad: float = 0.15) -> Box:
-    """The view before any zoom: every point no worse than the start, and the anchor (the optimum)."""
-    kept = points[no_worse_than_start(loss)]
-    return Box.around(np.vstack([kept, anchor[None, :]]), pad=pad)
 
 
 def ring_levels(values: np.ndarray, floor: float, count: int) -> np.ndarray:
@@ -45,13 +30,15 @@ def ring_levels(values: np.ndarray, floor: float, count: int) -> np.ndarray:
 
 
 class ContourPanel:
-    """Loss contours over two parameters, the descent path drawn up to the current epoch."""
+    """Loss contours over two parameters (the slice through the optimum), the descent path drawn up to the current
+    epoch."""
 
     def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
                  params: tuple[int, int] | None = None) -> None:
         self.axes, self.colors = axes, colors
         self.problem = experiment.problem
         self.params = params or default_axes(self.problem.n_params)
+        self.slice = optimum_slice(self.problem, self.params)
         trajectory = experiment.trajectory
         self.path = trajectory.weights[:, list(self.params)]
         optimum = self.problem.closed_form[list(self.params)]
@@ -73,7 +60,7 @@ class ContourPanel:
                                   animated=animated)
         (self.head,) = axes.plot([], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",
                                  linestyle="none", zorder=6, animated=animated)
-        note = held_note(experiment, self.params)
+        note = held_note(experiment, self.slice)
         if note:
             axes.text(0.01, 0.01, note, transform=axes.transAxes, fontsize="small", color=colors.foreground,
                       va="bottom", ha="left", alpha=0.8)
@@ -85,11 +72,10 @@ class ContourPanel:
         view = self.base.zoomed_out(key)
         if self.contours is not None:
             self.contours.remove()
-        grid = loss_grid(self.problem, self.params, (view.low[0], view.high[0]), (view.low[1], view.high[1]),
-                         CONTOUR_RESOLUTION)
-        levels = ring_levels(grid.loss, self.problem.closed_form_loss, CONTOUR_LEVELS)
+        grid = slice_grid(self.slice, (view.low[0], view.high[0]), (view.low[1], view.high[1]), CONTOUR_RESOLUTION)
+        levels = ring_levels(grid.loss, self.slice.minimum, CONTOUR_LEVELS)
         self.contours = self.axes.contourf(grid.first_values, grid.second_values, grid.loss,
-                                           levels=[self.problem.closed_form_loss, *levels], cmap=self.colors.colormap,
+                                           levels=[self.slice.minimum, *levels], cmap=self.colors.colormap,
                                            alpha=0.55, zorder=1)
         self.axes.set_xlim(view.low[0], view.high[0])
         self.axes.set_ylim(view.low[1], view.high[1])

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
 
 from gdcore.experiment import Experiment
-from scenes.mpl.views import Box, no_worse_than_start, zoom_levels
+from scenes.limits import Box, no_worse_than_start, zoom_levels
 from scenes.theme import Palette, style_3d_axes
 
 PLANE_RESOLUTION = 8  # the fitted plane is flat: a coarse mesh shows it

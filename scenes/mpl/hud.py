@@ -1,4 +1,4 @@
-"""Text over a scene: the title that names the run, a live readout, and the banner that explains a divergence."""
+"""Text over a scene: a live readout, and the banner that explains a divergence (its words: scenes.captions)."""
 
 from __future__ import annotations
 
@@ -9,35 +9,8 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
 from gdcore.experiment import Experiment
-from gdcore.runner import Trajectory
+from scenes.captions import divergence_text, run_regime
 from scenes.theme import Palette, regime_color
-
-
-def run_title(experiment: Experiment) -> str:
-    """'plane · gd · lr 0.1 · η·L = 0.62 (good) · w ← w − η∇L'."""
-    rate, trajectory = experiment.rate, experiment.trajectory
-    rule = experiment.optimizer.describe()
-    return (f"{experiment.dataset.name} · {trajectory.optimizer} · lr {trajectory.lr:g} · "
-            f"η·L = {rate.eta_lambda_max:.3g} ({rate.regime.value}) · {rule}")
-
-
-def diverged_epoch(trajectory: Trajectory) -> int:
-    """The epoch whose update blew up: the last one kept, or the one after it when its state was not finite."""
-    return trajectory.epochs_run if trajectory.diverged_at is None else trajectory.diverged_at
-
-
-def divergence_text(experiment: Experiment) -> str:
-    """'diverged at epoch 11: η·L = 4.96 > 2' over 'the error grows ×3.96 per step'."""
-    rate = experiment.rate
-    return (f"diverged at epoch {diverged_epoch(experiment.trajectory)}: η·L = {rate.eta_lambda_max:.3g} > 2\n"
-            f"the error grows ×{rate.growth:.3g} per step")
-
-
-def compact_divergence_text(experiment: Experiment) -> str:
-    """The banner on one line, for a grid cell: 'diverged at epoch 11: η·L = 4.96 > 2 · error ×3.96 per step'."""
-    rate = experiment.rate
-    return (f"diverged at epoch {diverged_epoch(experiment.trajectory)}: η·L = {rate.eta_lambda_max:.3g} > 2 · "
-            f"error ×{rate.growth:.3g} per step")
 
 
 class Readout:
@@ -59,9 +32,8 @@ class Readout:
         self.text = axes.text(*corner, "", transform=axes.transAxes, ha="right", va="bottom" if compact else "top",
                               fontsize="small" if compact else "medium", family="DejaVu Sans Mono",
                               color=colors.foreground, animated=animated, zorder=10, bbox=None if compact else box)
-        explain = compact_divergence_text if compact else divergence_text
-        words = explain(experiment) if self.diverged else ""
-        regime = regime_color(experiment.rate.regime)
+        words = divergence_text(experiment, "compact" if compact else "wide") if self.diverged else ""
+        regime = regime_color(run_regime(experiment))
         self.banner = axes.text(*banner_at, words,
                                 transform=axes.transAxes, ha="left" if compact else "center",
                                 va="bottom" if compact else "center", fontsize="small" if compact else "large",

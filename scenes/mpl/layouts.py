@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import matplotlib
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.gridspec import SubplotSpec
 from matplotlib.transforms import offset_copy
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
+from scenes.captions import cell_title, grid_title, run_regime, run_title, stall_text
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
-from scenes.mpl.hud import Readout, run_title
+from scenes.mpl.hud import Readout
 from scenes.mpl.loss import LossPanel
 from scenes.mpl.stage import Panel, Stage
 from scenes.mpl.surface import SurfacePanel
+from scenes.registry import MAX_COMPARED, Runs, scene_spec
 from scenes.theme import Palette, matplotlib_style, palette, regime_color
 
-SINGLE_SCENES: tuple[str, ...] = ("dashboard", "line", "contour", "surface", "loss")
-GRID_SCENES: tuple[str, ...] = ("regimes", "compare")
-SCENE_NAMES: tuple[str, ...] = SINGLE_SCENES + GRID_SCENES
-MAX_COMPARED = 4
+TITLE_GAP_POINTS = 12.0  # points between the title's end and the readout's start
 FIGURE_HEIGHT_INCHES = 7.2  # fonts are sized for this height, then the dpi scales the whole frame
 BASE_FONT_POINTS = 13.0
 GRID_FONT_SCALE = 0.85  # four cells of two panels each: smaller type, still legible at 720p
@@ -55,31 +56,28 @@ class Look:
 DEFAULT_LOOK = Look()
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a matplotlib scene is laid out: `place` adds its panels to the figure (one run's under a title, or a
+    grid of cells); fonts are scaled by `font_scale`. A scene's registry entry names its Layout."""
+
+    place: Callable[[Figure, Sequence[Experiment], Look, bool], list[Panel]]
+    font_scale: float = 1.0
+
+
 def build_stage(scene: str, experiments: Sequence[Experiment], look: Look = DEFAULT_LOOK,
                 animated: bool = True) -> Stage:
-    """The figure and panels of `scene`; single scenes take one experiment, grids up to four."""
-    check_scene(scene, len(experiments))
-    font_points = BASE_FONT_POINTS * (GRID_FONT_SCALE if scene in GRID_SCENES else 1.0)
-    with matplotlib.rc_context(matplotlib_style(look.colors, font_points)):
+    """The figure and panels of `scene` (as registered in scenes.registry) for its runs."""
+    spec = scene_spec(scene)
+    expected = (1, 1) if spec.runs is Runs.ONE else (1, MAX_COMPARED)
+    if not expected[0] <= len(experiments) <= expected[1]:
+        raise GdvizInputError(f"scene {scene!r} shows {'one run' if expected[1] == 1 else '1 to 4 runs'}, "
+                              f"got {len(experiments)}")
+    layout: Layout = spec.drawer("matplotlib")
+    with matplotlib.rc_context(matplotlib_style(look.colors, BASE_FONT_POINTS * layout.font_scale)):
         figure = _figure(look)
-        if scene in GRID_SCENES:
-            panels = _grid(scene, figure, experiments, look, animated)
-        else:
-            panels = _single(scene, figure, experiments[0], look, animated)
+        panels = layout.place(figure, experiments, look, animated)
     return Stage(figure, panels)
-
-
-def check_scene(scene: str, n_experiments: int) -> None:
-    if scene not in SCENE_NAMES:
-        import difflib
-
-        hint = difflib.get_close_matches(scene, SCENE_NAMES, n=1)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise GdvizInputError(f"unknown scene {scene!r}: choose one of {', '.join(SCENE_NAMES)}{suggestion}")
-    if scene in SINGLE_SCENES and n_experiments != 1:
-        raise GdvizInputError(f"scene {scene!r} shows one run, got {n_experiments} (use 'compare' for several rates)")
-    if not 1 <= n_experiments <= MAX_COMPARED:
-        raise GdvizInputError(f"scene {scene!r} shows 1 to {MAX_COMPARED} runs, got {n_experiments}")
 
 
 def _figure(look: Look) -> Figure:
@@ -87,36 +85,83 @@ def _figure(look: Look) -> Figure:
     return Figure(figsize=(look.width / dpi, FIGURE_HEIGHT_INCHES), dpi=dpi)
 
 
-def _single(scene: str, figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
-    """One run. A run that diverged gets a band under the title, kept free for its banner: the panels move down by
-    BANNER_BAND so that the banner hides no axis, tick or data."""
-    colors, epochs = look.colors, experiment.epochs
-    figure.suptitle(run_title(experiment), x=0.015, y=0.975, ha="left")
-    readout = Readout(_overlay(figure), experiment, colors, epochs, animated, corner=(0.985, 0.955),
-                      banner_at=(0.5, BANNER_Y))
-    planar = scene == "surface" or (scene == "line" and experiment.dataset.n_features == 2)
-    top = (PLANAR_TOP if planar else PANEL_TOP) - (BANNER_BAND if experiment.trajectory.diverged else 0.0)
-    if scene == "dashboard":
-        grid = figure.add_gridspec(2, 2, width_ratios=[1.15, 1.0], left=0.065, right=0.975, top=top - 0.005,
-                                   bottom=0.085, wspace=0.22, hspace=0.42)
-        fit = fit_panel(_axes_maker(figure, grid[:, 0]), experiment, colors, animated)
-        contour = ContourPanel(figure.add_subplot(grid[0, 1]), experiment, colors, animated)
-        loss = LossPanel(figure.add_subplot(grid[1, 1]), experiment, colors, epochs, animated)
-        return [fit, contour, loss, readout]
-    if planar:  # a 3D box keeps its aspect: give it the whole frame below the title
-        figure.subplots_adjust(left=0.0, right=1.0, top=top, bottom=0.02)
-    else:
-        figure.subplots_adjust(left=0.09, right=0.97, top=top, bottom=0.11)
-    if scene == "surface":
-        panel: Panel = SurfacePanel(figure.add_subplot(projection="3d"), experiment, colors, animated,
-                                    rotate=look.rotate)
-    elif scene == "line":
-        panel = fit_panel(_axes_maker(figure, figure.add_gridspec(1, 1)[0, 0]), experiment, colors, animated)
-    elif scene == "contour":
-        panel = ContourPanel(figure.add_subplot(), experiment, colors, animated)
-    else:
-        panel = LossPanel(figure.add_subplot(), experiment, colors, epochs, animated)
-    return [panel, readout]
+# A single scene's panels below the title: (figure, run, look, animated, top of the panels in figure coordinates).
+PanelMaker = Callable[[Figure, Experiment, Look, bool, float], list[Panel]]
+
+
+def single(make_panels: PanelMaker, planar: Callable[[Experiment], bool] = lambda _: False) -> Layout:
+    """One run: the title, the readout, and the panels. A run that diverged gets a band under the title, kept free
+    for its banner: the panels move down by BANNER_BAND so that the banner hides no axis, tick or data. A planar
+    scene (a 3D box alone, which keeps its aspect and has margins of its own) gets the whole frame below the title.
+    """
+
+    def place(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
+        experiment = experiments[0]
+        readout = Readout(_overlay(figure), experiment, look.colors, experiment.epochs, animated,
+                          corner=(0.985, 0.955), banner_at=(0.5, BANNER_Y))
+        _fit_title(figure, experiment, readout)
+        flat = not planar(experiment)
+        top = (PANEL_TOP if flat else PLANAR_TOP) - (BANNER_BAND if experiment.trajectory.diverged else 0.0)
+        if flat:
+            figure.subplots_adjust(left=0.09, right=0.97, top=top, bottom=0.11)
+        else:
+            figure.subplots_adjust(left=0.0, right=1.0, top=top, bottom=0.02)
+        return [*make_panels(figure, experiment, look, animated, top), readout]
+
+    return Layout(place)
+
+
+def _fit_title(figure: Figure, experiment: Experiment, readout: Readout) -> None:
+    """The run's title at the top left, clear of the readout at the top right: with the update rule when it fits,
+    without it otherwise; a run that stalls on ill-conditioning gets the reason on a line of its own below."""
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(figure)
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    widest = readout.readout_text(readout.planned_epochs)  # the readout's longest text, at its last epoch
+    readout.text.set_text(widest)
+    readout_left = readout.text.get_window_extent(renderer).x0
+    readout.text.set_text("")
+    title = figure.suptitle(run_title(experiment, rule=True), x=0.015, y=0.975, ha="left")
+    for text in (run_title(experiment, rule=True), run_title(experiment)):
+        title.set_text(text)
+        if title.get_window_extent(renderer).x1 < readout_left - TITLE_GAP_POINTS * figure.dpi / 72:
+            break
+    stall = stall_text(experiment)
+    if stall:
+        figure.text(0.015, 0.925, f"{stall}; this run had {experiment.trajectory.epochs_run:,}",
+                    ha="left", va="center", fontsize="small", color=regime_color(run_regime(experiment)))
+
+
+def _dashboard_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+    grid = figure.add_gridspec(2, 2, width_ratios=[1.15, 1.0], left=0.065, right=0.975, top=top - 0.005,
+                               bottom=0.085, wspace=0.22, hspace=0.42)
+    fit = fit_panel(_axes_maker(figure, grid[:, 0]), experiment, look.colors, animated)
+    contour = ContourPanel(figure.add_subplot(grid[0, 1]), experiment, look.colors, animated)
+    loss = LossPanel(figure.add_subplot(grid[1, 1]), experiment, look.colors, experiment.epochs, animated)
+    return [fit, contour, loss]
+
+
+def _line_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+    return [fit_panel(_axes_maker(figure, figure.add_gridspec(1, 1)[0, 0]), experiment, look.colors, animated)]
+
+
+def _contour_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+    return [ContourPanel(figure.add_subplot(), experiment, look.colors, animated)]
+
+
+def _surface_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+    return [SurfacePanel(figure.add_subplot(projection="3d"), experiment, look.colors, animated, rotate=look.rotate)]
+
+
+def _loss_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+    return [LossPanel(figure.add_subplot(), experiment, look.colors, experiment.epochs, animated)]
+
+
+dashboard = single(_dashboard_panels)
+line = single(_line_panels, planar=lambda experiment: experiment.dataset.n_features == 2)
+contour = single(_contour_panels)
+surface = single(_surface_panels, planar=lambda _: True)
+loss = single(_loss_panels)
 
 
 def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: Look,
@@ -134,12 +179,12 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
     top = (0.84 if rows == 1 else 0.88) - (GRID_BANNER_BAND if banners else 0.0)
     outer = figure.add_gridspec(rows, columns, left=0.055, right=0.985, top=top, bottom=0.1 if rows == 1 else 0.08,
                                 wspace=0.18, hspace=0.6 if banners else 0.5)
-    figure.suptitle(_grid_title(scene, experiments), y=0.985)
+    figure.suptitle(grid_title(experiments, regimes=scene == "regimes"), y=0.985)
     header_points = HEADER_GAP_POINTS + (BANNER_LINE_POINTS if banners else 0.0)
     panels: list[Panel] = []
     for cell, experiment in zip(outer, experiments, strict=False):
         inner = cell.subgridspec(1, 2, wspace=0.32)
-        color = regime_color(experiment.rate.regime)
+        color = regime_color(run_regime(experiment))
         fit_axes = figure.add_subplot(inner[0, 0])
         if experiment.dataset.n_features == 1:
             fit: Panel = LinePanel(fit_axes, experiment, look.colors, animated, color, legend=False)
@@ -147,8 +192,7 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
             fit = ContourPanel(fit_axes, experiment, look.colors, animated)
         loss = LossPanel(figure.add_subplot(inner[0, 1]), experiment, look.colors, epochs, animated, color,
                          legend=False)
-        rate = experiment.rate
-        title = f"{rate.regime.value} · lr {experiment.trajectory.lr:g} · η·L = {rate.eta_lambda_max:.3g}"
+        title = cell_title(experiment)
         overlay = _cell_overlay(figure, cell)
         header = offset_copy(overlay.transAxes, figure, y=header_points, units="points")
         overlay.text(0.0, 1.0, title, color=color, ha="left", va="bottom", fontweight="bold", fontsize="large",
@@ -161,12 +205,8 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
     return panels
 
 
-def _grid_title(scene: str, experiments: Sequence[Experiment]) -> str:
-    """'plane · gd · four regimes of one problem', or 'plane · gd · 3 learning rates compared'."""
-    first = experiments[0]
-    what = ("four regimes of one problem" if scene == "regimes"
-            else f"{len(experiments)} learning rate{'s' if len(experiments) > 1 else ''} compared")
-    return f"{first.dataset.name} · {first.trajectory.optimizer} · {what}"
+regimes = Layout(functools.partial(_grid, "regimes"), font_scale=GRID_FONT_SCALE)
+compare = Layout(functools.partial(_grid, "compare"), font_scale=GRID_FONT_SCALE)
 
 
 def _axes_maker(figure: Figure, spec: SubplotSpec) -> Callable[[str | None], Axes]:

@@ -10,30 +10,11 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator
 
 from gdcore.experiment import Experiment
-from scenes.mpl.views import no_worse_than_start
+from scenes.limits import loss_limits
 from scenes.theme import Palette
 
 # Under two decades, a log axis labels a single tick or none: there, minor ticks at 2·10^k and 5·10^k, labelled.
 MINOR_LABELS_BELOW_DECADES = 2.0
-
-
-def log_limits(values: np.ndarray, floor: float) -> tuple[float, float]:
-    """y-limits for a log axis holding every positive value and the floor (the minimum), padded."""
-    positive = values[values > 0]
-    top = float(positive.max()) if positive.size else 1.0
-    low_candidates = [float(positive.min())] if positive.size else []
-    if floor > 0:
-        low_candidates.append(floor)
-    bottom = min(low_candidates) if low_candidates else top * 1e-6
-    bottom = max(bottom, top * 1e-15)  # a perfect fit: show fifteen decades, not infinitely many
-    return bottom / 2.0, top * 2.0
-
-
-def loss_limits(loss: np.ndarray, minimum: float) -> tuple[float, float]:
-    """log_limits for a whole run: the top holds every epoch (an escaping run too); the bottom is the one of the
-    epochs no worse than the start, so that a diverged run's fifteen-decade cap does not hide the minimum."""
-    bottom, _ = log_limits(loss[no_worse_than_start(loss)], minimum)
-    return bottom, log_limits(loss, minimum)[1]
 
 
 class LossPanel:

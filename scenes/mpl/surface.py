@@ -9,9 +9,10 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
 from gdcore.experiment import Experiment
-from gdcore.grid import loss_grid
-from scenes.mpl.contour import base_box, default_axes, held_note
-from scenes.mpl.views import zoom_levels
+from gdcore.grid import slice_grid
+from gdcore.slices import default_axes, optimum_slice
+from scenes.captions import held_note
+from scenes.limits import base_box, zoom_levels
 from scenes.theme import Palette, style_3d_axes
 
 SURFACE_RESOLUTION = 40  # plot_surface costs grow with the square of this; 40 keeps the bowl smooth
@@ -31,9 +32,10 @@ class SurfacePanel:
         self.axes, self.colors, self.rotate = axes, colors, rotate
         self.problem = experiment.problem
         self.params = params or default_axes(self.problem.n_params)
+        self.slice = optimum_slice(self.problem, self.params)
         trajectory = experiment.trajectory
         self.path = trajectory.weights[:, list(self.params)]
-        self.heights = self._slice_loss(self.path)
+        self.heights = self.slice.loss(self.path[:, 0], self.path[:, 1])
         self.base = base_box(self.path, trajectory.loss, self.problem.closed_form[list(self.params)], pad=0.2)
         self.surface: Artist | None = None
         self.surface_level: int | None = None
@@ -44,7 +46,7 @@ class SurfacePanel:
         axes.set_zlabel("loss", labelpad=6)
         axes.view_init(elev=CAMERA_ELEVATION, azim=CAMERA_AZIMUTH)
         style_3d_axes(axes, colors)
-        note = held_note(experiment, self.params)
+        note = held_note(experiment, self.slice)
         if note:  # the bowl is a slice: say where the other parameters are held, in the frame's corner (the 3D
             # box's own corner is crowded with its tick labels)
             axes.text2D(0.01, 0.01, note, transform=axes.figure.transFigure, fontsize="small",
@@ -53,12 +55,6 @@ class SurfacePanel:
                                   zorder=10, animated=animated)
         (self.head,) = axes.plot([], [], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",
                                  linestyle="none", zorder=11, animated=animated)
-
-    def _slice_loss(self, points: np.ndarray) -> np.ndarray:
-        """Loss at (points[:, 0], points[:, 1]) with the other parameters at the optimum: shape (m,)."""
-        weights = np.tile(self.problem.closed_form, (len(points), 1))
-        weights[:, list(self.params)] = points
-        return self.problem.loss(weights)
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         """Zoom levels; when turning, the frame index (set_view then looks the frame's zoom level up)."""
@@ -80,8 +76,7 @@ class SurfacePanel:
                 return
             self.surface.remove()
         view = self.base.zoomed_out(level)
-        grid = loss_grid(self.problem, self.params, (view.low[0], view.high[0]), (view.low[1], view.high[1]),
-                         SURFACE_RESOLUTION)
+        grid = slice_grid(self.slice, (view.low[0], view.high[0]), (view.low[1], view.high[1]), SURFACE_RESOLUTION)
         first, second = np.meshgrid(grid.first_values, grid.second_values)
         self.surface = self.axes.plot_surface(first, second, grid.loss, cmap=self.colors.colormap, alpha=0.75,
                                               linewidth=0, antialiased=False, rstride=1, cstride=1, zorder=1)

@@ -13,6 +13,7 @@ from gdcore.datasets import (
     DATASET_NAMES,
     PRESET_NAMES,
     Dataset,
+    Standardization,
     TrainingDefaults,
     load_csv,
     load_dataset,
@@ -21,6 +22,7 @@ from gdcore.datasets import (
     synthetic,
 )
 from gdcore.errors import GdvizInputError
+from gdcore.problem import design_matrix
 from tests.gdcore.test_presets import lab_data
 
 
@@ -412,3 +414,48 @@ def test_csv_fewer_rows_than_parameters(tmp_path: Path) -> None:
     path = write(tmp_path, "x1,x2,x3,y\n1,2,3,4\n2,3,5,7\n1,1,1,1\n")
     excinfo = csv_error(path, "x1,x2,x3", "y")
     assert_one_line_error(excinfo, "3 rows but 4 parameters (b, w1, w2, w3): need at least 4 rows")
+
+
+def test_standardized_weights_map_back_to_the_raw_least_squares_fit() -> None:
+    raw = load_preset("line-wide")
+    scaled = standardize(raw)
+    assert raw.standardization is None and scaled.standardization is not None
+    np.testing.assert_allclose(scaled.standardization.means, raw.features.mean(axis=0))
+    np.testing.assert_allclose(scaled.standardization.scales, raw.features.std(axis=0))
+    raw_fit = np.linalg.lstsq(design_matrix(raw.features), raw.target, rcond=None)[0]
+    scaled_fit = np.linalg.lstsq(design_matrix(scaled.features), scaled.target, rcond=None)[0]
+    np.testing.assert_allclose(scaled.weights_in_original_units(scaled_fit), raw_fit, rtol=1e-10)
+    np.testing.assert_allclose(scaled.standardization.to_standardized_units(raw_fit), scaled_fit, rtol=1e-10)
+    np.testing.assert_array_equal(raw.weights_in_original_units(raw_fit), raw_fit)
+
+
+def test_original_units_keep_the_predictions_for_a_whole_path() -> None:
+    rng = np.random.default_rng(1)
+    raw = synthetic(n_samples=30, n_features=3, seed=2)
+    scaled = standardize(raw)
+    path = rng.normal(size=(7, 4))  # 7 epochs of [b, w1, w2, w3] in standardized units
+    original = scaled.weights_in_original_units(path)
+    assert original.shape == (7, 4)
+    np.testing.assert_allclose(design_matrix(raw.features) @ original.T, design_matrix(scaled.features) @ path.T,
+                               atol=1e-12)
+    assert scaled.standardization is not None
+    np.testing.assert_allclose(scaled.standardization.to_standardized_units(original), path, atol=1e-12)
+
+
+def test_a_constant_feature_is_only_shifted_back() -> None:
+    features = np.column_stack([np.full(4, 0.1), [1.0, 2.0, 3.0, 4.0]])
+    defaults = TrainingDefaults(lr=None, epochs=1, init=None, cost="mse")
+    scaled = standardize(Dataset("t", features, np.arange(4.0), ("c", "x"), "y", None, "test", defaults))
+    assert scaled.standardization is not None
+    np.testing.assert_array_equal(scaled.standardization.scales[0], 1.0)
+    assert not scaled.standardization.means.flags.writeable and not scaled.standardization.scales.flags.writeable
+    np.testing.assert_allclose(scaled.weights_in_original_units(np.array([1.0, 2.0, 0.0])), [1.0 - 0.2, 2.0, 0.0])
+
+
+def test_a_standardization_must_fit_the_features() -> None:
+    defaults = TrainingDefaults(lr=None, epochs=1, init=None, cost="mse")
+    wrong = Standardization(means=np.zeros(2), scales=np.ones(2))
+    with pytest.raises(GdvizInputError, match="standardization"):
+        Dataset("t", np.ones((3, 1)), np.zeros(3), ("x",), "y", None, "test", defaults, True, wrong)
+    with pytest.raises(GdvizInputError, match="positive scales"):
+        Standardization(means=np.zeros(1), scales=np.zeros(1))

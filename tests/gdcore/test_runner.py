@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -143,6 +144,25 @@ def test_diverged_at_names_the_epoch_whose_update_blew_up() -> None:
     assert dropped.status == "diverged" and dropped.epochs_run == 0 and dropped.diverged_at == 1
     assert dropped.rates.shape == (0,) and dropped.weights.shape == (1, problem.n_params)
     assert run(problem, GD(lr=0.1 / problem.lambda_max), epochs=5).diverged_at is None
+
+
+def test_the_diverged_epoch_is_the_trajectorys_own() -> None:
+    """The epoch every caption names: the offending update's, whether its state was kept or not; None otherwise."""
+    problem = Problem.from_data(*random_data(4))
+    kept = run(problem, GD(lr=2.5 / problem.lambda_max), epochs=10_000)
+    assert kept.diverged_epoch == kept.epochs_run
+    dropped = run(problem, GD(lr=1e300), epochs=10)
+    assert dropped.diverged_epoch == dropped.epochs_run + 1 == 1
+    assert run(problem, GD(lr=0.1 / problem.lambda_max), epochs=5).diverged_epoch is None
+
+
+@pytest.mark.parametrize(("status", "diverged_at"), [("diverged", None), ("diverged", 7), ("max_epochs", 3),
+                                                     ("converged", 4)])
+def test_a_trajectory_and_its_diverged_epoch_must_agree(status: str, diverged_at: int | None) -> None:
+    problem = Problem.from_data(*random_data(4))
+    good = run(problem, GD(lr=0.1 / problem.lambda_max), epochs=3)
+    with pytest.raises(ValueError, match="cannot have diverged_at"):
+        dataclasses.replace(good, status=status, diverged_at=diverged_at)
 
 
 def test_a_finite_state_whose_gradient_norm_overflows_is_not_kept() -> None:

@@ -20,6 +20,7 @@ from mpl_toolkits.mplot3d import proj3d
 from gdcore.datasets import load_preset, synthetic
 from gdcore.experiment import Experiment, RunRequest, prepare
 from gdcore.regimes import classify
+from scenes.captions import rate_label
 from scenes.figures import (
     FIGURE_NAMES,
     RATES_HEADROOM,
@@ -28,7 +29,6 @@ from scenes.figures import (
     equation,
     fit_figure,
     lab_figures,
-    rate_label,
     rate_legend_columns,
     rates_figure,
     surface_figure,

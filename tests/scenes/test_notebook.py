@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from matplotlib.animation import AbstractMovieWriter
 from matplotlib.figure import Figure
 
+from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
 from scenes.mpl.layouts import Look
-from scenes.notebook import animation, run, still
+from scenes.notebook import animation, report, run, runs, still
 from scenes.render import clock
 
 TINY = Look(width=160, height=90)
@@ -60,3 +62,36 @@ def test_the_animation_plays_the_plan_and_ends_on_the_still(tmp_path: Path) -> N
     last = np.array(figure.canvas.buffer_rgba())
     assert np.abs(collector.frames[-1].astype(int) - last.astype(int)).mean() < 1.0
     assert np.abs(collector.frames[0].astype(int) - last.astype(int)).mean() > 1.0  # the banner and the zoom
+
+
+def test_run_takes_the_clis_options_and_reports_what_train_json_prints(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from scenes.cli import cli
+
+    csv = tmp_path / "houses.csv"
+    csv.write_text("size,rooms,price\n" + "\n".join(f"{50 + 7 * i},{1 + i % 4},{100 + 3 * i + (i % 5)}"
+                                                     for i in range(30)))
+    options = {"data": str(csv), "x": "size,rooms", "y": "price", "standardize": True, "optimizer": "momentum",
+               "momentum": 0.5, "lr": 0.05, "epochs": 40, "tol": 1e-9, "init": "zeros", "cost": "half-mse"}
+    flags = [part for name, value in options.items()
+             for part in ([f"--{name}"] if value is True else [f"--{name}", str(value)])]
+    printed = json.loads(CliRunner().invoke(cli, ["train", "--json", *flags]).stdout)
+    assert report(run(**options)) == printed
+    assert report(run("synthetic", n=20, features=2, noise=0.1, seed=3, optimizer="sgd", batch_size=4)) == json.loads(
+        CliRunner().invoke(cli, ["train", "--json", "--dataset", "synthetic", "--n", "20", "--features", "2",
+                                 "--noise", "0.1", "--seed", "3", "--optimizer", "sgd", "--batch-size", "4"]).stdout)
+
+
+def test_bad_keywords_name_the_parameter_as_python_spells_it() -> None:
+    with pytest.raises(GdvizInputError, match=r"unknown option .epoch.*did you mean .epochs."):
+        run("plane", epoch=10)
+    with pytest.raises(GdvizInputError, match=r"give either `lr` or `regime`"):
+        run("plane", lr=0.1, regime="good")
+
+
+def test_runs_gives_a_scenes_runs() -> None:
+    assert [r.trajectory.lr for r in runs("compare", "plane", lr=[0.05, 0.1], epochs=5)] == [0.05, 0.1]
+    assert len(runs("regimes", "line", epochs=5)) == 4

@@ -17,7 +17,8 @@ from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
 from scenes.encoder import RenderInterrupted
 from scenes.mpl.layouts import Look
-from scenes.render import RenderSettings, frame_plan, output_paths, parse_size, render
+from scenes.registry import parse_size
+from scenes.render import RenderSettings, frame_plan, output_paths, render
 
 SMALL = Look(width=320, height=180)
 
@@ -33,7 +34,8 @@ def test_mp4_and_gif_as_a_decoder_reads_them(tmp_path: Path, line_run: Experimen
     written = render([line_run], chosen)
     plan = frame_plan(chosen, [line_run])
     paths = output_paths(chosen, [line_run])
-    assert paths["mp4"] == tmp_path / "line" / f"line-lr{line_run.trajectory.lr:g}.mp4"
+    assert paths["mp4"].parent == tmp_path / "line"  # 60 epochs at 320x180, 10 fps: settings hashed into the name
+    assert paths["mp4"].name.startswith(f"line-lr{line_run.trajectory.lr:g}-h") and paths["gif"].suffix == ".gif"
     assert [file.path for file in written] == [paths["mp4"], paths["gif"]]
     with av.open(str(paths["mp4"])) as container:
         stream = container.streams.video[0]
@@ -115,7 +117,7 @@ def test_a_file_in_the_way_of_the_output_folder_is_an_input_error(tmp_path: Path
 
 @pytest.mark.parametrize("text", ["12x12", "1280", "axb", "5000x720", "-640x360"])
 def test_bad_sizes_are_rejected(text: str) -> None:
-    with pytest.raises(GdvizInputError, match=f"--size '{text}'"):
+    with pytest.raises(GdvizInputError, match=f"`size` '{text}'"):
         parse_size(text)
 
 

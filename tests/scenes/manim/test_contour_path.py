@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from gdcore.experiment import Experiment
+from gdcore.slices import default_axes
 from scenes.manim.contour_path import ContourPathScene, ellipse_arcs
-from scenes.mpl.contour import default_axes
 from scenes.notebook import run
 from tests.scenes.manim.conftest import read_video, render_tiny
 

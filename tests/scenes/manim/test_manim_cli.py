@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from scenes.manim.render import MANIM_SCENES
+from scenes.registry import SCENES
 from tests.scenes.manim.conftest import read_video
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize("entry", sorted(MANIM_SCENES.values()))
+@pytest.mark.parametrize("entry", sorted(spec.engines["manim"] for spec in SCENES.values() if "manim" in spec.engines))
 def test_the_manim_command_renders_each_scene_with_its_flags(entry: str, tmp_path: Path) -> None:
-    module, scene = entry.split(".")
+    module, scene = entry.removeprefix("scenes.manim.").split(":")
     script = ROOT / "scenes" / "manim" / f"{module}.py"
     media = tmp_path / "media"
     done = subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "-r", "256,144", "--fps", "5",

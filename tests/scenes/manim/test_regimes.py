@@ -12,9 +12,9 @@ import pytest
 
 from gdcore.experiment import Experiment
 from gdcore.regimes import REGIME_NAMES
+from scenes.captions import divergence_text
 from scenes.manim.plotting import ContourPanel, LossPanel, clip_polyline, nice_ticks
 from scenes.manim.regimes import RegimesScene
-from scenes.mpl.hud import divergence_text
 from scenes.notebook import run
 from tests.scenes.manim.conftest import read_video, render_tiny
 

@@ -22,7 +22,7 @@ def test_the_mp4_lands_beside_the_matplotlib_renders_and_nothing_else_is_left(
     result = invoke("render", "line", "--engine", "manim", "--dataset", "line", "--lr", "0.5", "--format", "mp4",
                     "--size", "256x144", "--duration", "1", "--out", "renders")
     assert result.exit_code == 0, result.output
-    movie = tmp_path / "renders" / "line" / "line-lr0.5-manim.mp4"
+    (movie,) = (tmp_path / "renders" / "line").glob("line-lr0.5-manim-h*.mp4")  # a small size: a hashed name
     assert result.stdout.strip().splitlines() == [result.stdout.strip()]  # one line: the file written
     assert result.stdout.startswith(f"wrote {Path('renders') / 'line' / movie.name}  256x144, ")
     video = read_video(movie)
@@ -30,7 +30,8 @@ def test_the_mp4_lands_beside_the_matplotlib_renders_and_nothing_else_is_left(
     # one second of motion and the one-second hold at Manim's low-quality 15 fps
     assert video["frames"] == 30
     assert sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*")) == [
-        Path("renders"), Path("renders/line"), Path("renders/line/line-lr0.5-manim.mp4")]
+        Path("renders"), Path("renders/line"), Path("renders/line") / f"{movie.stem}.json",
+        Path("renders/line") / movie.name]
 
 
 def test_a_given_fps_overrides_the_quality_s(tmp_path: Path) -> None:
@@ -47,8 +48,10 @@ def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
                     "--format", "both", "--out", str(tmp_path), *TINY_RUN)
     assert result.exit_code == 0, result.output
     folder = tmp_path / "line"
-    stem = "contour-lr1.4-manim"  # the line preset's jumping rate: η·L = 1.8 / L, two significant digits
-    assert sorted(path.name for path in folder.iterdir()) == [f"{stem}.gif", f"{stem}.mp4"]
+    # the line preset's jumping rate: η·L = 1.8 / L, two significant digits; the small size hashed into the name
+    (movie,) = folder.glob("contour-lr1.4-manim-h*.mp4")
+    stem = movie.stem
+    assert sorted(path.name for path in folder.iterdir()) == [f"{stem}.gif", f"{stem}.json", f"{stem}.mp4"]
     with av.open(str(folder / f"{stem}.gif")) as container:
         gif_frames = sum(1 for _ in container.decode(video=0))
     assert gif_frames == read_video(folder / f"{stem}.mp4")["frames"]
@@ -57,10 +60,11 @@ def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "fragments"), [
-    (["render", "dashboard", "--engine", "manim"], ["'dashboard'", "line, update-rule, contour, surface, regimes"]),
-    (["render", "line", "--engine", "manim", "--format", "png"], ["--format png", "mp4, gif or both"]),
+    (["render", "dashboard", "--engine", "manim"], ["dashboard is drawn by the matplotlib engine"]),
+    (["render", "line", "--engine", "manim", "--format", "png"], ["'png'", "mp4, gif", "matplotlib engine"]),
     (["render", "line", "--engine", "manim", "--quality", "ultra"], ["'ultra'", "low, medium, high, 4k"]),
-    (["render", "line", "--engine", "blender"], ["'blender'", "matplotlib or manim"]),
+    (["render", "line", "--engine", "blender"], ["'blender'", "matplotlib, manim"]),
+    (["render", "line", "--engine", "manim", "--size", "427x240"], ["--size 427x240", "even sides", "428x240"]),
     (["render", "line", "--engine", "manim", "--duration", "0"], ["duration", "(0, 600]"]),
     (["render", "line", "--engine", "manim", "--theme", "sepia"], ["sepia"]),
     (["render", "line", "--engine", "manim", "--fps", "0"], ["fps", "1 to 240"]),
@@ -68,6 +72,13 @@ def test_gif_is_made_from_the_same_frames_and_loops(tmp_path: Path) -> None:
 def test_bad_manim_options_are_one_line_errors(tmp_path: Path, args: list[str], fragments: list[str]) -> None:
     assert_bad_input(invoke(*args, "--out", str(tmp_path)), *fragments)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_scene_only_manim_draws_renders_with_no_option_but_its_name(tmp_path: Path) -> None:
+    result = invoke("render", "update-rule", "--format", "mp4", "--out", str(tmp_path), *TINY_RUN)
+    assert result.exit_code == 0, result.output
+    (movie,) = (tmp_path / "plane").glob("update-rule-lr0.1-manim-h*.mp4")
+    assert read_video(movie)["codec"] == "h264"
 
 
 def test_without_manim_the_error_gives_the_install_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -10,9 +10,10 @@ from gdcore.frames import plan_frames
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, PlanePanel
 from scenes.mpl.hud import Readout
-from scenes.mpl.layouts import SCENE_NAMES, build_stage
+from scenes.mpl.layouts import build_stage
 from scenes.mpl.loss import LossPanel
 from scenes.mpl.stage import blitted_frames, still_frame
+from scenes.registry import SCENES
 from tests.scenes.conftest import TINY
 
 
@@ -86,7 +87,7 @@ def test_diverging_run_zooms_out_and_shows_the_banner(diverging_run: Experiment)
     assert "η·L = 4.96 > 2" in readout.banner.get_text()
 
 
-@pytest.mark.parametrize("scene", SCENE_NAMES)
+@pytest.mark.parametrize("scene", [name for name, spec in SCENES.items() if "matplotlib" in spec.engines])
 def test_every_scene_builds_for_every_shape_of_data(scene: str) -> None:
     from tests.scenes.conftest import experiment
 

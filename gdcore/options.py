@@ -1,0 +1,140 @@
+"""The data and run options of every command, declared once: the CLI's flags, the notebook's keywords and their
+validation all read these two dataclasses.
+
+A field `batch_size` is the flag `--batch-size` and the keyword `batch_size=`. Messages name a parameter as
+`batch_size` (in backticks); `as_flags` turns that into the CLI's `--batch-size`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
+
+from gdcore.datasets import DATASET_NAMES, Dataset, load_csv, load_dataset, standardize
+from gdcore.errors import GdvizInputError, closest_hint
+from gdcore.experiment import Experiment, Hyperparameters, RunRequest, parse_init, prepare
+from gdcore.optimizers import OPTIMIZER_NAMES
+from gdcore.problem import COST_NAMES
+from gdcore.regimes import REGIME_NAMES
+
+
+def _option(help_text: str, metavar: str | None = None, default: Any = None) -> Any:
+    """A field with its help text and metavar: the one place an option is described."""
+    return field(default=default, metadata={"help": help_text, "metavar": metavar})
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    """Where the data comes from: a built-in dataset, or a CSV file and its columns; then optional standardizing."""
+
+    dataset: str | None = _option(f"Built-in data: {', '.join(DATASET_NAMES)} (default: plane).", "NAME")
+    data: str | None = _option("A CSV file with a header row.", "FILE")
+    x: str | None = _option("Feature columns of --data (names or 0-based indices).", "COL[,COL...]")
+    y: str | None = _option("Target column of --data (name or 0-based index).", "COL")
+    standardize: bool = _option("Z-score the features before training.", default=False)
+    seed: int | None = _option("Seed for synthetic data and mini-batch shuffling (default 0).", "INT")
+    n: int | None = _option("Rows of synthetic data (default 100).", "INT")
+    features: int | None = _option("Features of synthetic data (default 1).", "INT")
+    noise: float | None = _option("Noise std of synthetic data (default 1.0).", "FLOAT")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to train: the rate (or a regime's preset rate), epochs, optimiser and its hyperparameters, start, cost.
+
+    None everywhere means the dataset's tutorial settings, then gdviz's defaults.
+    """
+
+    lr: float | None = _option("Learning rate η (scenes that compare rates: repeat it).", "FLOAT")
+    regime: str | None = _option(f"Use the preset rate of a regime: {', '.join(REGIME_NAMES)}.", "NAME")
+    epochs: int | None = _option("Epochs to run (default: the dataset's tutorial setting).", "INT")
+    optimizer: str = _option(f"One of {', '.join(OPTIMIZER_NAMES)} (default gd).", "NAME", default="gd")
+    init: str | None = _option("Initial weights, bias first: zeros or B,W1,...", "zeros|B,W1,...")
+    cost: str | None = _option(f"{' or '.join(COST_NAMES)} (default: the dataset's).", "NAME")
+    tol: float | None = _option("Stop when ‖Δw‖ of an epoch is below this.", "FLOAT")
+    momentum: float | None = _option("Momentum μ (momentum, nesterov; default 0.9).", "FLOAT")
+    beta1: float | None = _option("Adam's β₁ (default 0.9).", "FLOAT")
+    beta2: float | None = _option("Adam's β₂ (default 0.999).", "FLOAT")
+    alpha: float | None = _option("RMSprop's smoothing α (default 0.99).", "FLOAT")
+    eps: float | None = _option("Adagrad/RMSprop/Adam's ε.", "FLOAT")
+    batch_size: int | None = _option("Mini-batch size for sgd (default 32).", "INT")
+
+
+DATA_OPTION_NAMES: tuple[str, ...] = tuple(option.name for option in fields(DataOptions))
+RUN_OPTION_NAMES: tuple[str, ...] = tuple(option.name for option in fields(RunOptions))
+
+
+def flag(name: str) -> str:
+    """The CLI flag of an option: batch_size → --batch-size."""
+    return "--" + name.replace("_", "-")
+
+
+def as_flags(message: str) -> str:
+    """A message naming options in backticks (`batch_size`), as the CLI says it (--batch-size)."""
+    return re.sub(r"`([a-z][a-z0-9_]*)`", lambda match: flag(match.group(1)), message)
+
+
+def default_of(options: type, name: str) -> Any:
+    """The declared default of one option."""
+    option = next(option for option in fields(options) if option.name == name)
+    return None if option.default is MISSING else option.default
+
+
+def split_options(keywords: dict[str, Any]) -> tuple[DataOptions, RunOptions]:
+    """Keywords (the notebook's, or the CLI's after parsing) → the two option sets; an unknown one is an error."""
+    known = DATA_OPTION_NAMES + RUN_OPTION_NAMES
+    for name in keywords:
+        if name not in known:
+            raise GdvizInputError(f"unknown option {name!r}: the data and run options are {', '.join(known)}"
+                                  f"{closest_hint(name, known)}")
+    data = DataOptions(**{name: value for name, value in keywords.items() if name in DATA_OPTION_NAMES})
+    run = RunOptions(**{name: value for name, value in keywords.items() if name in RUN_OPTION_NAMES})
+    return data, run
+
+
+def build_dataset(options: DataOptions) -> Dataset:
+    """The dataset the data options describe, validated: a CSV file, or a built-in (synthetic: sized by n,
+    features, noise, seed), then standardized if asked."""
+    if options.data is not None:
+        dataset = _csv_dataset(options)
+    else:
+        if options.x is not None or options.y is not None:
+            raise GdvizInputError("`x` and `y` select columns of a CSV file: give `data` FILE too")
+        name = options.dataset or "plane"
+        # seed also seeds mini-batch shuffling: it shapes the data only when the data is synthetic.
+        dataset = load_dataset(name, n_samples=options.n, n_features=options.features, noise=options.noise,
+                               seed=options.seed if name == "synthetic" else None)
+    return standardize(dataset) if options.standardize else dataset
+
+
+def _csv_dataset(options: DataOptions) -> Dataset:
+    if options.dataset is not None:
+        raise GdvizInputError(f"give either `dataset` or `data`, not both (got `dataset` {options.dataset})")
+    sizes = {"n": options.n, "features": options.features, "noise": options.noise}
+    given = [f"`{name}`" for name, value in sizes.items() if value is not None]
+    if given:
+        raise GdvizInputError(f"{', '.join(given)} shape synthetic data (`dataset` synthetic), "
+                              f"not `data` {options.data}")
+    if options.x is None or options.y is None:
+        raise GdvizInputError(f"`data` {options.data} needs `x` COL[,COL...] and `y` COL")
+    return load_csv(options.data, options.x, options.y)
+
+
+def check_seed_is_used(seed: int | None, dataset: Dataset, optimizers: tuple[str, ...]) -> None:
+    """seed seeds synthetic data and sgd's shuffling: given for neither, it is an error rather than ignored."""
+    if seed is not None and "sgd" not in optimizers and dataset.name != "synthetic":
+        uses = "synthetic data (`dataset` synthetic) and mini-batch shuffling (`optimizer` sgd)"
+        raise GdvizInputError(f"`seed` {seed} seeds {uses}; this run has neither")
+
+
+def build_experiment(dataset: Dataset, run: RunOptions, seed: int | None = None) -> Experiment:
+    """One run of `dataset` with the run options; `seed` (the data options') seeds sgd's mini-batches."""
+    hyper = Hyperparameters(run.momentum, run.beta1, run.beta2, run.alpha, run.eps, run.batch_size,
+                            seed if run.optimizer == "sgd" else None)
+    request = RunRequest(
+        lr=run.lr, regime=run.regime, epochs=run.epochs,
+        init=None if run.init is None else parse_init(run.init, dataset.param_names),
+        cost=run.cost, optimizer=run.optimizer, tolerance=run.tol, hyper=hyper,
+    )
+    return prepare(dataset, request)

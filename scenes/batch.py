@@ -1,0 +1,242 @@
+"""A whole lecture's clips from one TOML file: every clip checked before any renders, then rendered N at a time in
+separate processes (or as tasks on a Dask distributed cluster), each with its record, skipped when up to date.
+
+    [defaults]                 # optional: options every clip starts from
+    dataset = "plane"
+    [[clip]]
+    name = "diverge"           # optional: the file stem (default: the naming rule's)
+    title = "Too large a rate" # optional: the slide's title
+    scene = "dashboard"
+    lr = 0.8                   # render's options by their CLI names; a list where the CLI repeats one
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gdcore.errors import GdvizInputError, closest_hint
+from gdcore.options import DataOptions, RunOptions
+from scenes.jobs import Job, plan_job, render_job, up_to_date
+
+SCHEDULER_TIMEOUT_S = 10
+# The TOML types each option takes (a list where the CLI repeats it); int where a float is asked is fine.
+_RENDER_TYPES: dict[str, tuple[type, ...]] = {
+    "scene": (str,), "engine": (str,), "format": (str, list), "size": (str,), "quality": (str,), "fps": (int, float),
+    "duration": (int, float), "time": (str,), "theme": (str,), "rotate": (bool,), "out": (str,), "name": (str,),
+    "title": (str,),
+}
+_DECLARED_TYPES = {"float | None": (int, float), "int | None": (int,), "str | None": (str,), "str": (str,),
+                   "bool": (bool,)}
+
+
+def _option_types() -> dict[str, tuple[type, ...]]:
+    from dataclasses import fields
+
+    types = dict(_RENDER_TYPES)
+    for options in (DataOptions, RunOptions):
+        for option in fields(options):
+            types[option.name] = _DECLARED_TYPES[str(option.type)]
+    types["lr"] = (int, float, list)
+    types["optimizer"] = (str, list)
+    return types
+
+
+OPTION_TYPES = _option_types()
+KEYS: tuple[str, ...] = tuple(name.replace("_", "-") for name in OPTION_TYPES)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One [[clip]] of a lecture file: its number (from 1), its options (defaults merged in) and its label."""
+
+    number: int
+    options: Mapping[str, Any] = field(repr=False)
+    problem: str | None = None  # an unknown key or a value of the wrong type: the clip is skipped
+
+    @property
+    def label(self) -> str:
+        """'clip 3 "diverge"' or 'clip 3 (dashboard)'."""
+        name, scene = self.options.get("name"), self.options.get("scene", "dashboard")
+        return f'clip {self.number} "{name}"' if name else f"clip {self.number} ({scene})"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A clip and what checking it found: its job, or the one-line reason it cannot render."""
+
+    clip: Clip
+    job: Job | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What rendering one clip did: the files (path, bytes), the seconds it took, or the error."""
+
+    clip: Clip
+    files: tuple[tuple[str, int], ...] = ()
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def read_lecture(path: str | Path) -> list[Clip]:
+    """The clips of a lecture file, each with [defaults] merged in; a one-line error naming the file, the clip and
+    the key or value for anything malformed."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    try:
+        with open(path, "rb") as file:
+            lecture = tomllib.load(file)
+    except OSError as error:
+        raise GdvizInputError(f"lecture file {path}: cannot read it ({error.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise GdvizInputError(f"lecture file {path}: not TOML ({error})") from None
+    unknown = [key for key in lecture if key not in ("defaults", "clip")]
+    if unknown:
+        raise GdvizInputError(f"lecture file {path}: unknown table {unknown[0]!r}: it has [defaults] and [[clip]]"
+                              f"{closest_hint(unknown[0], ('defaults', 'clip'))}")
+    defaults, clips = lecture.get("defaults", {}), lecture.get("clip", [])
+    if not isinstance(defaults, dict) or not isinstance(clips, list) or not clips:
+        raise GdvizInputError(f"lecture file {path}: needs at least one [[clip]] table (and at most one [defaults])")
+    problem = _table_problem(defaults)
+    if problem is not None:
+        raise GdvizInputError(f"lecture file {path}, [defaults]: {problem}")
+    return [Clip(number, {**defaults, **clip}, _table_problem(clip) if isinstance(clip, dict) else "not a table")
+            for number, clip in enumerate(clips, start=1)]
+
+
+def _table_problem(table: Mapping[str, Any]) -> str | None:
+    """What is wrong with a table's keys or values (the first thing), or None."""
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in OPTION_TYPES:
+            return f"unknown key {key!r}{closest_hint(key.replace('_', '-'), KEYS)}"
+        expected = OPTION_TYPES[name]
+        wrong = (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected)
+        if isinstance(value, list):
+            item_types = tuple(kind for kind in expected if kind is not list)
+            wrong = list not in expected or not value or not all(
+                isinstance(item, item_types) and not isinstance(item, bool) for item in value)
+        if wrong:
+            kinds = " or ".join(sorted({_type_name(kind) for kind in expected}))
+            return f"{key} = {value!r} should be {kinds}"
+    return None
+
+
+def _type_name(kind: type) -> str:
+    return {int: "a number", float: "a number", str: "a string", bool: "true or false", list: "a list"}[kind]
+
+
+def check_clips(clips: Sequence[Clip], out: str | None = None) -> list[Checked]:
+    """Every clip planned (its data built, its runs trained) before any renders; two clips writing the same file
+    are an error for the second."""
+    checked: list[Checked] = []
+    claimed: dict[Path, Clip] = {}
+    for clip in clips:
+        if clip.problem is not None:
+            checked.append(Checked(clip, None, clip.problem))
+            continue
+        options = dict(clip.options) | ({"out": out} if out is not None else {})
+        try:
+            job = plan_job(options)
+        except GdvizInputError as error:
+            checked.append(Checked(clip, None, str(error)))
+            continue
+        clash = next((claimed[path] for path in job.paths.values() if path in claimed), None)
+        if clash is not None:
+            checked.append(Checked(clip, None, f"writes the same files as {clash.label}: give it a `name`"))
+            continue
+        claimed |= {path: clip for path in job.paths.values()}
+        checked.append(Checked(Clip(clip.number, options), job))
+    return checked
+
+
+def render_clip(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int], ...], float]:
+    """Plan and render one clip (in a worker process or a Dask task); returns its files (path, bytes) and seconds."""
+    start = time.perf_counter()
+    written = render_job(plan_job(options))
+    return tuple((str(file.path), file.size_bytes) for file in written), time.perf_counter() - start
+
+
+def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None) -> Iterator[Outcome]:
+    """Render the clips, `jobs` at a time in separate processes, or on the Dask scheduler (an address, or 'local'
+    for a LocalCluster of `jobs` workers); yields each outcome as it finishes."""
+    if scheduler is not None:
+        yield from _on_dask(clips, jobs, scheduler)
+        return
+    if jobs == 1:
+        for clip in clips:
+            yield _outcome(clip, lambda clip=clip: render_clip(clip.options))
+        return
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no state inherited from this one
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(render_clip, dict(clip.options)): clip for clip in clips}
+        for future in concurrent.futures.as_completed(futures):
+            yield _outcome(futures[future], future.result)
+
+
+def _outcome(clip: Clip, result: Callable[[], tuple[tuple[tuple[str, int], ...], float]]) -> Outcome:
+    try:
+        files, seconds = result()
+    except GdvizInputError as error:
+        return Outcome(clip, error=str(error))
+    except Exception as error:  # a failed render is reported with its clip; the others go on
+        return Outcome(clip, error=f"{type(error).__name__}: {' '.join(str(error).split())[:300]}")
+    return Outcome(clip, files, seconds)
+
+
+def _on_dask(clips: Sequence[Clip], jobs: int, scheduler: str) -> Iterator[Outcome]:
+    client, cluster = connect(scheduler, jobs)
+    try:
+        from distributed import as_completed
+
+        futures = {client.submit(render_clip, dict(clip.options), pure=False, key=f"gdviz-clip-{clip.number}"): clip
+                   for clip in clips}
+        for future in as_completed(list(futures)):
+            yield _outcome(futures[future], future.result)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def connect(scheduler: str, jobs: int) -> tuple[Any, Any]:
+    """A Dask client: of a new LocalCluster of `jobs` single-threaded worker processes ('local'), or of the
+    cluster at `scheduler` (tcp://HOST:PORT), reached within SCHEDULER_TIMEOUT_S or a one-line error."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise GdvizInputError("`scheduler` needs Dask distributed: pip install 'gdviz[dask]' (make demo and make "
+                              "test install it)") from None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    if "://" not in scheduler:
+        raise GdvizInputError(f"`scheduler` {scheduler!r}: give tcp://HOST:PORT or local")
+    try:
+        return Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s"), None
+    except (OSError, TimeoutError) as error:
+        raise GdvizInputError(f"`scheduler` {scheduler}: no Dask scheduler answered within "
+                              f"{SCHEDULER_TIMEOUT_S} s ({' '.join(str(error).split())[:200]})") from None
+
+
+def pending(checked: Sequence[Checked], force: bool) -> tuple[list[Clip], list[Clip]]:
+    """The clips to render and those up to date (their record matches and their files exist)."""
+    todo, fresh = [], []
+    for item in checked:
+        if item.job is None:
+            continue
+        (todo if force or not up_to_date(item.job) else fresh).append(item.clip)
+    return todo, fresh
+

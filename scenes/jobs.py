@@ -1,0 +1,298 @@
+"""One render as data: the options of `gdviz render` (by their names, dashes as underscores), checked and resolved
+into a `Job`, rendered by its engine, and recorded in `STEM.json` beside its files.
+
+The CLI, `gdviz render --from RECORD.json` and `gdviz batch` all go through here, so a clip of a lecture file, a
+command line and a record render the same frames.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from gdcore.datasets import Dataset
+from gdcore.errors import GdvizInputError, closest_hint
+from gdcore.experiment import Experiment
+from gdcore.frames import plan_frames
+from gdcore.options import (
+    DATA_OPTION_NAMES,
+    RUN_OPTION_NAMES,
+    DataOptions,
+    RunOptions,
+    build_dataset,
+    default_of,
+    split_options,
+)
+from gdcore.reports import json_number
+from scenes.captions import run_regime
+from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
+from scenes.registry import ENGINES, SceneSpec, parse_size, scene_runs, scene_spec
+from scenes.theme import THEME_NAMES
+
+FORMAT_ALIASES = {"both": ("mp4", "gif")}  # the first releases' spelling of mp4,gif
+TIME_SCALES = ("log", "linear")
+RECORD_VERSION = 1
+# The render options beside the data and run options, with their defaults. lr and optimizer are lists here (a
+# scene may compare several); `name` sets the file stem (default: scenes.naming's), `title` is for slides.
+RENDER_OPTIONS: dict[str, Any] = {
+    "scene": "dashboard", "engine": None, "format": (), "size": None, "quality": None, "fps": None,
+    "duration": DEFAULT_DURATION, "time": "log", "theme": "light", "rotate": False, "out": "output", "name": None,
+    "title": None,
+}
+REPEATED = ("lr", "optimizer", "format")
+OPTION_NAMES: tuple[str, ...] = (*RENDER_OPTIONS, *DATA_OPTION_NAMES, *RUN_OPTION_NAMES)
+
+Progress = Callable[[int], None]
+
+
+def package_version() -> str:
+    try:
+        return version("gdviz")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A render, resolved: the scene and engine, the output's formats, size and timing, the runs, where it lands."""
+
+    spec: SceneSpec
+    engine: str
+    formats: tuple[str, ...]
+    size: tuple[int, int]
+    fps: float
+    duration: float
+    time: str
+    theme: str
+    rotate: bool
+    folder: Path
+    stem: str
+    experiments: tuple[Experiment, ...]
+    options: Mapping[str, Any]  # every option, defaults filled in: what the record keeps
+
+    @property
+    def paths(self) -> dict[str, Path]:
+        return {fmt: self.folder / f"{self.stem}.{fmt}" for fmt in self.formats}
+
+    @property
+    def record_path(self) -> Path:
+        return self.folder / f"{self.stem}.json"
+
+
+def normalized_options(given: Mapping[str, Any]) -> dict[str, Any]:
+    """Every option of a render (CLI names with dashes or underscores), defaults filled in, repeated ones as
+    tuples; an unknown one is an error naming the closest."""
+    options: dict[str, Any] = dict(RENDER_OPTIONS)
+    options |= {name: default_of(DataOptions, name) for name in DATA_OPTION_NAMES}
+    options |= {name: default_of(RunOptions, name) for name in RUN_OPTION_NAMES} | {"lr": (), "optimizer": ()}
+    for key, value in given.items():
+        name = key.replace("-", "_")
+        if name not in options:
+            known = tuple(option.replace("_", "-") for option in OPTION_NAMES)
+            raise GdvizInputError(f"unknown option {key!r}{closest_hint(key.replace('_', '-'), known)}")
+        if name in REPEATED:
+            value = tuple(value) if isinstance(value, (list, tuple)) else () if value is None else (value,)
+        options[name] = value
+    return options
+
+
+def plan_job(given: Mapping[str, Any]) -> Job:
+    """Check every option and build the runs, before anything is drawn or written: bad input is one line here."""
+    options = normalized_options(given)
+    spec = scene_spec(str(options["scene"]))
+    engine = spec.check_engine(options["engine"] or spec.default_engine)
+    if options["rotate"]:
+        spec.check_option(engine, "rotate")
+    formats = _formats(options["format"], engine)
+    _choice("theme", options["theme"], THEME_NAMES)
+    _choice("time", options["time"], TIME_SCALES)
+    size, quality_fps = _frame_size(options["size"], options["quality"], engine)
+    fps = float(options["fps"] if options["fps"] is not None else quality_fps or DEFAULT_FPS)
+    plan_frames(1, fps, options["duration"], options["time"])  # bad timing: one line before any work
+    data, run, rates = _run_options(options)
+    dataset = build_dataset(data)
+    experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed))
+    chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]))
+    stem = _checked_name(options["name"]) or output_stem(spec.name, experiments, engine, options["theme"], chosen)
+    return Job(spec, engine, formats, size, fps, float(options["duration"]), options["time"], options["theme"],
+               bool(options["rotate"]), Path(options["out"]) / dataset.name, stem, experiments, options)
+
+
+def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
+    """Render the job with its engine, then write its record beside the files; returns the files written."""
+    experiments = list(job.experiments)
+    if job.engine == "manim":
+        from scenes.manim.render import ManimSettings, render_manim
+
+        written = render_manim(job.spec, experiments, ManimSettings(
+            formats=job.formats, size=job.size, fps=job.fps, duration=job.duration, time=job.time, theme=job.theme,
+            out_dir=job.folder.parent, stem=job.stem))
+    else:
+        from scenes.mpl.layouts import Look
+        from scenes.render import RenderSettings, render
+
+        settings = RenderSettings(scene=job.spec.name, formats=job.formats,
+                                  look=Look(*job.size, theme=job.theme, rotate=job.rotate), fps=job.fps,
+                                  duration=job.duration, time=job.time, out_dir=job.folder.parent, stem=job.stem)
+        written = render(experiments, settings, progress)
+    write_record(job, written)
+    return written
+
+
+def frame_count(job: Job) -> int:
+    """Frames the matplotlib engine draws for the job (0 for a still, or for Manim, which draws its own)."""
+    if job.engine != "matplotlib" or job.formats == ("png",):
+        return 0
+    from scenes.render import clock
+
+    return clock(job.experiments, job.fps, job.duration, job.time).n_frames
+
+
+# ── The record ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def data_fingerprint(dataset: Dataset) -> str:
+    """A hash of the data the runs saw (every feature and target value, the names): the same data, the same hash."""
+    digest = hashlib.sha256()
+    for array in (dataset.features, dataset.target):
+        digest.update(array.tobytes())
+    digest.update(json.dumps([dataset.feature_names, dataset.target_name, dataset.standardized]).encode())
+    return digest.hexdigest()[:16]
+
+
+def record_of(job: Job, written: Sequence[Any] = ()) -> dict[str, Any]:
+    """What `STEM.json` holds: every option, the version, the data's fingerprint, the numbers shown, the files."""
+    return {
+        "record": RECORD_VERSION,
+        "gdviz": package_version(),
+        "options": {name.replace("_", "-"): list(value) if isinstance(value, tuple) else value
+                    for name, value in job.options.items()},
+        "data_fingerprint": data_fingerprint(job.experiments[0].dataset),
+        "runs": [_numbers(run) for run in job.experiments],
+        "files": [{"path": file.path.name, "bytes": file.size_bytes, "frames": file.frames,
+                   "width": file.width, "height": file.height, "duration_s": round(file.duration_s, 3)}
+                  for file in written],
+    }
+
+
+def _numbers(run: Experiment) -> dict[str, Any]:
+    """The numbers a clip shows of one run: its rate, optimizer, regime, η·L, final loss and how it stopped."""
+    trajectory, regime = run.trajectory, run_regime(run)
+    return {"lr": trajectory.lr, "optimizer": trajectory.optimizer, "regime": None if regime is None else regime.value,
+            "eta_lambda_max": json_number(run.rate.eta_lambda_max), "final_loss": json_number(trajectory.final_loss),
+            "status": trajectory.status, "epochs_run": trajectory.epochs_run, "diverged_at": trajectory.diverged_at}
+
+
+def write_record(job: Job, written: Sequence[Any]) -> Path:
+    from scenes.encoder import write_text
+
+    return write_text(json.dumps(record_of(job, written), indent=2, allow_nan=False) + "\n", job.record_path)
+
+
+def read_record(path: str | Path) -> dict[str, Any]:
+    """A record written by this gdviz version; a one-line error for anything else."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not a JSON record"
+        raise GdvizInputError(f"`from` {path}: cannot read it ({reason})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("options"), dict) or "gdviz" not in record:
+        raise GdvizInputError(f"`from` {path}: not a gdviz render record (no 'gdviz' and 'options' keys)")
+    if record["gdviz"] != package_version():
+        raise GdvizInputError(f"`from` {path}: written by gdviz {record['gdviz']}, this is {package_version()}: "
+                              "its frames may differ; render with the options it lists instead")
+    return record
+
+
+def job_from_record(path: str | Path, overrides: Mapping[str, Any] = {}) -> Job:
+    """The job a record describes, with `overrides` (options given beside --from) taking precedence; the data must
+    still be what the record saw."""
+    record = read_record(path)
+    options = dict(record["options"])
+    for one, other in (("quality", "size"), ("size", "quality")):  # a size given replaces the recorded quality
+        if one in overrides and other not in overrides:
+            options.pop(other, None)
+    job = plan_job({**options, **overrides})
+    data_options = ("dataset", "data", "x", "y", "standardize", "seed", "n", "features", "noise")
+    if not any(name in overrides for name in data_options):
+        seen = data_fingerprint(job.experiments[0].dataset)
+        if seen != record.get("data_fingerprint"):
+            raise GdvizInputError(f"`from` {path}: the data has changed since the record was written "
+                                  f"(fingerprint {seen}, recorded {record.get('data_fingerprint')})")
+    return job
+
+
+def up_to_date(job: Job) -> bool:
+    """True when the job's record exists, matches this job (version, options, data) and lists files still there."""
+    try:
+        record = json.loads(job.record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    fresh = record_of(job)
+    same = all(record.get(key) == fresh[key] for key in ("record", "gdviz", "options", "data_fingerprint"))
+    listed = {file.get("path") for file in record.get("files", [])}
+    return same and listed == {path.name for path in job.paths.values()} and all(
+        path.exists() for path in job.paths.values())
+
+
+# ── Checks ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _run_options(options: Mapping[str, Any]) -> tuple[DataOptions, RunOptions, tuple[float, ...]]:
+    optimizers = options["optimizer"]
+    if len(optimizers) > 1:
+        raise GdvizInputError(f"give one `optimizer`, got {len(optimizers)}: {', '.join(optimizers)}")
+    keywords = {name: options[name] for name in (*DATA_OPTION_NAMES, *RUN_OPTION_NAMES)}
+    keywords |= {"lr": None, "optimizer": optimizers[0] if optimizers else "gd"}
+    data, run = split_options(keywords)
+    return data, run, tuple(float(rate) for rate in options["lr"])
+
+
+def _formats(given: Sequence[str], engine: str) -> tuple[str, ...]:
+    """--format mp4 --format gif, or mp4,gif, or both: the formats in the order given, each once."""
+    names = [name.strip() for text in (given or ("both",)) for name in str(text).split(",") if name.strip()]
+    accepted = ENGINES[engine].formats
+    chosen: list[str] = []
+    for name in names:
+        for fmt in FORMAT_ALIASES.get(name, (name,)):
+            if fmt not in accepted:
+                others = [other for other, spec in ENGINES.items() if fmt in spec.formats]
+                where = f" ({fmt} is written by the {' and '.join(others)} engine)" if others else ""
+                raise GdvizInputError(f"unknown format {fmt!r} for the {engine} engine: choose from "
+                                      f"{', '.join(accepted)}{where}{closest_hint(fmt, accepted)}")
+            chosen += [] if fmt in chosen else [fmt]
+    return tuple(chosen)
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise GdvizInputError(f"unknown {name} {value!r}: choose one of {', '.join(choices)}"
+                              f"{closest_hint(value, choices)}")
+    return value
+
+
+def _frame_size(size: str | None, quality: str | None, engine: str) -> tuple[tuple[int, int], float | None]:
+    """The frame size and the quality's frame rate (None: the --fps default) from --size or --quality."""
+    qualities = ENGINES[engine].qualities
+    if size is not None and quality is not None:
+        raise GdvizInputError(f"give either `size` or `quality`, not both (got `size` {size} `quality` {quality})")
+    if quality is not None and quality not in qualities:
+        others = [other for other, spec in ENGINES.items() if quality in spec.qualities]
+        where = f" ({quality} is the {' and '.join(others)} engine's: add `engine` {others[0]})" if others else ""
+        raise GdvizInputError(f"unknown quality {quality!r} for the {engine} engine: choose one of "
+                              f"{', '.join(qualities)}{where}{closest_hint(quality, tuple(qualities))}")
+    width, height, fps = qualities[quality or ENGINES[engine].default_quality]
+    return (parse_size(size) if size is not None else (width, height)), fps
+
+
+def _checked_name(name: str | None) -> str | None:
+    """A `name` is a file name without folders: letters, digits, '-', '_', '+' and '.' (not first)."""
+    if name is not None and (not name or name.startswith(".") or any(
+            not (char.isalnum() or char in "-_+.") for char in name)):
+        raise GdvizInputError(f"`name` {name!r}: use letters, digits, '-', '_', '+' and '.' (not first)")
+    return name

@@ -1,0 +1,198 @@
+"""Every scene declared once, as data: its name, what it shows, the engines that draw it, the runs it takes and
+their defaults. The CLI's help and validation, `gdviz list`, file names and both engines read this table.
+
+Adding a scene is one `register(SceneSpec(...))` plus its drawing code. Nothing here imports a drawing library:
+an engine's entry names the object that draws the scene ("module:attribute"), imported only to render.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from gdcore.datasets import Dataset
+from gdcore.errors import GdvizInputError, closest_hint
+from gdcore.experiment import Experiment
+from gdcore.options import RunOptions, build_experiment, check_seed_is_used
+from gdcore.regimes import REGIME_NAMES
+
+MAX_COMPARED = 4
+MIN_SIDE, MAX_SIDE = 64, 3840  # frame sides in pixels
+
+
+class Runs(str, Enum):
+    """The runs a scene takes."""
+
+    ONE = "one run"  # the rate asked for (--lr or --regime), else the dataset's tutorial rate
+    REGIMES = "the four regime presets"  # slow, good, jumping, divergent of the dataset: no --lr/--regime
+    RATES = "several rates"  # each --lr, 1 to MAX_COMPARED; default: the slow, good and jumping presets
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A renderer: the formats it writes and its named qualities (width, height, frames per second or None for
+    the --fps option's)."""
+
+    name: str
+    description: str
+    formats: tuple[str, ...]
+    qualities: MappingProxyType[str, tuple[int, int, float | None]]
+    default_quality: str
+
+
+ENGINES: dict[str, Engine] = {
+    "matplotlib": Engine(
+        "matplotlib", "fast, every 2D and 3D panel", ("mp4", "gif", "png"),
+        MappingProxyType({"low": (854, 480, None), "medium": (1280, 720, None), "high": (1920, 1080, None)}),
+        "medium"),
+    "manim": Engine(
+        "manim", "lecture quality, equations (Manim Community)", ("mp4", "gif"),
+        MappingProxyType({"low": (854, 480, 15.0), "medium": (1280, 720, 30.0), "high": (1920, 1080, 60.0),
+                          "4k": (3840, 2160, 60.0)}),
+        "low"),
+}
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1280x720' → (1280, 720), each side from 64 to 3840 pixels."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    size = (int(match.group(1)), int(match.group(2))) if match else None
+    if size is None or not all(MIN_SIDE <= side <= MAX_SIDE for side in size):
+        raise GdvizInputError(f"`size` {text!r}: give WIDTHxHEIGHT, each from {MIN_SIDE} to {MAX_SIDE} pixels")
+    return size
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    """One scene. `engines` maps an engine's name to what draws the scene there ("module:attribute"), the first
+    being the scene's default engine; `options` maps an engine to the scene-specific render options it honours
+    (e.g. {"matplotlib": ("rotate",)})."""
+
+    name: str
+    description: str
+    engines: MappingProxyType[str, str]
+    runs: Runs = Runs.ONE
+    options: MappingProxyType[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    default_regimes: tuple[str, ...] = ()  # Runs.RATES without --lr: these presets' rates
+
+    @property
+    def default_engine(self) -> str:
+        return next(iter(self.engines))
+
+    def drawer(self, engine: str) -> Any:
+        """The object that draws this scene with `engine` (imported now)."""
+        module, attribute = self.engines[self.check_engine(engine)].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def check_engine(self, engine: str) -> str:
+        """`engine` if it draws this scene; otherwise a one-line error naming the engines that do."""
+        if engine not in ENGINES:
+            raise GdvizInputError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}"
+                                  f"{closest_hint(engine, tuple(ENGINES))}")
+        if engine not in self.engines:
+            others = " or ".join(self.engines)
+            raise GdvizInputError(f"{self.name} is drawn by the {others} engine: add `engine` {self.default_engine}")
+        return engine
+
+    def check_option(self, engine: str, option: str) -> None:
+        """A scene-specific option this scene does not honour with `engine`: a one-line error, never ignored."""
+        if option in self.options.get(engine, ()):
+            return
+        honoured = [f"{name} ({engine_name})" for name, spec in SCENES.items()
+                    for engine_name, names in spec.options.items() if option in names]
+        raise GdvizInputError(f"`{option}` is not honoured by the {self.name} scene with the {engine} engine; "
+                              f"it works with: {', '.join(honoured) or 'no scene'}")
+
+
+def _spec(name: str, description: str, engines: dict[str, str], **more: Any) -> SceneSpec:
+    options = MappingProxyType(more.pop("options", {}))
+    return SceneSpec(name, description, MappingProxyType(engines), options=options, **more)
+
+
+_MPL, _MANIM = "scenes.mpl.layouts", "scenes.manim"
+SCENES: dict[str, SceneSpec] = {}
+
+
+def register(spec: SceneSpec) -> SceneSpec:
+    """Add (or replace) a scene; returns it."""
+    for engine in spec.engines:
+        if engine not in ENGINES:
+            raise ValueError(f"scene {spec.name!r}: unknown engine {engine!r}")
+    SCENES[spec.name] = spec
+    return spec
+
+
+for _scene in (
+    _spec("dashboard", "the fit, the path across the contours and the loss, side by side",
+          {"matplotlib": f"{_MPL}:dashboard"}),
+    _spec("line", "the line (or plane) being fitted to the data, epoch by epoch",
+          {"matplotlib": f"{_MPL}:line", "manim": f"{_MANIM}.line_fit:LineFitScene"}),
+    _spec("contour", "the path across the loss contours of two parameters",
+          {"matplotlib": f"{_MPL}:contour", "manim": f"{_MANIM}.contour_path:ContourPathScene"}),
+    _spec("surface", "the 3D loss bowl with the path descending it",
+          {"matplotlib": f"{_MPL}:surface", "manim": f"{_MANIM}.surface_descent:SurfaceDescentScene"},
+          options={"matplotlib": ("rotate",)}),
+    _spec("loss", "the loss against the epoch, log scale", {"matplotlib": f"{_MPL}:loss"}),
+    _spec("update-rule", "w ← w − η∇L(w) written out, then its numbers step by step",
+          {"manim": f"{_MANIM}.update_rule:UpdateRuleScene"}),
+    _spec("regimes", "the four regimes of one problem on one clock",
+          {"matplotlib": f"{_MPL}:regimes", "manim": f"{_MANIM}.regimes:RegimesScene"}, runs=Runs.REGIMES),
+    _spec("compare", "chosen learning rates side by side (default: the slow, good and jumping presets)",
+          {"matplotlib": f"{_MPL}:compare"}, runs=Runs.RATES, default_regimes=("slow", "good", "jumping")),
+):
+    register(_scene)
+
+
+def scene_spec(name: str) -> SceneSpec:
+    """The scene called `name`; a one-line error with the closest name otherwise."""
+    if name not in SCENES:
+        raise GdvizInputError(f"unknown scene {name!r}: choose one of {', '.join(SCENES)}"
+                              f"{closest_hint(name, tuple(SCENES))}")
+    return SCENES[name]
+
+
+def scene_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[float, ...] = (),
+               seed: int | None = None) -> list[Experiment]:
+    """The runs `spec` shows: the rate asked for, the regime presets, or the rates compared (see Runs)."""
+    check_seed_is_used(seed, dataset, (run.optimizer,))
+    if run.lr is not None:
+        rates = (*rates, run.lr)
+    if spec.runs is Runs.REGIMES:
+        if rates or run.regime:
+            raise GdvizInputError(f"the {spec.name} scene shows the dataset's four regime presets: drop `lr`/`regime`"
+                                  " (use 'compare' with several `lr` for chosen rates)")
+        return [build_experiment(dataset, replace(run, regime=regime), seed) for regime in REGIME_NAMES]
+    if spec.runs is Runs.RATES:
+        if len(rates) > MAX_COMPARED:
+            raise GdvizInputError(f"{spec.name} shows 1 to {MAX_COMPARED} rates, got {len(rates)} `lr`")
+        if not rates and run.regime is None:
+            return [build_experiment(dataset, replace(run, regime=regime), seed) for regime in spec.default_regimes]
+        if rates and run.regime is not None:
+            raise GdvizInputError(f"give either `lr` or `regime`, not both (got `regime` {run.regime})")
+        return [build_experiment(dataset, replace(run, lr=rate), seed) for rate in rates] or [
+            build_experiment(dataset, run, seed)]
+    if len(rates) > 1:
+        raise GdvizInputError(f"scene {spec.name!r} shows one rate, got {len(rates)} `lr` (use 'compare' for several)")
+    return [build_experiment(dataset, replace(run, lr=rates[0] if rates else None), seed)]
+
+
+def figure_runs(dataset: Dataset, run: RunOptions, rates: tuple[float, ...] = (),
+                seed: int | None = None) -> tuple[Experiment, list[Experiment]]:
+    """The still figures' main run and the runs compared: one rate (or regime) sets the main run and the slow,
+    good and jumping presets are compared, with the main run when its rate is none of them; two or more rates are
+    the comparison, and the main run keeps the tutorial's rate (or the regime's)."""
+    check_seed_is_used(seed, dataset, (run.optimizer,))
+    rates = (*rates, run.lr) if run.lr is not None else rates
+    if len(rates) > 1:
+        return (build_experiment(dataset, replace(run, lr=None), seed),
+                [build_experiment(dataset, replace(run, lr=rate, regime=None), seed) for rate in rates])
+    main_run = build_experiment(dataset, replace(run, lr=rates[0] if rates else None), seed)
+    compared = [build_experiment(dataset, replace(run, lr=None, regime=regime), seed)
+                for regime in ("slow", "good", "jumping")]
+    if all(other.trajectory.lr != main_run.trajectory.lr for other in compared):
+        compared.append(main_run)
+    return main_run, compared

@@ -1,0 +1,124 @@
+"""`gdviz batch`: a lecture file's clips checked first, rendered in parallel or on a Dask cluster, skipped when
+up to date, bad clips named and skipped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import scenes.batch as batch
+from tests.scenes.test_cli import assert_bad_input, invoke
+
+LECTURE = """
+[defaults]
+dataset = "line"
+size = "320x180"
+fps = 6
+duration = 0.5
+epochs = 30
+
+[[clip]]
+name = "diverge"
+title = "Too large a rate"
+lr = 5
+format = "png"
+
+[[clip]]
+scene = "compare"
+lr = [0.05, 0.5]
+format = ["png"]
+
+[[clip]]
+scene = "contour"
+regime = "jumping"
+format = "png"
+"""
+
+
+def _lecture(tmp_path: Path, text: str = LECTURE) -> Path:
+    path = tmp_path / "lecture.toml"
+    path.write_text(text)
+    return path
+
+
+def _pixels(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def test_a_lecture_renders_every_clip_then_is_up_to_date(tmp_path: Path) -> None:
+    lecture, out = _lecture(tmp_path), tmp_path / "out"
+    result = invoke("batch", str(lecture), "--jobs", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    stills = sorted(path.name for path in (out / "line").glob("*.png"))
+    assert len(stills) == 3 and "diverge.png" in stills
+    assert 'clip 1 "diverge": wrote' in result.stdout and "clip 2 (compare): wrote" in result.stdout
+    again = invoke("batch", str(lecture), "--jobs", "1", "--out", str(out))
+    assert again.exit_code == 0 and again.stdout.count("up to date") == 3 and "wrote" not in again.stdout
+    forced = invoke("batch", str(lecture), "--jobs", "1", "--force", "--out", str(out))
+    assert forced.stdout.count("wrote") == 3
+
+
+def test_parallel_jobs_render_the_same_frames_as_one_job(tmp_path: Path) -> None:
+    lecture = _lecture(tmp_path)
+    assert invoke("batch", str(lecture), "--jobs", "1", "--out", str(tmp_path / "one")).exit_code == 0
+    result = invoke("batch", str(lecture), "--jobs", "2", "--out", str(tmp_path / "two"))
+    assert result.exit_code == 0, result.output
+    for still in (tmp_path / "one" / "line").glob("*.png"):
+        assert np.array_equal(_pixels(still), _pixels(tmp_path / "two" / "line" / still.name)), still.name
+
+
+def test_a_bad_clip_is_named_and_skipped_while_the_others_render(tmp_path: Path) -> None:
+    text = LECTURE + '\n[[clip]]\nscene = "linee"\n\n[[clip]]\nname = "typo"\nlearning-rate = 0.1\n' \
+                     '\n[[clip]]\nscene = "loss"\nlr = "fast"\nformat = "png"\n'
+    result = invoke("batch", str(_lecture(tmp_path, text)), "--jobs", "1", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    errors = result.stderr.strip().splitlines()
+    assert errors == [
+        "gdviz: clip 4 (linee): unknown scene 'linee': choose one of dashboard, line, contour, surface, loss, "
+        "update-rule, regimes, compare (did you mean 'line'?)",
+        "gdviz: clip 5 \"typo\": unknown key 'learning-rate'",
+        "gdviz: clip 6 (loss): lr = 'fast' should be a list or a number",
+    ]
+    assert len(list((tmp_path / "out" / "line").glob("*.png"))) == 3
+
+
+def test_two_clips_writing_the_same_file_and_a_dry_run(tmp_path: Path) -> None:
+    text = LECTURE + '\n[[clip]]\nname = "diverge"\nscene = "loss"\nformat = "png"\n'
+    result = invoke("batch", str(_lecture(tmp_path, text)), "--dry-run", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert 'clip 4 "diverge": writes the same files as clip 1 "diverge": give it a --name' in result.stderr
+    assert (result.stdout.count("would render") == 3 and not (tmp_path / "out").exists()) or not any(
+        (tmp_path / "out").rglob("*.png"))
+
+
+@pytest.mark.parametrize(("text", "fragments"), [
+    ("[[clip]\nscene = 1", ["lecture.toml", "not TOML"]),
+    ("[[clips]]\nscene = 'line'", ["unknown table 'clips'", "did you mean 'clip'?"]),
+    ("[defaults]\ndataset = 'line'", ["needs at least one [[clip]]"]),
+    ("[defaults]\nepoch = 3\n[[clip]]\nscene = 'line'", ["[defaults]", "unknown key 'epoch'", "'epochs'"]),
+])
+def test_a_malformed_lecture_file_is_one_line_and_exit_2(tmp_path: Path, text: str, fragments: list[str]) -> None:
+    assert_bad_input(invoke("batch", str(_lecture(tmp_path, text))), *fragments)
+    assert_bad_input(invoke("batch", str(tmp_path / "absent.toml")), "absent.toml", "cannot read")
+
+
+def test_clips_render_on_a_dask_local_cluster(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="the dask extra is installed by make test")
+    text = LECTURE.split("[[clip]]\nscene = \"compare\"")[0]  # the first clip only: a cluster starts in seconds
+    result = invoke("batch", str(_lecture(tmp_path, text)), "--scheduler", "local", "--jobs", "1",
+                    "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "line"
+    assert (folder / "diverge.png").exists() and (folder / "diverge.json").exists()
+
+
+def test_an_unreachable_scheduler_is_one_line_within_its_timeout(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed", reason="the dask extra is installed by make test")
+    monkeypatch.setattr(batch, "SCHEDULER_TIMEOUT_S", 1)
+    result = invoke("batch", str(_lecture(tmp_path)), "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path))
+    assert_bad_input(result, "--scheduler tcp://127.0.0.1:9", "no Dask scheduler answered within 1 s")
