@@ -1,4 +1,5 @@
-"""The one place gdviz writes files: frames piped into the bundled ffmpeg (MP4, GIF) and still figures.
+"""The one place gdviz writes files: frames piped into the bundled ffmpeg (MP4, GIF, WebM, animated WebP), still
+figures (PNG, SVG, PDF) and text (HTML pages).
 
 Every file is written to a temporary file in its target folder and renamed only once complete, so an
 interrupted or failed render leaves neither a half-written file nor litter behind.
@@ -27,7 +28,7 @@ from matplotlib.figure import Figure
 
 from gdcore.errors import GdvizInputError
 
-GIF_DEFAULT_WIDTH = 640
+GIF_DEFAULT_WIDTH = 720  # a blog column; the frames should be drawn at this width, not shrunk to it
 GIF_DEFAULT_MAX_FPS = 25.0
 # GIF delays are whole centiseconds and browsers slow delays under 2 cs down to 10 cs: 50 fps is the ceiling.
 GIF_MAX_FPS = 50.0
@@ -35,6 +36,22 @@ X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo",
 )  # fmt: skip
 FIGURE_FORMATS = ("png", "svg", "pdf")
+VIDEO_KINDS = ("mp4", "gif", "webm", "webp")
+VideoKind = Literal["mp4", "gif", "webm", "webp"]
+# WebM: VP9 in constant-quality mode (-b:v 0), crf 0 (best) to 63. Measured on the dashboard and regimes scenes at
+# 720x405, 150 frames (benchmarks/web.py): a key frame every 10 s instead of libvpx's default (a clip is one key
+# frame) saves 25%; screen-content tuning suits sharp text and lines; libvpx's realtime mode at speed 7 encodes
+# ~10x faster than its 'good' mode (about 1 s against 10 s) for ~15% more bytes, which crf 48 wins back: 0.20x and
+# 0.36x the GIF's bytes, text still legible.
+VP9_DEFAULT_CRF = 48
+VP9_DEADLINE, VP9_CPU_USED = "realtime", 7
+VP9_KEYFRAME_SECONDS = 10.0
+# Animated WebP: the GIF's palette and dithering first, then lossless WebP (same pixels as the GIF). Measured on the
+# dashboard and regimes scenes at 720x405 (benchmarks/web.py): 0.78x and 0.63x the GIF's bytes in about the GIF's
+# time. Lossy WebP is 1.7x the GIF (VP8 frames are intra-only: each frame's changed rectangle, here a third of the
+# frame, is coded afresh, where the GIF stores unchanged palette indices as transparent); lossless without a palette
+# is 2.6x. Lossless 'quality' is the effort: 25 with compression level 1 is within 1% of the best, 7x faster.
+WEBP_LOSSLESS_EFFORT = ("-quality", "25", "-compression_level", "1")
 
 # GIF settings, measured in benchmarks/encoder.py on typical gdviz frames (flat colours, antialiased lines
 # and text, sometimes a colormap): one palette for the whole GIF from the histogram of every frame
@@ -110,11 +127,13 @@ class OutputSpec:
     `fps` is the output's frame rate; when it is below the stream's, frames are dropped evenly.
     `width` scales the output (lanczos, aspect kept, even height), never up; None keeps the frame width.
     `crf`, `preset` and `x264_params` are libx264's quality and speed settings (MP4 only); `colors` is the size of the
-    GIF's palette (GIF only: 256 for smooth colormaps, 64 for smaller files of flat-colour plots).
+    GIF's or WebP's palette (256 for smooth colormaps, 64 for smaller files of flat-colour plots); `vp9_crf` is the
+    WebM's constant quality (0 best to 63). GIF and WebP loop
+    forever; a WebM loops where the page says so (`<video loop>`).
     """
 
     path: Path
-    kind: Literal["mp4", "gif"]
+    kind: VideoKind
     fps: float
     width: int | None = None
     crf: int = 20
@@ -123,11 +142,14 @@ class OutputSpec:
     # (49.1 dB); plot frames have no scene cuts worth detecting.
     x264_params: str = "subme=1:scenecut=0"
     colors: int = GIF_DEFAULT_COLORS
+    vp9_crf: int = VP9_DEFAULT_CRF
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path))
-        if self.kind not in ("mp4", "gif"):
-            raise GdvizInputError(f"output {self.path}: kind must be 'mp4' or 'gif', got {self.kind!r}")
+        if self.kind not in VIDEO_KINDS:
+            raise GdvizInputError(
+                f"output {self.path}: kind must be one of {', '.join(VIDEO_KINDS)}, got {self.kind!r}"
+            )
         if not (math.isfinite(self.fps) and self.fps > 0):
             raise GdvizInputError(f"output {self.path}: fps must be a positive number, got {self.fps}")
         if self.kind == "gif" and self.fps > GIF_MAX_FPS:
@@ -136,6 +158,8 @@ class OutputSpec:
             raise GdvizInputError(f"output {self.path}: width must be at least 2 pixels, got {self.width}")
         if not 0 <= self.crf <= 51:
             raise GdvizInputError(f"output {self.path}: crf must be between 0 and 51, got {self.crf}")
+        if not 0 <= self.vp9_crf <= 63:
+            raise GdvizInputError(f"output {self.path}: vp9_crf must be between 0 and 63, got {self.vp9_crf}")
         if not 2 <= self.colors <= 256:
             raise GdvizInputError(f"output {self.path}: colors must be between 2 and 256, got {self.colors}")
         if self.preset not in X264_PRESETS:
@@ -145,14 +169,15 @@ class OutputSpec:
 
     @classmethod
     def for_path(cls, path: Path, fps: float, *, width: int | None = None) -> OutputSpec:
-        """The output its suffix asks for (.mp4 or .gif); a GIF defaults to at most 25 fps and 640 px wide."""
+        """The output its suffix asks for (.mp4, .gif, .webm or .webp); a GIF defaults to at most 25 fps and 720 px
+        wide, the others keep the stream's fps and the frames' width."""
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix == ".mp4":
-            return cls(path, "mp4", fps, width)
         if suffix == ".gif":
             return cls(path, "gif", min(fps, GIF_DEFAULT_MAX_FPS), GIF_DEFAULT_WIDTH if width is None else width)
-        raise GdvizInputError(f"output {path}: the file name must end in .mp4 or .gif")
+        if suffix.removeprefix(".") in VIDEO_KINDS:
+            return cls(path, suffix.removeprefix("."), fps, width)  # type: ignore[arg-type]
+        raise GdvizInputError(f"output {path}: the file name must end in {', '.join('.' + k for k in VIDEO_KINDS)}")
 
 
 @dataclass(frozen=True)
@@ -290,7 +315,7 @@ def write_png(image: np.ndarray | Figure, path: Path, **savefig_kwargs: Any) -> 
 
 
 def write_text(text: str, path: Path) -> Path:
-    """Write a UTF-8 text file (a render's JSON record), atomically."""
+    """Write a UTF-8 text file (a render's JSON record, an HTML page), atomically."""
     with _atomic(Path(path)) as temp:
         temp.write_text(text, encoding="utf-8")
     return Path(path)
@@ -398,14 +423,19 @@ def _ffmpeg_command(
         "-f", "rawvideo", "-pix_fmt", "rgba" if channels == 4 else "rgb24", "-s", f"{width}x{height}",
         "-framerate", _rational(spec.fps), "-i", "pipe:0", "-an",
     ]  # fmt: skip
-    if spec.kind == "gif":
+    if spec.kind in ("gif", "webp"):
         # One process: the stream is split, one copy builds the palette, the other waits for it.
         palette = f"split[a][b];[a]{GIF_PALETTEGEN.format(colors=spec.colors)}[p];[b][p]{GIF_PALETTEUSE}"
-        graph = ",".join([*filters, palette])
-        command += ["-filter_complex", graph, "-loop", "0", "-f", "gif", str(temp)]
+        if spec.kind == "gif":
+            command += ["-filter_complex", ",".join([*filters, palette]), "-loop", "0", "-f", "gif", str(temp)]
+        else:
+            command += [
+                "-filter_complex", ",".join([*filters, palette, "format=bgra"]), "-c:v", "libwebp_anim",
+                "-lossless", "1", *WEBP_LOSSLESS_EFFORT, "-loop", "0", "-f", "webp", str(temp),
+            ]  # fmt: skip
         return (out_width, out_height), command
-    # H.264 in yuv420p needs even sides: pad the odd one with a copy of the edge pixels (in RGB, before
-    # chroma subsampling), then convert with the BT.709 matrix the file is tagged with.
+    # H.264 and VP9 in yuv420p: even sides, padded with a copy of the edge pixels (in RGB, before chroma
+    # subsampling), then converted with the BT.709 matrix the file is tagged with.
     even_width, even_height = out_width + out_width % 2, out_height + out_height % 2
     if (even_width, even_height) != (out_width, out_height):
         filters += [
@@ -413,13 +443,23 @@ def _ffmpeg_command(
             f"fillborders=right={even_width - out_width}:bottom={even_height - out_height}:mode=smear",
         ]
     filters += ["scale=out_color_matrix=bt709:out_range=tv", "format=yuv420p"]
-    command += [
-        "-vf", ",".join(filters), "-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf),
-        "-x264-params", spec.x264_params,
+    command += ["-vf", ",".join(filters), *_codec_options(spec),
         "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
-        "-color_range", "tv", "-movflags", "+faststart", "-f", "mp4", str(temp),
+        "-color_range", "tv",
     ]  # fmt: skip
+    command += ["-f", "webm", str(temp)] if spec.kind == "webm" else ["-movflags", "+faststart", "-f", "mp4", str(temp)]
     return (even_width, even_height), command
+
+
+def _codec_options(spec: OutputSpec) -> list[str]:
+    """ffmpeg's codec options for an MP4 (libx264) or a WebM (libvpx-vp9, constant quality)."""
+    if spec.kind == "webm":
+        return [
+            "-c:v", "libvpx-vp9", "-crf", str(spec.vp9_crf), "-b:v", "0", "-deadline", VP9_DEADLINE,
+            "-cpu-used", str(VP9_CPU_USED), "-row-mt", "1", "-tune-content", "screen",
+            "-g", str(max(1, round(VP9_KEYFRAME_SECONDS * spec.fps))),
+        ]  # fmt: skip
+    return ["-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf), "-x264-params", spec.x264_params]
 
 
 def _scaled_size(width: int, height: int, target_width: int | None) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian/Ubuntu packages gdviz needs: what the Manim extra needs to build (cairo, pango, pkg-config, a C compiler
-# and the Python headers), npm (reveal.js for `gdviz slides`) and chromium (the tests open a slides deck in it):
+# and the Python headers), npm (reveal.js for `gdviz slides`) and chromium (the tests open the slides deck and the explorable page in it):
 # installed when missing, as root or through sudo; otherwise the exact command is printed.
 set -euo pipefail
 python=${1:-python3}

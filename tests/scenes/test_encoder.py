@@ -165,9 +165,11 @@ def test_gif_drops_frames_evenly(tmp_path: Path) -> None:
 
 def test_for_path_picks_the_kind_and_gif_defaults() -> None:
     assert OutputSpec.for_path(Path("a.mp4"), 60) == OutputSpec(Path("a.mp4"), "mp4", 60)
-    assert OutputSpec.for_path(Path("a.GIF"), 60) == OutputSpec(Path("a.GIF"), "gif", 25, width=640)
+    assert OutputSpec.for_path(Path("a.GIF"), 60) == OutputSpec(Path("a.GIF"), "gif", 25, width=720)
     assert OutputSpec.for_path(Path("a.gif"), 12, width=320).fps == 12
-    with pytest.raises(GdvizInputError, match=r"must end in \.mp4 or \.gif"):
+    assert OutputSpec.for_path(Path("a.WebM"), 60) == OutputSpec(Path("a.WebM"), "webm", 60)
+    assert OutputSpec.for_path(Path("a.webp"), 30, width=320) == OutputSpec(Path("a.webp"), "webp", 30, width=320)
+    with pytest.raises(GdvizInputError, match=r"must end in \.mp4, \.gif, \.webm, \.webp"):
         OutputSpec.for_path(Path("a.avi"), 30)
 
 
@@ -181,12 +183,74 @@ def test_for_path_picks_the_kind_and_gif_defaults() -> None:
         ({"crf": 60}, "crf must be between"),
         ({"width": 1}, "width must be at least 2"),
         ({"kind": "gif", "colors": 300}, "colors must be between"),
+        ({"kind": "webm", "vp9_crf": 64}, "vp9_crf must be between 0 and 63"),
+        ({"kind": "webp", "colors": 1}, "colors must be between"),
+        ({"kind": "avi"}, "kind must be one of mp4, gif, webm, webp"),
     ],
 )
 def test_output_spec_rejects_bad_settings(options: dict[str, object], problem: str) -> None:
     settings: dict[str, object] = {"path": Path("x"), "kind": "mp4", "fps": 30} | options
     with pytest.raises(GdvizInputError, match=problem):
         OutputSpec(**settings)  # type: ignore[arg-type]
+
+
+# WebM and WebP ---------------------------------------------------------------------------------------------
+
+
+def test_webm_is_vp9_yuv420p_as_pyav_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "run.webm"
+    colours = [BLUE, ORANGE, GREY] * 4
+    sink = encode([OutputSpec.for_path(path, 12)], [solid(colour, 160, 90) for colour in colours])
+    frames, stream, duration = decoded(path)
+    assert stream.codec_context.name in ("vp9", "libvpx-vp9")
+    assert stream.codec_context.pix_fmt == "yuv420p"
+    assert (stream.width, stream.height) == (160, 90)
+    assert len(frames) == 12 == sink.written[0].frames
+    assert duration == pytest.approx(1.0, abs=0.1)
+    for frame, colour in zip(frames, colours, strict=True):
+        assert_close_colour(frame[4:-4, 4:-4], colour)
+
+
+def test_webm_odd_size_is_padded_and_scaled(tmp_path: Path) -> None:
+    path = tmp_path / "odd.webm"
+    sink = encode([OutputSpec(path, "webm", 10, width=81)], (solid(ORANGE, 161, 91) for _ in range(4)))
+    _, stream, _ = decoded(path)
+    assert (stream.width, stream.height) == (80, 46) == (sink.written[0].width, sink.written[0].height)
+
+
+def test_webp_is_animated_and_loops_as_pillow_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "loop.webp"
+    colours = [BLUE, ORANGE, GREY] * 3
+    sink = encode([OutputSpec.for_path(path, 10, width=64)], [solid(colour, 161, 91) for colour in colours])
+    with Image.open(path) as image:
+        assert image.format == "WEBP" and image.is_animated
+        assert image.n_frames == 9 == sink.written[0].frames
+        assert image.info["loop"] == 0
+        assert image.size == (64, 36) == (sink.written[0].width, sink.written[0].height)
+        for index, colour in enumerate(colours):
+            image.seek(index)
+            assert_close_colour(np.asarray(image.convert("RGB"))[4:-4, 4:-4], colour)
+            assert image.info["duration"] == pytest.approx(100, abs=1)  # known once the frame is loaded
+
+
+def test_one_stream_feeds_every_video_kind(tmp_path: Path) -> None:
+    paths = [tmp_path / f"all.{kind}" for kind in encoder.VIDEO_KINDS]
+    sink = encode([OutputSpec.for_path(path, 20, width=48) for path in paths], (solid(GREY) for _ in range(20)))
+    assert [w.path for w in sink.written] == paths
+    assert sorted(os.listdir(tmp_path)) == sorted(path.name for path in paths)
+
+
+def test_write_text_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = encoder.write_text("<p>é</p>", tmp_path / "page.html")
+    assert path.read_text(encoding="utf-8") == "<p>é</p>" and os.listdir(tmp_path) == ["page.html"]
+
+    def fail(self: Path, *args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "write_text", fail)
+    with pytest.raises(OSError, match="disk full"):
+        encoder.write_text("new", path)
+    assert path.read_text(encoding="utf-8") == "<p>é</p>" and os.listdir(tmp_path) == ["page.html"]
 
 
 # Both at once ----------------------------------------------------------------------------------------------
