@@ -34,6 +34,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/encoder.py
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/data.py
+	$(BIN)/python benchmarks/batch.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

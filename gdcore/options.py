@@ -128,13 +128,17 @@ def check_seed_is_used(seed: int | None, dataset: Dataset, optimizers: tuple[str
         raise GdvizInputError(f"`seed` {seed} seeds {uses}; this run has neither")
 
 
-def build_experiment(dataset: Dataset, run: RunOptions, seed: int | None = None) -> Experiment:
-    """One run of `dataset` with the run options; `seed` (the data options') seeds sgd's mini-batches."""
+def run_request(dataset: Dataset, run: RunOptions, seed: int | None = None) -> RunRequest:
+    """The run options as gdcore.experiment's request; `seed` (the data options') seeds sgd's mini-batches."""
     hyper = Hyperparameters(run.momentum, run.beta1, run.beta2, run.alpha, run.eps, run.batch_size,
                             seed if run.optimizer == "sgd" else None)
-    request = RunRequest(
+    return RunRequest(
         lr=run.lr, regime=run.regime, epochs=run.epochs,
         init=None if run.init is None else parse_init(run.init, dataset.param_names),
         cost=run.cost, optimizer=run.optimizer, tolerance=run.tol, hyper=hyper,
     )
-    return prepare(dataset, request)
+
+
+def build_experiment(dataset: Dataset, run: RunOptions, seed: int | None = None) -> Experiment:
+    """One run of `dataset` with the run options; `seed` (the data options') seeds sgd's mini-batches."""
+    return prepare(dataset, run_request(dataset, run, seed))

@@ -27,6 +27,7 @@ from gdcore.options import (
     build_dataset,
     build_experiment,
     check_seed_is_used,
+    run_request,
     split_options,
 )
 from gdcore.problem import COST_NAMES, Problem
@@ -186,8 +187,8 @@ class RenderCommand(click.Command):
 @declared_options(DataOptions)
 @declared_options(RunOptions, repeatable=("lr", "optimizer"))
 @click.option("--format", "format", multiple=True, metavar="FORMAT[,FORMAT...]",
-              help="mp4, gif or png (the last frame as a still); repeatable or comma-separated; 'both' is mp4,gif "
-                   "(default).")
+              help="mp4, gif, webm (VP9), webp (animated), or png, svg, pdf (the last frame as a still); repeatable "
+                   "or comma-separated; 'both' is mp4,gif (default). Manim: mp4, gif, webm, webp.")
 @click.option("--size", metavar="WxH", help="Frame size in pixels (default: the quality's).")
 @click.option("--quality", metavar="NAME", help=f"Named frame size (and Manim frame rate): {_quality_help()}.")
 @click.option("--fps", type=float, help="Frames per second (default 30; Manim: its quality's).")
@@ -204,8 +205,12 @@ class RenderCommand(click.Command):
 @click.option("--name", metavar="STEM", help="File name without extension (default: the naming rule's).")
 @click.option("--from", "from_record", metavar="RECORD.json",
               help="Render what a record (written beside every render) describes; options given here override it.")
+@click.option("--max-size", "max_size", metavar="SIZE",
+              help="Fit every GIF, WebP and WebM under SIZE (B, KB, MB: 1MB, 800KB) by lowering frame rate, colours, "
+                   "then size, never below legible; default: a GIF at most 2MB.")
+@click.option("--embed", is_flag=True, help="Also print a ready HTML snippet for each file (<video> or <img>).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
-def render(from_record: str | None, quiet: bool, **options: Any) -> None:
+def render(from_record: str | None, embed: bool, quiet: bool, **options: Any) -> None:
     """Render a scene to MP4 and GIF (or a PNG still). Files land at OUT/DATASET/NAME.EXT (see the README's
     naming rule), with NAME.json beside them: the record of how they were made. Every scene renders with no
     option but its name.
@@ -218,6 +223,7 @@ def render(from_record: str | None, quiet: bool, **options: Any) -> None:
       gdviz render compare --lr 0.05 --lr 0.1 --lr 0.3
       gdviz render line --engine manim --quality high
       gdviz render update-rule --steps 5
+      gdviz render line --format webm,webp --max-size 1MB --embed
       gdviz render --from output/plane/line-lr0.1-manim.json --quality 4k
     """
     from scenes.jobs import frame_count, job_from_record, plan_job, render_job
@@ -236,12 +242,29 @@ def render(from_record: str | None, quiet: bool, **options: Any) -> None:
     if not quiet:
         for file in written:
             click.echo(describe_written(file))
+    if embed:
+        from scenes.embed import embed_snippet
+
+        for file in written:
+            if file.path.suffix != ".pdf":  # a page shows images and videos, not PDFs
+                click.echo(embed_snippet(file, alt_text(job)))
+
+
+def alt_text(job: Any) -> str:
+    """What a clip shows, for an <img>'s or <video>'s alt text: the scene and the run's (or grid's) title."""
+    from scenes.captions import grid_title, run_title
+    from scenes.registry import Runs
+
+    runs = job.experiments
+    title = run_title(runs[0]) if job.spec.runs is Runs.ONE else grid_title(runs, regimes=job.spec.runs is Runs.REGIMES)
+    return f"{job.spec.description}: {title}"
 
 
 def describe_written(file: Any) -> str:
-    """'wrote output/plane/dashboard-lr0.8.mp4  1280x720, 180 frames, 6.0 s, 412 KB'."""
+    """'wrote output/plane/dashboard-lr0.8.mp4  1280x720, 180 frames, 6.0 s, 412 KB'; a note, if any, follows."""
     timing = "still" if file.frames == 1 else f"{file.frames} frames, {file.duration_s:.1f} s"
-    return f"wrote {file.path}  {file.width}x{file.height}, {timing}, {_size_text(file.size_bytes)}"
+    note = f"  ({file.note})" if getattr(file, "note", "") else ""
+    return f"wrote {file.path}  {file.width}x{file.height}, {timing}, {_size_text(file.size_bytes)}{note}"
 
 
 @contextlib.contextmanager
@@ -405,6 +428,36 @@ def slides(lecture: str, out: str) -> None:
 
 def _size_text(size_bytes: int) -> str:
     return f"{size_bytes / 1e6:.2f} MB" if size_bytes >= 1e6 else f"{size_bytes / 1e3:.0f} KB"
+
+
+@cli.command()
+@declared_options(DataOptions)
+@declared_options(RunOptions, repeatable=("lr", "optimizer"))
+@click.option("--cdn", is_flag=True, help="Load plotly.js from its CDN (a small file that needs the web); default: "
+              "inlined, works offline.")
+@click.option("--out", "out_dir", default="output", show_default=True, metavar="DIR", help="Output folder.")
+@click.option("--quiet", is_flag=True, help="Print nothing.")
+def html(cdn: bool, out_dir: str, quiet: bool, **options: Any) -> None:
+    """An explorable page: a learning-rate slider over precomputed runs, play and step, linked views of the fit,
+    the contours, the loss and the 3D bowl. One self-contained HTML file that works offline and on any static host.
+
+    Rates: log-spaced from the slow preset past 2/L, plus every --lr given.
+
+    \b
+    Examples:
+      gdviz html
+      gdviz html --dataset line --lr 0.5 --lr 1.2
+      gdviz html --cdn                 a ~150 KB page that loads plotly.js from the web
+    """
+    from scenes.explore import explore_path, write_explore_page
+
+    data, run, rates, _ = parsed_options(options)
+    dataset = build_dataset(data)
+    check_seed_is_used(data.seed, dataset, (run.optimizer,))
+    path = explore_path(Path(out_dir), dataset, rates or None, cdn)
+    write_explore_page(path, dataset, rates or None, run_request(dataset, run, data.seed), cdn)
+    if not quiet:
+        click.echo(f"wrote {path}  {_size_text(path.stat().st_size)}")
 
 
 def catalogue() -> dict[str, Any]:

@@ -190,6 +190,7 @@ class WrittenFile:
     duration_s: float
     width: int
     height: int
+    note: str = ""  # what was chosen for it, e.g. to fit a size budget
 
 
 class FrameSink:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ RECORD_VERSION = 1
 RENDER_OPTIONS: dict[str, Any] = {
     "scene": "dashboard", "engine": None, "format": (), "size": None, "quality": None, "fps": None,
     "duration": DEFAULT_DURATION, "time": "log", "theme": "light", "rotate": False, "out": "output", "name": None,
-    "title": None, "steps": None,
+    "title": None, "steps": None, "max_size": None,
 }
 REPEATED = ("lr", "optimizer", "format")
 OPTION_NAMES: tuple[str, ...] = (*RENDER_OPTIONS, *DATA_OPTION_NAMES, *RUN_OPTION_NAMES)
@@ -79,6 +79,7 @@ class Job:
     stem: str
     experiments: tuple[Experiment, ...]
     options: Mapping[str, Any]  # every option, defaults filled in: what the record keeps
+    budgets: Mapping[str, int] = field(default_factory=dict)  # format → the most bytes its file may take
 
     @property
     def paths(self) -> dict[str, Path]:
@@ -125,12 +126,15 @@ def plan_job(given: Mapping[str, Any]) -> Job:
     data, run, rates = _run_options(options)
     dataset = build_dataset(data)
     experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed))
+    budgets = _budgets(options["max_size"], formats, engine)
     chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]))
+    chosen |= {"max_size": budgets} if options["max_size"] is not None else {}
     if steps not in (None, DEFAULT_STEPS):
         chosen["steps"] = steps  # a stem of its own: 2 and 5 steps are different clips
     stem = _checked_name(options["name"]) or output_stem(spec.name, experiments, engine, options["theme"], chosen)
     return Job(spec, engine, formats, size, fps, float(options["duration"]), options["time"], options["theme"],
-               bool(options["rotate"]), steps, Path(options["out"]) / dataset.name, stem, experiments, options)
+               bool(options["rotate"]), steps, Path(options["out"]) / dataset.name, stem, experiments, options,
+               budgets)
 
 
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
@@ -152,7 +156,8 @@ def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
 
         settings = RenderSettings(scene=job.spec.name, formats=job.formats,
                                   look=Look(*job.size, theme=job.theme, rotate=job.rotate), fps=job.fps,
-                                  duration=job.duration, time=job.time, out_dir=job.folder.parent, stem=job.stem)
+                                  duration=job.duration, time=job.time, out_dir=job.folder.parent, stem=job.stem,
+                                  budgets=job.budgets)
         written = render(experiments, settings, progress)
     write_record(job, written)
     return written
@@ -282,6 +287,22 @@ def _formats(given: Sequence[str], engine: str) -> tuple[str, ...]:
                                       f"{', '.join(accepted)}{where}{closest_hint(fmt, accepted)}")
             chosen += [] if fmt in chosen else [fmt]
     return tuple(chosen)
+
+
+def _budgets(max_size: str | None, formats: Sequence[str], engine: str) -> dict[str, int]:
+    """The size budget of each web format: --max-size for every GIF, WebP and WebM asked; by default a GIF at most
+    2 MB (matplotlib engine)."""
+    from scenes.budget import BUDGET_KINDS, parse_byte_size
+
+    if max_size is None:
+        return {"gif": 2_000_000} if engine == "matplotlib" and "gif" in formats else {}
+    if engine != "matplotlib":
+        raise GdvizInputError(f"`max_size` is honoured by the matplotlib engine, not {engine}")
+    budgeted = [fmt for fmt in formats if fmt in BUDGET_KINDS]
+    if not budgeted:
+        raise GdvizInputError(f"`max_size` {max_size} applies to {', '.join(BUDGET_KINDS)} files; this render writes "
+                              f"{', '.join(formats)}")
+    return dict.fromkeys(budgeted, parse_byte_size(str(max_size)))
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:

@@ -23,7 +23,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from gdcore.experiment import Experiment
-from gdcore.options import build_dataset, build_experiment, check_seed_is_used, split_options
+from gdcore.options import build_dataset, build_experiment, check_seed_is_used, run_request, split_options
 from gdcore.reports import train_report
 from scenes.mpl.layouts import DEFAULT_LOOK, Look, build_stage
 from scenes.registry import scene_runs, scene_spec
@@ -45,6 +45,16 @@ def runs(scene: str, dataset: str | None = None, *, lr: float | Sequence[float] 
     rates = () if lr is None else (float(lr),) if isinstance(lr, (int, float)) else tuple(map(float, lr))
     data, run_options = split_options({"dataset": dataset, **options})
     return scene_runs(scene_spec(scene), build_dataset(data), run_options, rates, data.seed)
+
+
+def page(dataset: str | None = None, *, lr: Sequence[float] = (), cdn: bool = False, **options: Any) -> str:
+    """The explorable page of `gdviz html` as one HTML string (for IPython.display.HTML): the same data and run
+    options as `run`; `lr` adds rates to the slider's."""
+    from scenes.explore import explore_page
+
+    data, run_options = split_options({"dataset": dataset, **options})
+    chosen = build_dataset(data)
+    return explore_page(chosen, tuple(lr) or None, run_request(chosen, run_options, data.seed), cdn)
 
 
 def report(experiment: Experiment) -> dict[str, Any]:

@@ -47,11 +47,11 @@ class Engine:
 
 ENGINES: dict[str, Engine] = {
     "matplotlib": Engine(
-        "matplotlib", "fast, every 2D and 3D panel", ("mp4", "gif", "png"),
+        "matplotlib", "fast, every 2D and 3D panel", ("mp4", "gif", "webm", "webp", "png", "svg", "pdf"),
         MappingProxyType({"low": (854, 480, None), "medium": (1280, 720, None), "high": (1920, 1080, None)}),
         "medium"),
     "manim": Engine(
-        "manim", "lecture quality, equations (Manim Community)", ("mp4", "gif"),
+        "manim", "lecture quality, equations (Manim Community)", ("mp4", "gif", "webm", "webp"),
         MappingProxyType({"low": (854, 480, 15.0), "medium": (1280, 720, 30.0), "high": (1920, 1080, 60.0),
                           "4k": (3840, 2160, 60.0)}),
         "low"),

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import numpy as np
 
 from gdcore.experiment import Experiment
 from gdcore.frames import FramePlan, plan_frames
-from scenes.encoder import FrameSink, OutputSpec, WrittenFile, prepare_output_dir, write_png
+from scenes.budget import fit_to_budget, format_bytes
+from scenes.encoder import (
+    VIDEO_KINDS,
+    FrameSink,
+    OutputSpec,
+    WrittenFile,
+    prepare_output_dir,
+    save_figure,
+    write_png,
+)
 from scenes.mpl.layouts import Look, build_stage
 from scenes.mpl.stage import Stage, blitted_frames, still_frame
 from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
@@ -31,6 +44,7 @@ class RenderSettings:
     out_dir: Path = Path("output")
     gif_width: int | None = None  # None: GIF_WIDTH, or the frame's width when narrower
     stem: str | None = None  # the file name without its extension; None: as scenes.naming spells it
+    budgets: Mapping[str, int] = field(default_factory=dict)  # format → the most bytes its file may take
 
 
 def output_paths(settings: RenderSettings, experiments: Sequence[Experiment]) -> dict[str, Path]:
@@ -58,23 +72,69 @@ def clock(experiments: Sequence[Experiment], fps: float, duration: float, time: 
 
 def render(experiments: Sequence[Experiment], settings: RenderSettings,
            progress: Progress | None = None) -> list[WrittenFile]:
-    """Render the scene once and write every requested format; returns what was written."""
+    """Render the scene once and write every requested format; returns what was written.
+
+    A format with a size budget (settings.budgets) is encoded beside its place under a hidden name, and moved there
+    only when it fits; otherwise `fit_to_budget` redraws it smaller (scenes.budget), or says it cannot."""
     paths = output_paths(settings, experiments)
-    prepare_output_dir(next(iter(paths.values())).parent)
+    folder = prepare_output_dir(next(iter(paths.values())).parent)
     plan = frame_plan(settings, experiments)
     stage = build_stage(settings.scene, experiments, settings.look)
     written: list[WrittenFile] = []
-    videos = [_video_spec(fmt, path, settings) for fmt, path in paths.items() if fmt != "png"]
-    if videos:
-        with FrameSink(videos, fps=settings.fps, frame_size=stage.size) as sink:
-            for frame in blitted_frames(stage, plan):
-                sink.write(frame)
-                if progress is not None:
-                    progress(1)
-        written.extend(sink.written)
+    videos = {fmt: path for fmt, path in paths.items() if fmt in VIDEO_KINDS}
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".gdviz-budget-") as trial:
+        drafts = {fmt: Path(trial) / path.name if fmt in settings.budgets else path for fmt, path in videos.items()}
+        if drafts:
+            specs = [_video_spec(fmt, path, settings) for fmt, path in drafts.items()]
+            with FrameSink(specs, fps=settings.fps, frame_size=stage.size) as sink:
+                for frame in blitted_frames(stage, plan):
+                    sink.write(frame)
+                    if progress is not None:
+                        progress(1)
+            for fmt, file in zip(drafts, sink.written, strict=True):
+                written.append(file if fmt not in settings.budgets else
+                               _within_budget(file, paths[fmt], settings.budgets[fmt], experiments, settings))
     if "png" in paths:  # after the video: the still turns the animated artists into ordinary ones
         written.append(_write_still(stage, plan, paths["png"]))
+    for fmt in ("svg", "pdf"):
+        if fmt in paths:
+            written.append(_write_vector_still(experiments, settings, plan, paths[fmt]))
     return written
+
+
+def _within_budget(draft: WrittenFile, path: Path, max_bytes: int, experiments: Sequence[Experiment],
+                   settings: RenderSettings) -> WrittenFile:
+    """The draft moved into place when it fits its budget; else the clip redrawn to fit (a one-line error, and no
+    file, when even the smallest legible version does not)."""
+    if draft.size_bytes <= max_bytes:
+        os.replace(draft.path, path)
+        return replace(draft, path=path)
+    look = settings.look
+
+    def frames(width: int, height: int, fps: float) -> Iterator[np.ndarray]:
+        stage = build_stage(settings.scene, experiments, replace(look, width=width, height=height))
+        return blitted_frames(stage, clock(experiments, fps, settings.duration, settings.time))
+
+    choice = fit_to_budget(path, frames, max_bytes, width=draft.width, height=draft.height, fps=settings.fps)
+    plan = clock(experiments, choice.fps, settings.duration, settings.time)
+    palette = f", {choice.colors} colours" if choice.colors else ""
+    quality = f", crf {choice.quality}" if choice.quality else ""
+    note = (f"fitted under {format_bytes(max_bytes)} ({format_bytes(draft.size_bytes)} at first): "
+            f"{choice.fps:g} fps{palette}{quality}, {choice.width}x{choice.height}")
+    return WrittenFile(path=path, size_bytes=choice.size_bytes, frames=plan.n_frames,
+                       duration_s=plan.n_frames / choice.fps, width=choice.width, height=choice.height, note=note)
+
+
+def _write_vector_still(experiments: Sequence[Experiment], settings: RenderSettings, plan: FramePlan,
+                        path: Path) -> WrittenFile:
+    """The last frame as an SVG or PDF: the scene drawn once more, with ordinary (not animated) artists."""
+    stage = build_stage(settings.scene, experiments, settings.look, animated=False)
+    epoch = int(plan.epochs[-1])
+    stage.set_view(stage.view_keys(np.array([epoch]))[0])
+    stage.update(epoch)
+    save_figure(stage.figure, path, path.suffix.removeprefix("."))
+    return WrittenFile(path=path, size_bytes=path.stat().st_size, frames=1, duration_s=0.0,
+                       width=settings.look.width, height=settings.look.height)
 
 
 def _video_spec(fmt: str, path: Path, settings: RenderSettings) -> OutputSpec:

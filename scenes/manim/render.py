@@ -152,10 +152,12 @@ def _check_even(size: tuple[int, int]) -> None:
 
 
 def _publish(movie: Path, stem: Path, formats: Sequence[str], fps: float) -> list[WrittenFile]:
-    """Move the MP4 into place (same folder, so the rename is atomic) and make the GIF from its frames."""
+    """Move the MP4 into place (same folder, so the rename is atomic) and make the GIF, WebM and WebP from its
+    frames, in one decoding pass."""
     written = []
-    if "gif" in formats:
-        written.append(_gif_from(movie, stem.parent / f"{stem.name}.gif", fps))
+    others = [stem.parent / f"{stem.name}.{fmt}" for fmt in formats if fmt != "mp4"]
+    if others:
+        written.extend(_encoded_from(movie, others, fps))
     if "mp4" in formats:
         final = stem.parent / f"{stem.name}.mp4"
         os.replace(movie, final)
@@ -163,16 +165,17 @@ def _publish(movie: Path, stem: Path, formats: Sequence[str], fps: float) -> lis
     return sorted(written, key=lambda file: file.path.suffix != ".mp4")
 
 
-def _gif_from(movie: Path, path: Path, fps: float) -> WrittenFile:
+def _encoded_from(movie: Path, paths: Sequence[Path], fps: float) -> tuple[WrittenFile, ...]:
     import av  # PyAV comes with Manim
 
     with av.open(str(movie)) as container:
         stream = container.streams.video[0]
         size = (stream.codec_context.width, stream.codec_context.height)
-        with FrameSink([OutputSpec.for_path(path, fps)], fps=fps, frame_size=size) as sink:
+        specs = [OutputSpec.for_path(path, fps, width=size[0]) for path in paths]  # drawn at its size: not shrunk
+        with FrameSink(specs, fps=fps, frame_size=size) as sink:
             for frame in container.decode(video=0):
                 sink.write(frame.to_ndarray(format="rgb24"))
-    return sink.written[0]
+    return sink.written
 
 
 def _describe(path: Path) -> WrittenFile:

@@ -59,7 +59,8 @@ def test_list_json_has_every_key_and_each_scene_names_its_engines() -> None:
     code, out, _ = invoke("list", "--json")
     known = json.loads(out)
     assert code == 0 and set(known) == {"datasets", "optimizers", "regimes", "scenes", "formats"}
-    assert known["formats"] == {"matplotlib": ["mp4", "gif", "png"], "manim": ["mp4", "gif"]}
+    assert known["formats"] == {"matplotlib": ["mp4", "gif", "webm", "webp", "png", "svg", "pdf"],
+                                "manim": ["mp4", "gif", "webm", "webp"]}
     names = [scene["name"] for scene in known["scenes"]]
     assert names == list(SCENES) and "update-rule" in names
     update_rule = next(scene for scene in known["scenes"] if scene["name"] == "update-rule")
