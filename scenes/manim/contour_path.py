@@ -16,6 +16,7 @@ from matplotlib.colors import to_hex, to_rgb
 
 from gdcore.grid import slice_grid
 from gdcore.slices import default_axes, optimum_slice
+from gdcore.stability import approximate_count
 from scenes.captions import held_note
 from scenes.limits import Box, base_box, zoom_levels
 from scenes.manim.common import (
@@ -36,6 +37,7 @@ MAX_PIECE_ANGLE = math.pi / 12  # a cubic per ≤15° of the ellipse's circle: o
 MIN_CONTRAST = 2.0  # ring colours keep at least this luminance contrast against the background
 TRANSITION_SECONDS = 0.25  # a zoom-out takes this long (or less, when the next one comes sooner)
 BANNER_FADE_SECONDS = 0.4
+MIN_OUTLINE_WIDTH = 0.12  # scene units: a past view's frame narrower than this is too small to see
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -162,7 +164,8 @@ class ContourPathScene(RunScene):
         self.frame = mn.ValueTracker(0.0)
         self.blend = mn.ValueTracker(1.0)
         keys = zoom_levels(self.base, self.points, self.plan.epochs)
-        self.view = self.view_from = self.make_view(int(keys[0]))
+        self.view = self.view_from = self.first_view = self.make_view(int(keys[0]))
+        self.past_views: list[tuple[np.ndarray, np.ndarray]] = []  # (low, high) of every view zoomed out of
         self.tick_numbers, self.plot = self.numbers(self.view), self.drawing(self.view)
         path, dots, head = self.path_mobjects(planned)
         labels, readouts = self.readouts(planned)
@@ -210,13 +213,31 @@ class ContourPathScene(RunScene):
                 else:
                     note.next_to(self.y_name, mn.RIGHT, buff=0.3)
                 labels.add(note)
+        widened = (view.high[0] - view.low[0]) / (self.first_view.high[0] - self.first_view.low[0])
+        if widened > 1.5:  # each zoom of an escaping run says how far it has gone, not only its tick numbers
+            zoom = self.text(f"view ×{approximate_count(widened)} wider than at the start", 20).set_opacity(0.75)
+            corner = view.axes.c2p(*view.high)
+            labels.add(zoom.next_to(corner, mn.UP, buff=0.25).align_to(corner, mn.RIGHT))
         return labels
 
     def drawing(self, view: View) -> mn.VGroup:
         """Contour rings, start and optimum in one view: what morphs when the view zooms out."""
         self.rings = self.contour_rings(view)
         self.axes = view.axes
-        return mn.VGroup(mn.VGroup(*(ring for _, ring in self.rings)), self.markers(view))
+        return mn.VGroup(mn.VGroup(*(ring for _, ring in self.rings)), self.past_outlines(view), self.markers(view))
+
+    def past_outlines(self, view: View) -> mn.VGroup:
+        """The views zoomed out of, as nested dashed frames (each ×ZOOM_STEP smaller than the next): every zoom of an
+        escaping run adds one, so the path's growth shows in the picture, not only in the numbers. Frames too small
+        to see are left out."""
+        outlines = mn.VGroup()
+        for low, high in self.past_views:
+            corners = view.to_screen(np.array([low, [high[0], low[1]], high, [low[0], high[1]], low]))
+            if np.ptp(corners[:, 0]) < MIN_OUTLINE_WIDTH:
+                continue
+            outline = mn.VMobject(stroke_color=self.colors.muted, stroke_width=2.0).set_points_as_corners(corners)
+            outlines.add(mn.DashedVMobject(outline, num_dashes=24))
+        return outlines
 
     def contour_rings(self, view: View) -> list[tuple[float, mn.VMobject]]:
         """(level, ring) for ~10 level sets, evenly spaced out to the view's farthest corner, clipped to the view."""
@@ -386,19 +407,32 @@ class ContourPathScene(RunScene):
         """Morph rings and markers to the zoomed-out view over frames start … stop − 1 (the path follows the same
         blend) while the tick numbers cross-fade; frame `stop` shows the new view."""
         frames = stop - start
+        self.past_views.append((self.view.low, self.view.high))
         self.view_from, self.view = self.view, self.make_view(key)
         numbers, plot = self.numbers(self.view), self.drawing(self.view)
 
         def progress(alpha: float) -> float:  # frame k of the transition shows smooth((k + 1)/(frames + 1))
             return 1.0 if alpha >= 1 else mn.smooth((alpha * (frames - 0.5) + 1) / (frames + 1))
 
+        def first_half(alpha: float) -> float:
+            return handover(progress(alpha))[0]
+
+        def second_half(alpha: float) -> float:
+            return handover(progress(alpha))[1]
+
         blend = mn.UpdateFromAlphaFunc(self.blend, lambda tracker, alpha: tracker.set_value(progress(alpha)),
                                        rate_func=mn.linear)
         self.play_frames(start, stop, mn.ReplacementTransform(self.plot, plot, rate_func=progress),
-                         mn.FadeOut(self.tick_numbers, rate_func=progress), mn.FadeIn(numbers, rate_func=progress),
-                         blend)
+                         mn.FadeOut(self.tick_numbers, rate_func=first_half),
+                         mn.FadeIn(numbers, rate_func=second_half), blend)
         self.bring_to_back(numbers)  # among the static mobjects again: drawn once per play, not every frame
         self.tick_numbers, self.plot, self.view_from = numbers, plot, self.view
+
+
+def handover(progress: float) -> tuple[float, float]:
+    """How far the old tick numbers have faded out and the new ones in at a zoom's progress (0 to 1): the old are
+    gone by half-way, and only then do the new come in, so two sets of numbers are never on screen together."""
+    return min(1.0, 2.0 * progress), max(0.0, 2.0 * progress - 1.0)
 
 
 def tick_exponent(ticks: np.ndarray) -> int:

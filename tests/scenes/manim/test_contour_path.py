@@ -63,6 +63,15 @@ def test_one_feature_shows_bias_and_slope(tiny_config: Path) -> None:
     check_rings_are_level_sets(scene, experiment)
 
 
+def test_old_tick_numbers_are_gone_before_the_new_come_in() -> None:
+    from scenes.manim.contour_path import handover
+
+    for progress in np.linspace(0.0, 1.0, 101):
+        faded_out, faded_in = handover(float(progress))
+        assert faded_out == 1.0 or faded_in == 0.0  # the old still showing (fade < 1): the new not yet started
+    assert handover(0.0) == (0.0, 0.0) and handover(1.0) == (1.0, 1.0)
+
+
 def test_a_divergent_run_zooms_out_and_holds_its_last_point(tiny_config: Path,
                                                             manim_warnings: list[logging.LogRecord]) -> None:
     experiment = run("plane", lr=0.8)
@@ -77,6 +86,12 @@ def test_a_divergent_run_zooms_out_and_holds_its_last_point(tiny_config: Path,
     assert scene.banner_shown is not None and scene.banner_shown in scene.mobjects
     *zooms, last_step = scene.steps_marked  # a slide per zoom, then one for why it diverged
     assert zooms and all(name.startswith("zoom out") for name in zooms) and last_step == "why it diverged"
+    # every zoom leaves the view it came from as a frame inside the next: the escape's growth shows in the picture
+    assert len(scene.past_views) == len(zooms)
+    for (low, high), (wider_low, wider_high) in zip(scene.past_views, [*scene.past_views[1:], (scene.view.low,
+                                                                                               scene.view.high)],
+                                                    strict=True):
+        assert np.all(wider_low <= low) and np.all(high <= wider_high)
     check_rings_are_level_sets(scene, experiment)
     assert not manim_warnings
 
