@@ -481,13 +481,20 @@ def standardize(dataset: Dataset) -> Dataset:
 
 
 def load_file(path: str | os.PathLike[str], x_columns: str, y_column: str, *, seed: int = 0,
-              timeout: float = READ_TIMEOUT_S, row_budget: int = ROW_BUDGET_BYTES) -> Dataset:
+              timeout: float = READ_TIMEOUT_S, row_budget: int = ROW_BUDGET_BYTES,
+              scheduler: str | None = None) -> Dataset:
     """A CSV or Parquet file with named columns, a folder of them or a glob ('parts/*.csv'), streamed once.
 
     x_columns: comma-separated names or 0-based indices, y_column: one. The rows are kept while they fit
     row_budget bytes; past it the dataset holds a seeded sample of SHOWN_ROWS rows and the statistics of all rows.
+    With a Dask `scheduler` (tcp://HOST:PORT or 'local') each file is read on a worker (gdcore.cluster).
     """
-    table = read_table(path, x_columns, y_column, seed=seed, timeout=timeout, row_budget=row_budget)
+    if scheduler is not None:
+        from gdcore.cluster import read_table_on_cluster
+
+        table = read_table_on_cluster(path, x_columns, y_column, scheduler, seed=seed)
+    else:
+        table = read_table(path, x_columns, y_column, seed=seed, timeout=timeout, row_budget=row_budget)
     n, d = table.moments.n, table.moments.k - 1
     if n < d + 1:
         params = ", ".join(("b", *(f"w{j}" for j in range(1, d + 1))))

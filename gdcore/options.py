@@ -11,7 +11,7 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
-from gdcore.datasets import DATASET_NAMES, Dataset, load_csv, load_dataset, standardize
+from gdcore.datasets import DATASET_NAMES, Dataset, load_dataset, load_file, standardize
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.experiment import Experiment, Hyperparameters, RunRequest, parse_init, prepare
 from gdcore.optimizers import OPTIMIZER_NAMES
@@ -37,6 +37,9 @@ class DataOptions:
     n: int | None = _option("Rows of synthetic data (default 100).", "INT")
     features: int | None = _option("Features of synthetic data (default 1).", "INT")
     noise: float | None = _option("Noise std of synthetic data (default 1.0).", "FLOAT")
+    scheduler: str | None = _option("Read --data's files on a Dask cluster (tcp://HOST:PORT, or local): each worker "
+                                    "streams its files into the statistics; the files must be on a shared path.",
+                                    "ADDRESS")
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,9 @@ def split_options(keywords: dict[str, Any]) -> tuple[DataOptions, RunOptions]:
 def build_dataset(options: DataOptions) -> Dataset:
     """The dataset the data options describe, validated: a CSV file, or a built-in (synthetic: sized by n,
     features, noise, seed), then standardized if asked."""
+    if options.scheduler is not None and options.data is None:
+        raise GdvizInputError(f"`scheduler` {options.scheduler} reads the files of `data` on a cluster: give "
+                              "`data` FILES too")
     if options.data is not None:
         dataset = _csv_dataset(options)
     else:
@@ -118,7 +124,7 @@ def _csv_dataset(options: DataOptions) -> Dataset:
                               f"not `data` {options.data}")
     if options.x is None or options.y is None:
         raise GdvizInputError(f"`data` {options.data} needs `x` COL[,COL...] and `y` COL")
-    return load_csv(options.data, options.x, options.y)
+    return load_file(options.data, options.x, options.y, scheduler=options.scheduler)
 
 
 def check_seed_is_used(seed: int | None, dataset: Dataset, optimizers: tuple[str, ...]) -> None:

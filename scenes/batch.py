@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gdcore.cluster import connect
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.options import DataOptions, RunOptions
 from scenes.jobs import Job, plan_job, render_job, up_to_date
 
-SCHEDULER_TIMEOUT_S = 10
 # The TOML types each option takes (a list where the CLI repeats it); int where a float is asked is fine.
 _RENDER_TYPES: dict[str, tuple[type, ...]] = {
     "scene": (str,), "engine": (str,), "format": (str, list), "size": (str,), "quality": (str,), "fps": (int, float),
@@ -209,26 +209,6 @@ def _on_dask(clips: Sequence[Clip], jobs: int, scheduler: str) -> Iterator[Outco
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def connect(scheduler: str, jobs: int) -> tuple[Any, Any]:
-    """A Dask client: of a new LocalCluster of `jobs` single-threaded worker processes ('local'), or of the
-    cluster at `scheduler` (tcp://HOST:PORT), reached within SCHEDULER_TIMEOUT_S or a one-line error."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise GdvizInputError("`scheduler` needs Dask distributed: pip install 'gdviz[dask]' (make demo and make "
-                              "test install it)") from None
-    if scheduler == "local":
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-        return Client(cluster), cluster
-    if "://" not in scheduler:
-        raise GdvizInputError(f"`scheduler` {scheduler!r}: give tcp://HOST:PORT or local")
-    try:
-        return Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s"), None
-    except (OSError, TimeoutError) as error:
-        raise GdvizInputError(f"`scheduler` {scheduler}: no Dask scheduler answered within "
-                              f"{SCHEDULER_TIMEOUT_S} s ({' '.join(str(error).split())[:200]})") from None
 
 
 def pending(checked: Sequence[Checked], force: bool) -> tuple[list[Clip], list[Clip]]:

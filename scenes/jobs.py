@@ -238,8 +238,7 @@ def job_from_record(path: str | Path, overrides: Mapping[str, Any] = {}) -> Job:
         if one in overrides and other not in overrides:
             options.pop(other, None)
     job = plan_job({**options, **overrides})
-    data_options = ("dataset", "data", "x", "y", "standardize", "seed", "n", "features", "noise")
-    if not any(name in overrides for name in data_options):
+    if not any(name in overrides for name in DATA_OPTION_NAMES):
         seen = data_fingerprint(job.experiments[0].dataset)
         if seen != record.get("data_fingerprint"):
             raise GdvizInputError(f"`from` {path}: the data has changed since the record was written "

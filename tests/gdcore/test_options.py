@@ -19,7 +19,8 @@ from gdcore.options import (
 
 
 def test_every_option_is_a_flag_and_a_keyword_of_the_same_name() -> None:
-    assert DATA_OPTION_NAMES == ("dataset", "data", "x", "y", "standardize", "seed", "n", "features", "noise")
+    assert DATA_OPTION_NAMES == ("dataset", "data", "x", "y", "standardize", "seed", "n", "features", "noise",
+                                 "scheduler")
     assert RUN_OPTION_NAMES[:3] == ("lr", "regime", "epochs") and "batch_size" in RUN_OPTION_NAMES
     assert flag("batch_size") == "--batch-size"
     assert as_flags("give either `lr` or `regime` (`batch_size` 0)") == "give either --lr or --regime (--batch-size 0)"

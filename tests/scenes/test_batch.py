@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import scenes.batch as batch
+import gdcore.cluster as cluster
 from tests.scenes.test_cli import assert_bad_input, invoke
 
 LECTURE = """
@@ -119,6 +119,6 @@ def test_clips_render_on_a_dask_local_cluster(tmp_path: Path) -> None:
 def test_an_unreachable_scheduler_is_one_line_within_its_timeout(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed", reason="the dask extra is installed by make test")
-    monkeypatch.setattr(batch, "SCHEDULER_TIMEOUT_S", 1)
+    monkeypatch.setattr(cluster, "SCHEDULER_TIMEOUT_S", 1)
     result = invoke("batch", str(_lecture(tmp_path)), "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path))
     assert_bad_input(result, "--scheduler tcp://127.0.0.1:9", "no Dask scheduler answered within 1 s")
