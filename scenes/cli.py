@@ -192,6 +192,8 @@ class RenderCommand(click.Command):
               help="How video time maps to epochs: log gives the early epochs more time.")
 @click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
 @click.option("--rotate", is_flag=True, help="Turn the camera slowly (the matplotlib surface scene).")
+@click.option("--theory/--no-theory", default=True, show_default=True,
+              help="Draw constant-rate gd's exact path w* + (I − ηH)ᵏ(w₀ − w*) faint beside the run (matplotlib).")
 @click.option("--engine", metavar="matplotlib|manim",
               help="Renderer (default: the scene's first engine, see below).")
 @click.option("--out", "out", default="output", show_default=True, metavar="DIR", help="Output folder.")

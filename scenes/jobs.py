@@ -42,7 +42,7 @@ RECORD_VERSION = 1
 RENDER_OPTIONS: dict[str, Any] = {
     "scene": "dashboard", "engine": None, "format": (), "size": None, "quality": None, "fps": None,
     "duration": DEFAULT_DURATION, "time": "log", "theme": "light", "rotate": False, "out": "output", "name": None,
-    "title": None,
+    "title": None, "theory": True,
 }
 REPEATED = ("lr", "optimizer", "format")
 OPTION_NAMES: tuple[str, ...] = (*RENDER_OPTIONS, *DATA_OPTION_NAMES, *RUN_OPTION_NAMES)
@@ -70,6 +70,7 @@ class Job:
     time: str
     theme: str
     rotate: bool
+    theory: bool
     folder: Path
     stem: str
     experiments: tuple[Experiment, ...]
@@ -117,10 +118,12 @@ def plan_job(given: Mapping[str, Any]) -> Job:
     data, run, rates = _run_options(options)
     dataset = build_dataset(data)
     experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed))
-    chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]))
+    chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]),
+                              theory=bool(options["theory"]))
     stem = _checked_name(options["name"]) or output_stem(spec.name, experiments, engine, options["theme"], chosen)
     return Job(spec, engine, formats, size, fps, float(options["duration"]), options["time"], options["theme"],
-               bool(options["rotate"]), Path(options["out"]) / dataset.name, stem, experiments, options)
+               bool(options["rotate"]), bool(options["theory"]), Path(options["out"]) / dataset.name, stem,
+               experiments, options)
 
 
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
@@ -137,7 +140,8 @@ def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
         from scenes.render import RenderSettings, render
 
         settings = RenderSettings(scene=job.spec.name, formats=job.formats,
-                                  look=Look(*job.size, theme=job.theme, rotate=job.rotate), fps=job.fps,
+                                  look=Look(*job.size, theme=job.theme, rotate=job.rotate,
+                                            theory=job.theory), fps=job.fps,
                                   duration=job.duration, time=job.time, out_dir=job.folder.parent, stem=job.stem)
         written = render(experiments, settings, progress)
     write_record(job, written)

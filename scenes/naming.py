@@ -51,15 +51,15 @@ def output_stem(scene: str, experiments: Sequence[Experiment], engine: str = "ma
 
 
 def picture_settings(engine: str, size: tuple[int, int], fps: float, duration: float, time: str,
-                     rotate: bool = False, gif_width: int | None = None) -> dict[str, object]:
+                     rotate: bool = False, gif_width: int | None = None, theory: bool = True) -> dict[str, object]:
     """The render settings that differ from the engine's defaults (its default quality's size and frame rate, five
-    seconds, log time, a still camera, the default GIF width), as name → value."""
+    seconds, log time, a still camera, the default GIF width, the theory path drawn), as name → value."""
     engine_spec = ENGINES[engine]
     width, height, quality_fps = engine_spec.qualities[engine_spec.default_quality]
     chosen = {"size": tuple(size), "fps": float(fps), "duration": float(duration), "time": time, "rotate": rotate,
-              "gif_width": gif_width}
+              "gif_width": gif_width, "theory": theory}
     usual = {"size": (width, height), "fps": quality_fps or DEFAULT_FPS, "duration": DEFAULT_DURATION, "time": "log",
-             "rotate": False, "gif_width": None}
+             "rotate": False, "gif_width": None, "theory": True}
     return {name: value for name, value in chosen.items() if value != usual[name]}
 
 

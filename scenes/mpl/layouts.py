@@ -41,12 +41,14 @@ GRID_BANNER_BAND = 0.05  # the grid's top moves down by this much to make room f
 
 @dataclass(frozen=True)
 class Look:
-    """How a scene looks: frame size in pixels, theme, and whether the surface camera turns."""
+    """How a scene looks: frame size in pixels, theme, whether the surface camera turns, and whether constant-rate
+    gd's theory path is drawn faint beside the run."""
 
     width: int = 1280
     height: int = 720
     theme: str = "light"
     rotate: bool = False
+    theory: bool = True
 
     @property
     def colors(self) -> Palette:
@@ -136,8 +138,9 @@ def _dashboard_panels(figure: Figure, experiment: Experiment, look: Look, animat
     grid = figure.add_gridspec(2, 2, width_ratios=[1.15, 1.0], left=0.065, right=0.975, top=top - 0.005,
                                bottom=0.085, wspace=0.22, hspace=0.42)
     fit = fit_panel(_axes_maker(figure, grid[:, 0]), experiment, look.colors, animated)
-    contour = ContourPanel(figure.add_subplot(grid[0, 1]), experiment, look.colors, animated)
-    loss = LossPanel(figure.add_subplot(grid[1, 1]), experiment, look.colors, experiment.epochs, animated)
+    contour = ContourPanel(figure.add_subplot(grid[0, 1]), experiment, look.colors, animated, theory=look.theory)
+    loss = LossPanel(figure.add_subplot(grid[1, 1]), experiment, look.colors, experiment.epochs, animated,
+                     theory=look.theory)
     return [fit, contour, loss]
 
 
@@ -146,15 +149,16 @@ def _line_panels(figure: Figure, experiment: Experiment, look: Look, animated: b
 
 
 def _contour_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
-    return [ContourPanel(figure.add_subplot(), experiment, look.colors, animated)]
+    return [ContourPanel(figure.add_subplot(), experiment, look.colors, animated, theory=look.theory)]
 
 
 def _surface_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
-    return [SurfacePanel(figure.add_subplot(projection="3d"), experiment, look.colors, animated, rotate=look.rotate)]
+    return [SurfacePanel(figure.add_subplot(projection="3d"), experiment, look.colors, animated, rotate=look.rotate,
+                         theory=look.theory)]
 
 
 def _loss_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
-    return [LossPanel(figure.add_subplot(), experiment, look.colors, experiment.epochs, animated)]
+    return [LossPanel(figure.add_subplot(), experiment, look.colors, experiment.epochs, animated, theory=look.theory)]
 
 
 dashboard = single(_dashboard_panels)
@@ -189,9 +193,9 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
         if experiment.dataset.n_features == 1:
             fit: Panel = LinePanel(fit_axes, experiment, look.colors, animated, color, legend=False)
         else:
-            fit = ContourPanel(fit_axes, experiment, look.colors, animated)
+            fit = ContourPanel(fit_axes, experiment, look.colors, animated, theory=look.theory)
         loss = LossPanel(figure.add_subplot(inner[0, 1]), experiment, look.colors, epochs, animated, color,
-                         legend=False)
+                         legend=False, theory=look.theory)
         title = cell_title(experiment)
         overlay = _cell_overlay(figure, cell)
         header = offset_copy(overlay.transAxes, figure, y=header_points, units="points")
