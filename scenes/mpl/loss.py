@@ -45,10 +45,10 @@ class LossPanel:
         ghost = theory_loss(experiment) if theory else None
         self.theory = None if ghost is None else axes.plot(
             np.arange(len(ghost)), ghost, color=colors.foreground, label="theory (I − ηH)ᵏ", **THEORY_STYLE)[0]
-        if minimum > 0:
-            if legend:  # where the curve is not: a falling loss leaves the top right free, a rising one the bottom
-                rising = self.loss[-1] > self.loss[0]
-                axes.legend(loc="lower right" if rising else "upper right", fontsize="small")
+        # The legend goes where the curve is not: a falling loss leaves the top right free, a rising one the bottom.
+        if legend and (minimum > 0 or ghost is not None):
+            rising = self.loss[-1] > self.loss[0]
+            axes.legend(loc="lower right" if rising else "upper right", fontsize="small")
         (self.curve,) = axes.plot([], [], color=color, linewidth=2.2, animated=animated)
         (self.head,) = axes.plot([], [], marker="o", markersize=7, color=color, linestyle="none", animated=animated)
 
