@@ -192,3 +192,26 @@ def held_note(experiment: Experiment, section: Slice) -> str:
         what, who = f"{values} at their {value}s", "they"
     return (f"the slice holds {what}; {who} moved during training, so the slice is an approximation "
             "of the loss the path saw")
+
+
+# ── The eigen-modes ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def mode_label(eigenvalue: float, factor: float | None) -> str:
+    """A bar's label: 'λ = 3.1\n×(1 − ηλ) = −0.92' for gd; 'λ = 3.1' where there is no factor."""
+    label = f"λ = {eigenvalue:.3g}"
+    return label if factor is None else f"{label}\n1 − ηλ = {factor:.3g}"
+
+
+def modes_caption(experiment: Experiment) -> str:
+    """What the bars of the modes scene show, by the optimiser's rule."""
+    optimizer = experiment.trajectory.optimizer
+    if optimizer == "gd":
+        return "error along each eigen-direction: ×(1 − ηλ) every step, inside ±|1 − ηλ|ᵏ·|start|"
+    return f"error along each eigen-direction ({optimizer}: no fixed factor per step, as it ran)"
+
+
+def eigen_axis_label(index: int, eigenvalue: float, role: str) -> str:
+    """'z₁ along λ = 0.12 (slowest)': an axis of the contour turned to its principal axes."""
+    subscript = str(index + 1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    return f"z{subscript} along λ = {eigenvalue:.3g} ({role})"

@@ -137,6 +137,8 @@ for _scene in (
           {"matplotlib": f"{_MPL}:surface", "manim": f"{_MANIM}.surface_descent:SurfaceDescentScene"},
           options={"matplotlib": ("rotate",)}),
     _spec("loss", "the loss against the epoch, log scale", {"matplotlib": f"{_MPL}:loss"}),
+    _spec("modes", "the error along each eigen-direction of the Hessian: shrinking, flipping or growing by 1 − ηλ",
+          {"matplotlib": f"{_MPL}:modes"}),
     _spec("update-rule", "w ← w − η∇L(w) written out, then its numbers step by step",
           {"manim": f"{_MANIM}.update_rule:UpdateRuleScene"}),
     _spec("regimes", "the four regimes of one problem on one clock",

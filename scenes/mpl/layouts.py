@@ -20,6 +20,7 @@ from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
 from scenes.mpl.hud import Readout
 from scenes.mpl.loss import LossPanel
+from scenes.mpl.modes import EigenContourPanel, ModesPanel
 from scenes.mpl.stage import Panel, Stage
 from scenes.mpl.surface import SurfacePanel
 from scenes.registry import MAX_COMPARED, Runs, scene_spec
@@ -161,11 +162,20 @@ def _loss_panels(figure: Figure, experiment: Experiment, look: Look, animated: b
     return [LossPanel(figure.add_subplot(), experiment, look.colors, experiment.epochs, animated, theory=look.theory)]
 
 
+def _modes_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.0, 1.0], left=0.09, right=0.975, top=top - 0.04,
+                               bottom=0.17, wspace=0.3)
+    bars = ModesPanel(figure.add_subplot(grid[0, 0]), experiment, look.colors, animated)
+    turned = EigenContourPanel(figure.add_subplot(grid[0, 1]), experiment, look.colors, animated)
+    return [bars, turned]
+
+
 dashboard = single(_dashboard_panels)
 line = single(_line_panels, planar=lambda experiment: experiment.dataset.n_features == 2)
 contour = single(_contour_panels)
 surface = single(_surface_panels, planar=lambda _: True)
 loss = single(_loss_panels)
+modes = single(_modes_panels)
 
 
 def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: Look,
