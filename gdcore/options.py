@@ -17,6 +17,8 @@ from gdcore.experiment import Experiment, Hyperparameters, RunRequest, parse_ini
 from gdcore.optimizers import OPTIMIZER_NAMES
 from gdcore.problem import COST_NAMES
 from gdcore.regimes import REGIME_NAMES
+from gdcore.stability import stability_of
+from gdcore.sweep import OptimizerSpec, Sweep, log_rates, sweep
 
 
 def _option(help_text: str, metavar: str | None = None, default: Any = None) -> Any:
@@ -128,13 +130,38 @@ def check_seed_is_used(seed: int | None, dataset: Dataset, optimizers: tuple[str
         raise GdvizInputError(f"`seed` {seed} seeds {uses}; this run has neither")
 
 
+def hyperparameters(run: RunOptions, seed: int | None = None) -> Hyperparameters:
+    """The optimiser's settings beyond the rate; `seed` seeds sgd's mini-batches only."""
+    return Hyperparameters(run.momentum, run.beta1, run.beta2, run.alpha, run.eps, run.batch_size,
+                           seed if run.optimizer == "sgd" else None)
+
+
 def build_experiment(dataset: Dataset, run: RunOptions, seed: int | None = None) -> Experiment:
     """One run of `dataset` with the run options; `seed` (the data options') seeds sgd's mini-batches."""
-    hyper = Hyperparameters(run.momentum, run.beta1, run.beta2, run.alpha, run.eps, run.batch_size,
-                            seed if run.optimizer == "sgd" else None)
+    hyper = hyperparameters(run, seed)
     request = RunRequest(
         lr=run.lr, regime=run.regime, epochs=run.epochs,
         init=None if run.init is None else parse_init(run.init, dataset.param_names),
         cost=run.cost, optimizer=run.optimizer, tolerance=run.tol, hyper=hyper,
     )
     return prepare(dataset, request)
+
+
+def build_sweep(dataset: Dataset, run: RunOptions, steps: int = 40, lr_min: float | None = None,
+                lr_max: float | None = None, seed: int | None = None) -> tuple[Experiment, Sweep]:
+    """A learning-rate sweep of `dataset` with the run options (epochs, start, cost, optimiser): `steps` rates
+    log-spaced from 1 % to 150 % of the optimiser's largest stable rate (2/L for gd; 2(1 + μ)/L for heavy ball;
+    2/L for the adaptive methods, which have none), or from `lr_min` to `lr_max`. Returns the run at the dataset's
+    own rate (its problem, start and epochs: what the sweep shares) and the sweep, its threshold bisected."""
+    if run.lr is not None or run.regime is not None:
+        raise GdvizInputError("a sweep chooses its rates: give `lr_min`/`lr_max` (and `steps`), not `lr`/`regime`")
+    if isinstance(steps, bool) or steps < 1:
+        raise GdvizInputError(f"`steps` must be at least 1, got {steps}")
+    base = build_experiment(dataset, run, seed)
+    problem = base.problem
+    spec = OptimizerSpec(run.optimizer, hyperparameters(run, seed))
+    reference = stability_of(problem, spec.at(1.0), base.epochs).lr_stable_max or 2.0 / problem.lambda_max
+    low = 0.01 if lr_min is None else lr_min / reference
+    high = 1.5 if lr_max is None else lr_max / reference
+    rates = log_rates(problem, steps, low, high, of=reference)
+    return base, sweep(problem, spec, base.epochs, rates, base.init)

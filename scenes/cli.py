@@ -289,6 +289,53 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
 
 
 @cli.command()
+@declared_options(DataOptions)
+@declared_options(RunOptions)
+@click.option("--steps", type=int, default=40, show_default=True, help="Rates swept, log-spaced.")
+@click.option("--lr-min", type=float, metavar="FLOAT", help="Smallest rate (default: 1 % of 2/L).")
+@click.option("--lr-max", type=float, metavar="FLOAT", help="Largest rate (default: 150 % of 2/L).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
+@click.option("--out", "out_dir", default="output", show_default=True, metavar="DIR", help="Output folder.")
+@click.option("--no-figure", is_flag=True, help="Print only; write no figure.")
+def sweep(steps: int, lr_min: float | None, lr_max: float | None, as_json: bool, theme: str, out_dir: str,
+          no_figure: bool, **options: Any) -> None:
+    """Run one rate after another, from 1 % to 150 % of 2/L: each rate's regime, status, final loss and epochs,
+    and the smallest rate that diverged (refined by bisection). Writes the figure (final loss against rate) as
+    PNG and SVG to OUT/DATASET/sweep-....png/svg.
+
+    \b
+    Examples:
+      gdviz sweep --dataset line --steps 60
+      gdviz sweep --optimizer momentum --json
+    """
+    from gdcore.options import build_sweep
+    from gdcore.reports import sweep_report, sweep_table
+
+    palette(theme)
+    data, run = split_options(options | {"optimizer": options.get("optimizer") or "gd"})
+    dataset = build_dataset(data)
+    check_seed_is_used(data.seed, dataset, (run.optimizer,))
+    base, result = build_sweep(dataset, run, steps, lr_min, lr_max, data.seed)
+    written: list[Path] = []
+    if not no_figure:
+        from scenes.encoder import prepare_output_dir, save_figure
+        from scenes.figures import sweep_figure
+        from scenes.naming import sweep_stem
+
+        folder = prepare_output_dir(Path(out_dir) / dataset.name)
+        stem = sweep_stem(base, [row.lr for row in result.rows], theme)
+        figure = sweep_figure(result, base, theme)
+        written = [save_figure(figure, folder / f"{stem}.{fmt}", fmt) for fmt in ("png", "svg")]
+    if as_json:
+        click.echo(to_json(sweep_report(result) | {"files": [str(path) for path in written]}))
+        return
+    click.echo(sweep_table(result))
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
 @click.argument("lecture", metavar="LECTURE.toml")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Clips rendered at once, each in its own process "
               "(default: all cores).")

@@ -98,3 +98,18 @@ def settings_hash(settings: Mapping[str, object]) -> str:
     """A short hash of the settings, stable across runs, machines and Python versions (sorted JSON)."""
     text = json.dumps(settings, sort_keys=True, default=repr, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:HASH_CHARACTERS]
+
+
+def sweep_stem(experiment: Experiment, rates: Sequence[float], theme: str = "light") -> str:
+    """'sweep-lr0.00322-0.484-n40', with the optimizer, std, dark and a hash of the run settings as for renders."""
+    parts = [f"sweep-lr{min(rates):.3g}-{max(rates):.3g}-n{len(rates)}"]
+    if experiment.trajectory.optimizer != "gd":
+        parts.append(experiment.trajectory.optimizer)
+    if experiment.dataset.standardized:
+        parts.append("std")
+    if theme != "light":
+        parts.append(theme)
+    hidden = run_settings([experiment])
+    if hidden:
+        parts.append("h" + settings_hash(hidden))
+    return "-".join(parts)
