@@ -215,3 +215,22 @@ def eigen_axis_label(index: int, eigenvalue: float, role: str) -> str:
     """'z₁ along λ = 0.12 (slowest)': an axis of the contour turned to its principal axes."""
     subscript = str(index + 1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
     return f"z{subscript} along λ = {eigenvalue:.3g} ({role})"
+
+
+# ── A race of optimizers ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def race_label(experiment: Experiment) -> str:
+    """A racer's legend entry: 'gd · lr 0.1 (good)', 'adam · lr 0.21', with ', diverged at epoch 11' when it did."""
+    report, trajectory = stability(experiment), experiment.trajectory
+    label = f"{trajectory.optimizer} · lr {trajectory.lr:.3g}"
+    if report.regime is not None:
+        label += f" ({regime_word(experiment)})"
+    return label + (f", {status_text(trajectory)}" if trajectory.diverged else "")
+
+
+def race_title(experiments: Sequence[Experiment]) -> str:
+    """'plane · gd, momentum and adam from one start'."""
+    names = [run.trajectory.optimizer for run in experiments]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{experiments[0].dataset.name} · {listed} from one start"

@@ -115,9 +115,9 @@ def plan_job(given: Mapping[str, Any]) -> Job:
     size, quality_fps = _frame_size(options["size"], options["quality"], engine)
     fps = float(options["fps"] if options["fps"] is not None else quality_fps or DEFAULT_FPS)
     plan_frames(1, fps, options["duration"], options["time"])  # bad timing: one line before any work
-    data, run, rates = _run_options(options)
+    data, run, rates, optimizers = _run_options(options)
     dataset = build_dataset(data)
-    experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed))
+    experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed, optimizers))
     chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]),
                               theory=bool(options["theory"]))
     stem = _checked_name(options["name"]) or output_stem(spec.name, experiments, engine, options["theme"], chosen)
@@ -247,14 +247,13 @@ def up_to_date(job: Job) -> bool:
 # ── Checks ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _run_options(options: Mapping[str, Any]) -> tuple[DataOptions, RunOptions, tuple[float, ...]]:
-    optimizers = options["optimizer"]
-    if len(optimizers) > 1:
-        raise GdvizInputError(f"give one `optimizer`, got {len(optimizers)}: {', '.join(optimizers)}")
+def _run_options(options: Mapping[str, Any]) -> tuple[DataOptions, RunOptions, tuple[float, ...], tuple[str, ...]]:
+    """The data and run options, every `lr` and every `optimizer` (several only for a race: scene_runs checks)."""
+    optimizers = tuple(str(name) for name in options["optimizer"])
     keywords = {name: options[name] for name in (*DATA_OPTION_NAMES, *RUN_OPTION_NAMES)}
-    keywords |= {"lr": None, "optimizer": optimizers[0] if optimizers else "gd"}
+    keywords |= {"lr": None, "optimizer": optimizers[0] if len(optimizers) == 1 else "gd"}
     data, run = split_options(keywords)
-    return data, run, tuple(float(rate) for rate in options["lr"])
+    return data, run, tuple(float(rate) for rate in options["lr"]), optimizers
 
 
 def _formats(given: Sequence[str], engine: str) -> tuple[str, ...]:

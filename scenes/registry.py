@@ -14,13 +14,18 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from gdcore.datasets import Dataset
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.experiment import Experiment
 from gdcore.options import RunOptions, build_experiment, check_seed_is_used
-from gdcore.regimes import REGIME_NAMES
+from gdcore.regimes import REGIME_NAMES, round_significant
 
 MAX_COMPARED = 4
+MAX_RACED = 5  # optimizers on one contour: more paths than this tangle
+RACE_DEFAULT = ("gd", "momentum", "adam")
+ADAPTIVE_STEP_FRACTION = 0.1  # adaptive methods' default rate: this fraction of the largest distance to travel
 MIN_SIDE, MAX_SIDE = 64, 3840  # frame sides in pixels
 
 
@@ -30,6 +35,7 @@ class Runs(str, Enum):
     ONE = "one run"  # the rate asked for (--lr or --regime), else the dataset's tutorial rate
     REGIMES = "the four regime presets"  # slow, good, jumping, divergent of the dataset: no --lr/--regime
     RATES = "several rates"  # each --lr, 1 to MAX_COMPARED; default: the slow, good and jumping presets
+    OPTIMIZERS = "several optimizers"  # each --optimizer (1 to MAX_RACED), each at its --lr or its default rate
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,8 @@ for _scene in (
     _spec("loss", "the loss against the epoch, log scale", {"matplotlib": f"{_MPL}:loss"}),
     _spec("modes", "the error along each eigen-direction of the Hessian: shrinking, flipping or growing by 1 − ηλ",
           {"matplotlib": f"{_MPL}:modes"}),
+    _spec("race", "optimizers racing on one contour and one loss panel (default: gd, momentum, adam)",
+          {"matplotlib": f"{_MPL}:race"}, runs=Runs.OPTIMIZERS),
     _spec("update-rule", "w ← w − η∇L(w) written out, then its numbers step by step",
           {"manim": f"{_MANIM}.update_rule:UpdateRuleScene"}),
     _spec("regimes", "the four regimes of one problem on one clock",
@@ -157,12 +165,61 @@ def scene_spec(name: str) -> SceneSpec:
     return SCENES[name]
 
 
+def max_runs(spec: SceneSpec) -> int:
+    """How many runs the scene shows at most."""
+    return {Runs.ONE: 1, Runs.REGIMES: len(REGIME_NAMES), Runs.RATES: MAX_COMPARED,
+            Runs.OPTIMIZERS: MAX_RACED}[spec.runs]
+
+
+def race_rate(optimizer: str, gd_run: Experiment, momentum: float | None = None) -> float:
+    """An optimizer's default rate in a race, from gd's run at the dataset's rate (η_gd):
+    gd, sgd, decay: η_gd. Momentum, Nesterov: η_gd·(1 − μ), so that the step a steady gradient builds up,
+    η/(1 − μ), is gd's. Adagrad, RMSprop, Adam (steps of about η per coordinate, whatever the gradient's size):
+    ADAPTIVE_STEP_FRACTION of the largest distance |w* − w₀| a coordinate has to travel. Two significant digits."""
+    if optimizer in ("momentum", "nesterov"):
+        return round_significant(gd_run.trajectory.lr * (1.0 - (0.9 if momentum is None else momentum)), 2)
+    if optimizer in ("adagrad", "rmsprop", "adam"):
+        travel = float(np.max(np.abs(gd_run.problem.closed_form - gd_run.init)))
+        return round_significant(ADAPTIVE_STEP_FRACTION * (travel if travel > 0 else 1.0), 2)
+    return gd_run.trajectory.lr
+
+
+def race_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[float, ...],
+              optimizers: tuple[str, ...], seed: int | None) -> list[Experiment]:
+    """One run per optimizer (default RACE_DEFAULT), at the rates given in the optimizers' order or each one's
+    race_rate."""
+    optimizers = optimizers or RACE_DEFAULT
+    check_seed_is_used(seed, dataset, optimizers)
+    if len(optimizers) > MAX_RACED:
+        raise GdvizInputError(f"{spec.name} races 1 to {MAX_RACED} optimizers, got {len(optimizers)} `optimizer`")
+    if len(set(optimizers)) < len(optimizers):
+        raise GdvizInputError(f"{spec.name}: an `optimizer` is given twice ({', '.join(optimizers)})")
+    if run.regime is not None:
+        raise GdvizInputError(f"{spec.name}: `regime` is gd's; give one `lr` per `optimizer` instead")
+    if rates and len(rates) != len(optimizers):
+        raise GdvizInputError(f"{spec.name}: give one `lr` per `optimizer` in their order ({len(optimizers)}), "
+                              f"got {len(rates)}")
+    gd_run = build_experiment(dataset, replace(run, optimizer="gd", lr=None, momentum=None, beta1=None, beta2=None,
+                                                alpha=None, eps=None, batch_size=None))
+    chosen = rates or tuple(race_rate(name, gd_run, run.momentum) for name in optimizers)
+    return [build_experiment(dataset, replace(run, optimizer=name, lr=rate), seed)
+            for name, rate in zip(optimizers, chosen, strict=True)]
+
+
 def scene_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[float, ...] = (),
-               seed: int | None = None) -> list[Experiment]:
-    """The runs `spec` shows: the rate asked for, the regime presets, or the rates compared (see Runs)."""
-    check_seed_is_used(seed, dataset, (run.optimizer,))
+               seed: int | None = None, optimizers: tuple[str, ...] = ()) -> list[Experiment]:
+    """The runs `spec` shows: the rate asked for, the regime presets, the rates compared, or the optimizers raced
+    (see Runs). Several `optimizers` are for a race only."""
     if run.lr is not None:
         rates = (*rates, run.lr)
+    if spec.runs is Runs.OPTIMIZERS:
+        return race_runs(spec, dataset, run, rates, optimizers, seed)
+    if len(optimizers) > 1:
+        raise GdvizInputError(f"give one `optimizer`, got {len(optimizers)}: {', '.join(optimizers)} "
+                              "(the race scene takes several)")
+    if optimizers:
+        run = replace(run, optimizer=optimizers[0])
+    check_seed_is_used(seed, dataset, (run.optimizer,))
     if spec.runs is Runs.REGIMES:
         if rates or run.regime:
             raise GdvizInputError(f"the {spec.name} scene shows the dataset's four regime presets: drop `lr`/`regime`"

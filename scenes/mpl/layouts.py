@@ -15,15 +15,16 @@ from matplotlib.transforms import offset_copy
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
-from scenes.captions import cell_title, grid_title, run_regime, run_title, stall_text
+from scenes.captions import cell_title, grid_title, race_title, run_regime, run_title, stall_text
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
 from scenes.mpl.hud import Readout
 from scenes.mpl.loss import LossPanel
 from scenes.mpl.modes import EigenContourPanel, ModesPanel
+from scenes.mpl.race import EpochReadout, RaceContourPanel, RaceLossPanel
 from scenes.mpl.stage import Panel, Stage
 from scenes.mpl.surface import SurfacePanel
-from scenes.registry import MAX_COMPARED, Runs, scene_spec
+from scenes.registry import max_runs, scene_spec
 from scenes.theme import Palette, matplotlib_style, palette, regime_color
 
 TITLE_GAP_POINTS = 12.0  # points between the title's end and the readout's start
@@ -72,9 +73,9 @@ def build_stage(scene: str, experiments: Sequence[Experiment], look: Look = DEFA
                 animated: bool = True) -> Stage:
     """The figure and panels of `scene` (as registered in scenes.registry) for its runs."""
     spec = scene_spec(scene)
-    expected = (1, 1) if spec.runs is Runs.ONE else (1, MAX_COMPARED)
-    if not expected[0] <= len(experiments) <= expected[1]:
-        raise GdvizInputError(f"scene {scene!r} shows {'one run' if expected[1] == 1 else '1 to 4 runs'}, "
+    most = max_runs(spec)
+    if not 1 <= len(experiments) <= most:
+        raise GdvizInputError(f"scene {scene!r} shows {'one run' if most == 1 else f'1 to {most} runs'}, "
                               f"got {len(experiments)}")
     layout: Layout = spec.drawer("matplotlib")
     with matplotlib.rc_context(matplotlib_style(look.colors, BASE_FONT_POINTS * layout.font_scale)):
@@ -176,6 +177,21 @@ contour = single(_contour_panels)
 surface = single(_surface_panels, planar=lambda _: True)
 loss = single(_loss_panels)
 modes = single(_modes_panels)
+
+
+def _race(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
+    """Every optimizer's path on one contour (left) and its loss (right), on one clock; the legend names each
+    optimizer and its rate."""
+    figure.suptitle(race_title(experiments), x=0.015, y=0.975, ha="left")
+    readout = EpochReadout(_overlay(figure), max(run.epochs for run in experiments), look.colors, animated)
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0], left=0.075, right=0.975, top=PANEL_TOP - 0.02,
+                               bottom=0.11, wspace=0.22)
+    contour = RaceContourPanel(figure.add_subplot(grid[0, 0]), experiments, look.colors, animated)
+    loss = RaceLossPanel(figure.add_subplot(grid[0, 1]), experiments, look.colors, animated)
+    return [contour, loss, readout]
+
+
+race = Layout(_race)
 
 
 def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: Look,
