@@ -13,7 +13,7 @@ from gdcore.regimes import RateReport, Regime
 from gdcore.reports import stability_report
 from gdcore.runner import Trajectory
 from gdcore.slices import HeldAt, Slice
-from gdcore.stability import StabilityReport, approximate_count
+from gdcore.stability import StabilityReport, approximate_count, best_constant_rate
 
 BannerForm = Literal["wide", "compact", "narrow"]
 HELD_LISTED = 3  # a slice's note lists the held parameters' values up to this many, else names the first and last
@@ -234,3 +234,28 @@ def race_title(experiments: Sequence[Experiment]) -> str:
     names = [run.trajectory.optimizer for run in experiments]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     return f"{experiments[0].dataset.name} · {listed} from one start"
+
+
+# ── Axes and the scaling scene ───────────────────────────────────────────────────────────────────────────────
+
+
+def param_label(experiment: Experiment, index: int) -> str:
+    """A parameter's axis label: 'w1', or 'w1 (standardized)' when the features were z-scored (a weight per
+    standard deviation of its feature, not per raw unit; the bias stays in the target's units)."""
+    name = experiment.dataset.param_names[index]
+    return f"{name} (standardized)" if experiment.dataset.standardized and index > 0 else name
+
+
+def scaling_text(experiment: Experiment) -> str:
+    """A scaling cell's header: 'raw · κ = 29 · 2/L = 0.32' over 'best rate 2/(λ_max + λ_min) = 0.2 · ~150 epochs
+    to 1 %'."""
+    best = best_constant_rate(experiment.problem.eigenvalues)
+    what = "standardized" if experiment.dataset.standardized else "raw"
+    return (f"{what} · κ = {approximate_count(best.condition_number)} · 2/L = {2 / experiment.problem.lambda_max:.3g}"
+            f"\nbest rate 2/(λmax + λmin) = {best.lr:.3g} · needs ~{approximate_count(best.convergence_epochs)} "
+            "epochs to 1 %")
+
+
+def scaling_title(experiment: Experiment) -> str:
+    """'plane · gd · the same data raw and standardized, each at its best constant rate'."""
+    return f"{experiment.dataset.name} · {experiment.trajectory.optimizer} · raw against standardized features"

@@ -16,11 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from gdcore.datasets import Dataset
+from gdcore.datasets import Dataset, standardize
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.experiment import Experiment
 from gdcore.options import RunOptions, build_experiment, check_seed_is_used
+from gdcore.problem import Problem
 from gdcore.regimes import REGIME_NAMES, round_significant
+from gdcore.stability import best_constant_rate
 
 MAX_COMPARED = 4
 MAX_RACED = 5  # optimizers on one contour: more paths than this tangle
@@ -35,6 +37,7 @@ class Runs(str, Enum):
     ONE = "one run"  # the rate asked for (--lr or --regime), else the dataset's tutorial rate
     REGIMES = "the four regime presets"  # slow, good, jumping, divergent of the dataset: no --lr/--regime
     RATES = "several rates"  # each --lr, 1 to MAX_COMPARED; default: the slow, good and jumping presets
+    SCALING = "the data raw and standardized"  # each at its best constant rate 2/(λ_max + λ_min)
     OPTIMIZERS = "several optimizers"  # each --optimizer (1 to MAX_RACED), each at its --lr or its default rate
 
 
@@ -147,6 +150,8 @@ for _scene in (
           {"matplotlib": f"{_MPL}:modes"}),
     _spec("race", "optimizers racing on one contour and one loss panel (default: gd, momentum, adam)",
           {"matplotlib": f"{_MPL}:race"}, runs=Runs.OPTIMIZERS),
+    _spec("scaling", "the same data raw and standardized, each at its best constant rate: stripes against circles",
+          {"matplotlib": f"{_MPL}:scaling"}, runs=Runs.SCALING),
     _spec("update-rule", "w ← w − η∇L(w) written out, then its numbers step by step",
           {"manim": f"{_MANIM}.update_rule:UpdateRuleScene"}),
     _spec("regimes", "the four regimes of one problem on one clock",
@@ -168,7 +173,7 @@ def scene_spec(name: str) -> SceneSpec:
 def max_runs(spec: SceneSpec) -> int:
     """How many runs the scene shows at most."""
     return {Runs.ONE: 1, Runs.REGIMES: len(REGIME_NAMES), Runs.RATES: MAX_COMPARED,
-            Runs.OPTIMIZERS: MAX_RACED}[spec.runs]
+            Runs.OPTIMIZERS: MAX_RACED, Runs.SCALING: 2}[spec.runs]
 
 
 def race_rate(optimizer: str, gd_run: Experiment, momentum: float | None = None) -> float:
@@ -206,6 +211,22 @@ def race_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[f
             for name, rate in zip(optimizers, chosen, strict=True)]
 
 
+def scaling_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[float, ...],
+                 optimizers: tuple[str, ...], seed: int | None) -> list[Experiment]:
+    """The data raw, then standardized, each run by gd at its own best constant rate 2/(λ_max + λ_min)."""
+    if dataset.standardized:
+        raise GdvizInputError(f"the {spec.name} scene shows the data raw and standardized: drop `standardize`")
+    if rates or run.regime is not None or len(optimizers) > 1 or run.optimizer != "gd" or set(optimizers) - {"gd"}:
+        raise GdvizInputError(f"the {spec.name} scene runs gd at each data's best constant rate 2/(λmax + λmin): "
+                              "drop `lr`, `regime` and `optimizer`")
+    check_seed_is_used(seed, dataset, ("gd",))
+    runs = []
+    for data in (dataset, standardize(dataset)):
+        problem = Problem.from_data(data.features, data.target, run.cost or data.defaults.cost)
+        runs.append(build_experiment(data, replace(run, lr=best_constant_rate(problem.eigenvalues).lr)))
+    return runs
+
+
 def scene_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[float, ...] = (),
                seed: int | None = None, optimizers: tuple[str, ...] = ()) -> list[Experiment]:
     """The runs `spec` shows: the rate asked for, the regime presets, the rates compared, or the optimizers raced
@@ -214,6 +235,8 @@ def scene_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[
         rates = (*rates, run.lr)
     if spec.runs is Runs.OPTIMIZERS:
         return race_runs(spec, dataset, run, rates, optimizers, seed)
+    if spec.runs is Runs.SCALING:
+        return scaling_runs(spec, dataset, run, rates, optimizers, seed)
     if len(optimizers) > 1:
         raise GdvizInputError(f"give one `optimizer`, got {len(optimizers)}: {', '.join(optimizers)} "
                               "(the race scene takes several)")

@@ -13,7 +13,7 @@ from matplotlib.contour import ContourSet
 from gdcore.experiment import Experiment
 from gdcore.grid import slice_grid
 from gdcore.slices import default_axes, optimum_slice
-from scenes.captions import held_note
+from scenes.captions import held_note, param_label
 from scenes.limits import base_box, zoom_levels
 from scenes.mpl.ghost import THEORY_STYLE, theory_weights
 from scenes.theme import Palette
@@ -45,9 +45,8 @@ class ContourPanel:
         optimum = self.problem.closed_form[list(self.params)]
         self.base = base_box(self.path, trajectory.loss, optimum)
         self.contours: ContourSet | None = None
-        names = experiment.dataset.param_names
-        axes.set_xlabel(names[self.params[0]])
-        axes.set_ylabel(names[self.params[1]])
+        axes.set_xlabel(param_label(experiment, self.params[0]))
+        axes.set_ylabel(param_label(experiment, self.params[1]))
         axes.grid(False)
         axes.plot(*optimum, marker="X", markersize=12, color=colors.optimum, linestyle="none", zorder=5)
         axes.plot(*self.path[0], marker="o", markersize=8, color=colors.path, markerfacecolor="none",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -15,7 +16,17 @@ from matplotlib.transforms import offset_copy
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
-from scenes.captions import cell_title, grid_title, race_title, run_regime, run_title, stall_text
+from scenes.captions import (
+    cell_title,
+    grid_title,
+    race_title,
+    run_regime,
+    run_title,
+    scaling_text,
+    scaling_title,
+    stall_text,
+)
+from scenes.limits import Box
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
 from scenes.mpl.hud import Readout
@@ -192,6 +203,30 @@ def _race(figure: Figure, experiments: Sequence[Experiment], look: Look, animate
 
 
 race = Layout(_race)
+
+
+def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
+    """The raw data's contours (stripes, κ large) beside the standardized data's (near circles), each with its
+    path at its best constant rate, its κ, 2/L and the epochs it needs written above it."""
+    figure.suptitle(scaling_title(experiments[0]), x=0.015, y=0.975, ha="left")
+    grid = figure.add_gridspec(1, 2, left=0.075, right=0.975, top=0.76, bottom=0.11, wspace=0.25)
+    panels: list[Panel] = []
+    for cell, experiment in zip(grid, experiments, strict=True):
+        axes = figure.add_subplot(cell)
+        axes.text(0.0, 1.04, scaling_text(experiment), transform=axes.transAxes, ha="left", va="bottom",
+                  fontsize="small", color=look.colors.foreground, linespacing=1.5)
+        readout = Readout(axes, experiment, look.colors, experiment.epochs, animated, corner=(1.0, 1.2),
+                          banner_at=(0.0, 1.2), compact=True)
+        contour = ContourPanel(axes, experiment, look.colors, animated, theory=look.theory)
+        # Equal units on both axes: the raw bowl's stripes and the standardized one's circles are their true shapes.
+        half = float(np.max(contour.base.half_width))
+        contour.base = Box(contour.base.centre - half, contour.base.centre + half)
+        axes.set_aspect("equal", adjustable="box")
+        panels += [contour, readout]
+    return panels
+
+
+scaling = Layout(_scaling, font_scale=0.95)
 
 
 def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: Look,

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from gdcore.experiment import Experiment
 from gdcore.grid import slice_grid
 from gdcore.slices import default_axes, optimum_slice
-from scenes.captions import held_note
+from scenes.captions import held_note, param_label
 from scenes.limits import base_box, zoom_levels
 from scenes.mpl.ghost import THEORY_STYLE, theory_weights
 from scenes.theme import Palette, style_3d_axes
@@ -41,9 +41,8 @@ class SurfacePanel:
         self.surface: Artist | None = None
         self.surface_level: int | None = None
         self.levels: np.ndarray = np.zeros(0, dtype=int)
-        names = experiment.dataset.param_names
-        axes.set_xlabel(names[self.params[0]], labelpad=8)
-        axes.set_ylabel(names[self.params[1]], labelpad=8)
+        axes.set_xlabel(param_label(experiment, self.params[0]), labelpad=8)
+        axes.set_ylabel(param_label(experiment, self.params[1]), labelpad=8)
         axes.set_zlabel("loss", labelpad=6)
         axes.view_init(elev=CAMERA_ELEVATION, azim=CAMERA_AZIMUTH)
         style_3d_axes(axes, colors)
