@@ -11,6 +11,8 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
+import numpy as np
+
 from gdcore.datasets import DATASET_NAMES, Dataset, load_csv, load_dataset, standardize
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.experiment import Experiment, Hyperparameters, RunRequest, parse_init, prepare
@@ -147,21 +149,32 @@ def build_experiment(dataset: Dataset, run: RunOptions, seed: int | None = None)
     return prepare(dataset, request)
 
 
-def build_sweep(dataset: Dataset, run: RunOptions, steps: int = 40, lr_min: float | None = None,
-                lr_max: float | None = None, seed: int | None = None) -> tuple[Experiment, Sweep]:
-    """A learning-rate sweep of `dataset` with the run options (epochs, start, cost, optimiser): `steps` rates
+def sweep_rates(dataset: Dataset, run: RunOptions, steps: int = 40, lr_min: float | None = None,
+                lr_max: float | None = None, seed: int | None = None) -> tuple[Experiment, np.ndarray]:
+    """The run at the dataset's own rate (its problem, start and epochs: what a sweep shares) and `steps` rates
     log-spaced from 1 % to 150 % of the optimiser's largest stable rate (2/L for gd; 2(1 + μ)/L for heavy ball;
-    2/L for the adaptive methods, which have none), or from `lr_min` to `lr_max`. Returns the run at the dataset's
-    own rate (its problem, start and epochs: what the sweep shares) and the sweep, its threshold bisected."""
+    2/L for the adaptive methods, which have none), or from `lr_min` to `lr_max`: ndarray of shape (steps,)."""
     if run.lr is not None or run.regime is not None:
         raise GdvizInputError("a sweep chooses its rates: give `lr_min`/`lr_max` (and `steps`), not `lr`/`regime`")
     if isinstance(steps, bool) or steps < 1:
         raise GdvizInputError(f"`steps` must be at least 1, got {steps}")
     base = build_experiment(dataset, run, seed)
     problem = base.problem
-    spec = OptimizerSpec(run.optimizer, hyperparameters(run, seed))
-    reference = stability_of(problem, spec.at(1.0), base.epochs).lr_stable_max or 2.0 / problem.lambda_max
+    limit = stability_of(problem, optimizer_spec(run, seed).at(1.0), base.epochs).lr_stable_max
+    reference = limit or 2.0 / problem.lambda_max
     low = 0.01 if lr_min is None else lr_min / reference
     high = 1.5 if lr_max is None else lr_max / reference
-    rates = log_rates(problem, steps, low, high, of=reference)
-    return base, sweep(problem, spec, base.epochs, rates, base.init)
+    return base, log_rates(problem, steps, low, high, of=reference)
+
+
+def optimizer_spec(run: RunOptions, seed: int | None = None) -> OptimizerSpec:
+    """The run's optimiser without its rate."""
+    return OptimizerSpec(run.optimizer, hyperparameters(run, seed))
+
+
+def build_sweep(dataset: Dataset, run: RunOptions, steps: int = 40, lr_min: float | None = None,
+                lr_max: float | None = None, seed: int | None = None) -> tuple[Experiment, Sweep]:
+    """A learning-rate sweep over sweep_rates' rates, each run for the dataset's epochs (or `epochs`) from the
+    same start; its threshold refined by bisection. Returns the base run (see sweep_rates) and the sweep."""
+    base, rates = sweep_rates(dataset, run, steps, lr_min, lr_max, seed)
+    return base, sweep(base.problem, optimizer_spec(run, seed), base.epochs, rates, base.init)

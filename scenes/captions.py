@@ -259,3 +259,10 @@ def scaling_text(experiment: Experiment) -> str:
 def scaling_title(experiment: Experiment) -> str:
     """'plane · gd · the same data raw and standardized, each at its best constant rate'."""
     return f"{experiment.dataset.name} · {experiment.trajectory.optimizer} · raw against standardized features"
+
+
+def sweep_title(experiments: Sequence[Experiment]) -> str:
+    """'plane · gd · 40 rates from 0.00322 to 0.484, 300 epochs each'."""
+    first, rates = experiments[0], [run.trajectory.lr for run in experiments]
+    return (f"{first.dataset.name} · {first.trajectory.optimizer} · {len(rates)} rates from {min(rates):.3g} "
+            f"to {max(rates):.3g}, {first.epochs} epochs each")

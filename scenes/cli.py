@@ -302,7 +302,7 @@ def sweep(steps: int, lr_min: float | None, lr_max: float | None, as_json: bool,
           no_figure: bool, **options: Any) -> None:
     """Run one rate after another, from 1 % to 150 % of 2/L: each rate's regime, status, final loss and epochs,
     and the smallest rate that diverged (refined by bisection). Writes the figure (final loss against rate) as
-    PNG and SVG to OUT/DATASET/sweep-....png/svg.
+    PNG and SVG to OUT/DATASET/figure-sweep-....png/svg.
 
     \b
     Examples:

@@ -23,6 +23,7 @@ from gdcore.optimizers import make_optimizer
 from scenes.registry import ENGINES
 
 DEFAULT_FPS, DEFAULT_DURATION = 30.0, 5.0  # the render options' defaults (Manim: its quality's frame rate)
+MAX_RATES_NAMED = 5  # more rates than this (a sweep) are named by their range and count
 HASH_CHARACTERS = 6  # 16⁶ ≈ 1.7·10⁷ values: collisions between one folder's renders are vanishingly rare
 
 
@@ -33,8 +34,11 @@ def output_stem(scene: str, experiments: Sequence[Experiment], engine: str = "ma
     render_settings: the render options that differ from their defaults (size, fps, ...), as name → value.
     """
     first = experiments[0]
-    parts = [scene if scene == "regimes" else
-             f"{scene}-lr" + "-".join(f"{run.trajectory.lr:g}" for run in experiments)]
+    rates = [run.trajectory.lr for run in experiments]
+    if len(rates) > MAX_RATES_NAMED:  # a sweep: its range and count
+        parts = [f"{scene}-lr{min(rates):.3g}-{max(rates):.3g}-n{len(rates)}"]
+    else:
+        parts = [scene if scene == "regimes" else f"{scene}-lr" + "-".join(f"{rate:g}" for rate in rates)]
     optimizers = list(dict.fromkeys(run.trajectory.optimizer for run in experiments))
     if optimizers != ["gd"]:
         parts.append("-".join(optimizers))
@@ -101,8 +105,9 @@ def settings_hash(settings: Mapping[str, object]) -> str:
 
 
 def sweep_stem(experiment: Experiment, rates: Sequence[float], theme: str = "light") -> str:
-    """'sweep-lr0.00322-0.484-n40', with the optimizer, std, dark and a hash of the run settings as for renders."""
-    parts = [f"sweep-lr{min(rates):.3g}-{max(rates):.3g}-n{len(rates)}"]
+    """'figure-sweep-lr0.00322-0.484-n40' (beside the lab figures; the sweep scene is sweep-…), with the optimizer,
+    std, dark and a hash of the run settings as for renders."""
+    parts = [f"figure-sweep-lr{min(rates):.3g}-{max(rates):.3g}-n{len(rates)}"]
     if experiment.trajectory.optimizer != "gd":
         parts.append(experiment.trajectory.optimizer)
     if experiment.dataset.standardized:

@@ -19,12 +19,13 @@ import numpy as np
 from gdcore.datasets import Dataset, standardize
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.experiment import Experiment
-from gdcore.options import RunOptions, build_experiment, check_seed_is_used
+from gdcore.options import RunOptions, build_experiment, check_seed_is_used, sweep_rates
 from gdcore.problem import Problem
 from gdcore.regimes import REGIME_NAMES, round_significant
 from gdcore.stability import best_constant_rate
 
 MAX_COMPARED = 4
+MAX_SWEPT, SWEEP_STEPS = 200, 40
 MAX_RACED = 5  # optimizers on one contour: more paths than this tangle
 RACE_DEFAULT = ("gd", "momentum", "adam")
 ADAPTIVE_STEP_FRACTION = 0.1  # adaptive methods' default rate: this fraction of the largest distance to travel
@@ -38,6 +39,7 @@ class Runs(str, Enum):
     REGIMES = "the four regime presets"  # slow, good, jumping, divergent of the dataset: no --lr/--regime
     RATES = "several rates"  # each --lr, 1 to MAX_COMPARED; default: the slow, good and jumping presets
     SCALING = "the data raw and standardized"  # each at its best constant rate 2/(λ_max + λ_min)
+    SWEEP = "a sweep of rates"  # each --lr (two or more), else SWEEP_STEPS from 1 % to 150 % of the stable limit
     OPTIMIZERS = "several optimizers"  # each --optimizer (1 to MAX_RACED), each at its --lr or its default rate
 
 
@@ -152,6 +154,8 @@ for _scene in (
           {"matplotlib": f"{_MPL}:race"}, runs=Runs.OPTIMIZERS),
     _spec("scaling", "the same data raw and standardized, each at its best constant rate: stripes against circles",
           {"matplotlib": f"{_MPL}:scaling"}, runs=Runs.SCALING),
+    _spec("sweep", "the rate moving from 1 % to 150 % of the stable limit: each rate's path, the final losses so far",
+          {"matplotlib": f"{_MPL}:sweep"}, runs=Runs.SWEEP),
     _spec("update-rule", "w ← w − η∇L(w) written out, then its numbers step by step",
           {"manim": f"{_MANIM}.update_rule:UpdateRuleScene"}),
     _spec("regimes", "the four regimes of one problem on one clock",
@@ -173,7 +177,7 @@ def scene_spec(name: str) -> SceneSpec:
 def max_runs(spec: SceneSpec) -> int:
     """How many runs the scene shows at most."""
     return {Runs.ONE: 1, Runs.REGIMES: len(REGIME_NAMES), Runs.RATES: MAX_COMPARED,
-            Runs.OPTIMIZERS: MAX_RACED, Runs.SCALING: 2}[spec.runs]
+            Runs.OPTIMIZERS: MAX_RACED, Runs.SCALING: 2, Runs.SWEEP: MAX_SWEPT}[spec.runs]
 
 
 def race_rate(optimizer: str, gd_run: Experiment, momentum: float | None = None) -> float:
@@ -211,6 +215,21 @@ def race_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[f
             for name, rate in zip(optimizers, chosen, strict=True)]
 
 
+def sweep_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[float, ...],
+               seed: int | None) -> list[Experiment]:
+    """One run per rate, ascending: the rates given (2 to MAX_SWEPT), else SWEEP_STEPS log-spaced from 1 % to
+    150 % of the optimizer's largest stable rate (gdcore.options.build_sweep's range)."""
+    check_seed_is_used(seed, dataset, (run.optimizer,))
+    if run.regime is not None:
+        raise GdvizInputError(f"the {spec.name} scene sweeps rates: drop `regime`")
+    if len(rates) == 1 or len(rates) > MAX_SWEPT:
+        raise GdvizInputError(f"the {spec.name} scene sweeps 2 to {MAX_SWEPT} `lr` (or none: {SWEEP_STEPS} "
+                              f"rates around the stable limit), got {len(rates)}")
+    if not rates:
+        rates = tuple(float(rate) for rate in sweep_rates(dataset, replace(run, lr=None), SWEEP_STEPS, seed=seed)[1])
+    return [build_experiment(dataset, replace(run, lr=rate), seed) for rate in sorted(rates)]
+
+
 def scaling_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[float, ...],
                  optimizers: tuple[str, ...], seed: int | None) -> list[Experiment]:
     """The data raw, then standardized, each run by gd at its own best constant rate 2/(λ_max + λ_min)."""
@@ -235,6 +254,8 @@ def scene_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[
         rates = (*rates, run.lr)
     if spec.runs is Runs.OPTIMIZERS:
         return race_runs(spec, dataset, run, rates, optimizers, seed)
+    if spec.runs is Runs.SWEEP:
+        return sweep_runs(spec, dataset, run, rates, seed)
     if spec.runs is Runs.SCALING:
         return scaling_runs(spec, dataset, run, rates, optimizers, seed)
     if len(optimizers) > 1:

@@ -25,6 +25,7 @@ from scenes.captions import (
     scaling_text,
     scaling_title,
     stall_text,
+    sweep_title,
 )
 from scenes.limits import Box
 from scenes.mpl.contour import ContourPanel
@@ -35,6 +36,7 @@ from scenes.mpl.modes import EigenContourPanel, ModesPanel
 from scenes.mpl.race import EpochReadout, RaceContourPanel, RaceLossPanel
 from scenes.mpl.stage import Panel, Stage
 from scenes.mpl.surface import SurfacePanel
+from scenes.mpl.sweep import SweepContourPanel, SweepLossPanel
 from scenes.registry import max_runs, scene_spec
 from scenes.theme import Palette, matplotlib_style, palette, regime_color
 
@@ -227,6 +229,20 @@ def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, anim
 
 
 scaling = Layout(_scaling, font_scale=0.95)
+
+
+def _sweep(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
+    """The rate moving across its range: its whole path on the contours (left), the final loss of every rate so
+    far against the rate (right)."""
+    figure.suptitle(sweep_title(experiments), x=0.015, y=0.975, ha="left")
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.0, 1.25], left=0.075, right=0.975, top=0.84, bottom=0.11,
+                               wspace=0.22)
+    contour = SweepContourPanel(figure.add_subplot(grid[0, 0]), experiments, look.colors, animated)
+    losses = SweepLossPanel(figure.add_subplot(grid[0, 1]), experiments, look.colors, animated)
+    return [contour, losses]
+
+
+sweep = Layout(_sweep)
 
 
 def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: Look,

@@ -11,11 +11,14 @@ from matplotlib.axes import Axes
 
 from gdcore.experiment import Experiment
 from gdcore.regimes import preset_rates
-from gdcore.sweep import Sweep, regime_bands
-from scenes.limits import log_limits
+from gdcore.sweep import Sweep, SweepRow, regime_bands
+from scenes.captions import rate_label, run_regime
+from scenes.limits import log_limits, zoom_levels
+from scenes.mpl.contour import ContourPanel
 from scenes.theme import Palette, regime_color
 
 BAND_ALPHA = 0.13
+NAMED_BAND_FRACTION = 0.1  # a regime band narrower than this fraction of the axis is not named (no room)
 
 
 OFF_SCALE = 0.7  # a diverged rate's cross sits at this fraction of the loss axis' top (its loss is off the scale)
@@ -34,9 +37,11 @@ def draw_sweep_frame(axes: Axes, result: Sweep, experiment: Experiment, colors: 
     threshold, the dataset's preset rates, log–log axes holding every rate and final loss."""
     axes.set_xscale("log")
     axes.set_yscale("log")
-    for low, high, regime in regime_bands(result):
+    bands = regime_bands(result)
+    span = np.log(bands[-1][1] / bands[0][0])
+    for low, high, regime in bands:
         axes.axvspan(low, high, color=regime_color(regime), alpha=BAND_ALPHA, linewidth=0, zorder=0)
-        if regime is not None:
+        if regime is not None and np.log(high / low) >= NAMED_BAND_FRACTION * span:  # a narrow band: its colour
             axes.text(np.sqrt(low * high), 0.98, regime.value, transform=axes.get_xaxis_transform(), ha="center",
                       va="top", fontsize="small", color=regime_color(regime), fontweight="bold")
     minimum = experiment.problem.closed_form_loss
@@ -95,3 +100,80 @@ class SweepPoints:
         self.crosses.set_facecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(blown)])
         self.crosses.set_edgecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(blown)])
         return [self.curve, self.points, self.crosses]
+
+
+def sweep_of(experiments: Sequence[Experiment]) -> Sweep:
+    """The sweep the scene's runs make (one row per run, no bisection): what the figure draws."""
+    rows = tuple(SweepRow(lr=run.trajectory.lr, regime=run_regime(run), status=run.trajectory.status,
+                          final_loss=run.trajectory.final_loss, epochs_run=run.trajectory.epochs_run,
+                          diverged_at=run.trajectory.diverged_at) for run in experiments)
+    first = experiments[0]
+    limit = first.stability.lr_stable_max if first.stability is not None else None
+    return Sweep(optimizer=first.trajectory.optimizer, epochs=first.epochs, rows=rows, lr_stable_max=limit,
+                 observed_threshold=None)
+
+
+def rate_index(epoch: int, longest: int, count: int) -> int:
+    """The rate a frame shows, from the epoch the clock gives it: the clock's epochs run from 0 to `longest`
+    (log-spaced by default), so index = (count − 1)·log(1 + epoch)/log(1 + longest) moves at about one rate per
+    equal slice of the clip."""
+    fraction = np.log1p(max(epoch, 0)) / np.log1p(max(longest, 1))
+    return int(np.clip(np.round(fraction * (count - 1)), 0, count - 1))
+
+
+class SweepContourPanel:
+    """The contours, and the whole path of the rate being shown; the view zooms out for a diverging rate."""
+
+    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True) -> None:
+        self.contour = ContourPanel(axes, experiments[0], colors, animated, theory=False)
+        self.contour.trail.set_visible(False)
+        self.contour.head.set_visible(False)
+        params = list(self.contour.params)
+        self.paths = [run.trajectory.weights[:, params] for run in experiments]
+        self.colors = [regime_color(run_regime(run)) for run in experiments]
+        self.longest = max(run.trajectory.epochs_run for run in experiments)
+        # Each rate's view: the zoom holding its whole path.
+        self.keys = np.array([int(zoom_levels(self.contour.base, path, np.array([len(path) - 1]))[0])
+                              for path in self.paths])
+        (self.trail,) = axes.plot([], [], linewidth=1.6, marker="o", markersize=2.5, zorder=4, animated=animated)
+
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
+        return np.array([self.keys[rate_index(int(epoch), self.longest, len(self.paths))] for epoch in epochs])
+
+    def set_view(self, key: int) -> None:
+        self.contour.set_view(key)
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        index = rate_index(epoch, self.longest, len(self.paths))
+        self.trail.set_data(self.paths[index][:, 0], self.paths[index][:, 1])
+        self.trail.set_color(self.colors[index])
+        return [self.trail]
+
+
+class SweepLossPanel:
+    """Final loss against rate over the regime bands, the rates so far; a line at the rate being shown."""
+
+    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True) -> None:
+        result = sweep_of(experiments)
+        draw_sweep_frame(axes, result, experiments[0], colors)
+        self.points = SweepPoints(axes, result, colors, animated)
+        self.runs = experiments
+        self.longest = max(run.trajectory.epochs_run for run in experiments)
+        self.marker = axes.axvline(experiments[0].trajectory.lr, color=colors.foreground, linewidth=2.0, alpha=0.5,
+                                   animated=animated)
+        self.label = axes.text(0.01, 1.02, "", transform=axes.transAxes, ha="left", va="bottom", fontsize="small",
+                               color=colors.foreground, animated=animated)
+
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
+        return np.zeros(len(epochs), dtype=int)
+
+    def set_view(self, key: int) -> None:
+        """Static."""
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        index = rate_index(epoch, self.longest, len(self.runs))
+        run = self.runs[index]
+        self.marker.set_xdata([run.trajectory.lr, run.trajectory.lr])
+        self.label.set_text(rate_label(run))
+        self.label.set_color(regime_color(run_regime(run)))
+        return [*self.points.show(index), self.marker, self.label]

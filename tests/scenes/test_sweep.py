@@ -27,7 +27,7 @@ def test_sweep_json_lists_every_rate_and_writes_png_and_svg(tmp_path: Path) -> N
     np.testing.assert_allclose([row["lr"] for row in report["rates"]], lr_stable * np.geomspace(0.01, 1.5, 6))
     assert report["rates"][-1]["status"] == "diverged"
     files = sorted(path.name for path in (tmp_path / "line").iterdir())
-    assert [Path(name).suffix for name in files] == [".png", ".svg"] and files[0].startswith("sweep-")
+    assert [Path(name).suffix for name in files] == [".png", ".svg"] and files[0].startswith("figure-sweep-")
 
 
 def test_sweep_prints_a_table_and_takes_a_range(tmp_path: Path) -> None:
