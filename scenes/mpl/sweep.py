@@ -18,7 +18,7 @@ from scenes.mpl.contour import ContourPanel
 from scenes.theme import Palette, regime_color
 
 BAND_ALPHA = 0.13
-NAMED_BAND_FRACTION = 0.1  # a regime band narrower than this fraction of the axis is not named (no room)
+NAMED_BAND_FRACTION = 0.12  # a regime band narrower than this fraction of the axis is not named (no room)
 
 
 OFF_SCALE = 0.7  # a diverged rate's cross sits at this fraction of the loss axis' top (its loss is off the scale)
