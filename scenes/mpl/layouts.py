@@ -211,7 +211,7 @@ def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, anim
     """The raw data's contours (stripes, κ large) beside the standardized data's (near circles), each with its
     path at its best constant rate, its κ, 2/L and the epochs it needs written above it."""
     figure.suptitle(scaling_title(experiments[0]), x=0.015, y=0.975, ha="left")
-    grid = figure.add_gridspec(1, 2, left=0.075, right=0.975, top=0.76, bottom=0.11, wspace=0.25)
+    grid = figure.add_gridspec(1, len(experiments), left=0.075, right=0.975, top=0.76, bottom=0.11, wspace=0.25)
     panels: list[Panel] = []
     for cell, experiment in zip(grid, experiments, strict=True):
         axes = figure.add_subplot(cell)
