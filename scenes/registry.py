@@ -19,6 +19,7 @@ import numpy as np
 from gdcore.datasets import Dataset, standardize
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.experiment import Experiment
+from gdcore.optimizers import hyperparameter_names
 from gdcore.options import RunOptions, build_experiment, check_seed_is_used, sweep_rates
 from gdcore.problem import Problem
 from gdcore.regimes import REGIME_NAMES, round_significant
@@ -28,6 +29,7 @@ MAX_COMPARED = 4
 MAX_SWEPT, SWEEP_STEPS = 200, 40
 MAX_RACED = 5  # optimizers on one contour: more paths than this tangle
 RACE_DEFAULT = ("gd", "momentum", "adam")
+HYPERPARAMETER_OPTIONS = ("momentum", "beta1", "beta2", "alpha", "eps", "batch_size")
 ADAPTIVE_STEP_FRACTION = 0.1  # adaptive methods' default rate: this fraction of the largest distance to travel
 MIN_SIDE, MAX_SIDE = 64, 3840  # frame sides in pixels
 
@@ -208,11 +210,18 @@ def race_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[f
     if rates and len(rates) != len(optimizers):
         raise GdvizInputError(f"{spec.name}: give one `lr` per `optimizer` in their order ({len(optimizers)}), "
                               f"got {len(rates)}")
-    gd_run = build_experiment(dataset, replace(run, optimizer="gd", lr=None, momentum=None, beta1=None, beta2=None,
-                                                alpha=None, eps=None, batch_size=None))
+    gd_run = build_experiment(dataset, replace(run, optimizer="gd", lr=None,
+                                                **dict.fromkeys(HYPERPARAMETER_OPTIONS)))
     chosen = rates or tuple(race_rate(name, gd_run, run.momentum) for name in optimizers)
-    return [build_experiment(dataset, replace(run, optimizer=name, lr=rate), seed)
-            for name, rate in zip(optimizers, chosen, strict=True)]
+    given = {name for name in HYPERPARAMETER_OPTIONS if getattr(run, name) is not None}
+    unused = given - set().union(*(hyperparameter_names(name) for name in optimizers))
+    if unused:
+        raise GdvizInputError(f"{', '.join(f'`{name}`' for name in sorted(unused))} applies to none of the "
+                              f"optimizers raced ({', '.join(optimizers)})")
+    # A hyperparameter goes to the racers that have it (--momentum 0.5: momentum and nesterov; gd runs plain).
+    return [build_experiment(dataset, replace(run, optimizer=name, lr=rate, **{
+        option: None for option in HYPERPARAMETER_OPTIONS if option not in hyperparameter_names(name)}), seed)
+        for name, rate in zip(optimizers, chosen, strict=True)]
 
 
 def sweep_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[float, ...],

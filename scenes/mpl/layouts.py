@@ -52,6 +52,7 @@ BANNER_BAND, BANNER_Y = 0.13, 0.85
 # readout); when some run diverged, the banner's line comes between the two.
 HEADER_GAP_POINTS, BANNER_LINE_POINTS = 18.0, 19.0
 GRID_BANNER_BAND = 0.05  # the grid's top moves down by this much to make room for the banner line
+RACE_LEGEND_COLUMNS, RACE_LEGEND_ROW = 3, 0.05  # the race's legend: entries per row, figure height of a row
 
 
 @dataclass(frozen=True)
@@ -197,10 +198,13 @@ def _race(figure: Figure, experiments: Sequence[Experiment], look: Look, animate
     optimizer and its rate."""
     figure.suptitle(race_title(experiments), x=0.015, y=0.975, ha="left")
     readout = EpochReadout(_overlay(figure), max(run.epochs for run in experiments), look.colors, animated)
-    grid = figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0], left=0.075, right=0.975, top=PANEL_TOP - 0.02,
-                               bottom=0.11, wspace=0.22)
+    rows = -(-len(experiments) // RACE_LEGEND_COLUMNS)  # the legend's rows, between the title and the panels
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0], left=0.075, right=0.975,
+                               top=0.875 - RACE_LEGEND_ROW * rows, bottom=0.11, wspace=0.22)
     contour = RaceContourPanel(figure.add_subplot(grid[0, 0]), experiments, look.colors, animated)
     loss = RaceLossPanel(figure.add_subplot(grid[0, 1]), experiments, look.colors, animated)
+    figure.legend(handles=contour.trails, loc="upper center", bbox_to_anchor=(0.5, 0.925), frameon=False,
+                  ncol=min(len(experiments), RACE_LEGEND_COLUMNS), fontsize="small")
     return [contour, loss, readout]
 
 

@@ -45,7 +45,6 @@ class RaceContourPanel:
                                 linestyle="none", zorder=6, animated=animated)
             self.trails.append(trail)
             self.heads.append(head)
-        axes.legend(handles=self.trails, loc="upper right", fontsize="small", framealpha=0.85)
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return zoom_levels(self.contour.base, self.together, epochs)

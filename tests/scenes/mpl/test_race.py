@@ -32,7 +32,7 @@ def test_render_race_draws_three_paths_named_by_optimizer_and_rate(tmp_path: Pat
     for trail, curve, run in zip(contour.trails, loss.curves, runs, strict=True):
         np.testing.assert_allclose(np.column_stack(trail.get_data()), run.trajectory.weights[:, 1:])
         np.testing.assert_allclose(curve.get_ydata(), run.trajectory.loss)
-    legend = [text.get_text() for text in contour.contour.axes.get_legend().get_texts()]
+    legend = [text.get_text() for text in stage.figure.legends[0].get_texts()]
     assert legend[0].startswith("gd · lr 0.1") and legend[1].startswith("momentum · lr 0.01")
     assert legend[2].startswith("adam · lr 0.2")
 
@@ -65,3 +65,11 @@ def test_repeated_optimizer_outside_race_is_an_error(tmp_path: Path) -> None:
 def test_race_bad_input(given: dict, fragment: str) -> None:
     with pytest.raises(GdvizInputError, match=fragment.replace("(", r"\(")):
         plan_job({"scene": "race", "epochs": 5, **given})
+
+
+def test_a_hyperparameter_goes_to_the_racers_that_have_it() -> None:
+    runs = plan_job({"scene": "race", "optimizer": ["gd", "momentum"], "momentum": 0.5, "epochs": 5}).experiments
+    assert runs[1].optimizer.momentum == 0.5  # type: ignore[attr-defined]
+    assert runs[1].trajectory.lr == pytest.approx(runs[0].trajectory.lr * 0.5)
+    with pytest.raises(GdvizInputError, match="applies to none"):
+        plan_job({"scene": "race", "optimizer": ["gd", "momentum"], "beta1": 0.5, "epochs": 5})
