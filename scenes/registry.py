@@ -183,7 +183,8 @@ def max_runs(spec: SceneSpec) -> int:
 
 
 def race_rate(optimizer: str, gd_run: Experiment, momentum: float | None = None) -> float:
-    """An optimizer's default rate in a race, from gd's run at the dataset's rate (η_gd):
+    """An optimizer's default rate in a race, from gd's run at the good preset (η_gd = 0.9/L: a fair gd, where a
+    dataset's tutorial rate may be deliberately slow):
     gd, sgd, decay: η_gd. Momentum, Nesterov: η_gd·(1 − μ), so that the step a steady gradient builds up,
     η/(1 − μ), is gd's. Adagrad, RMSprop, Adam (steps of about η per coordinate, whatever the gradient's size):
     ADAPTIVE_STEP_FRACTION of the largest distance |w* − w₀| a coordinate has to travel. Two significant digits."""
@@ -210,7 +211,7 @@ def race_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[f
     if rates and len(rates) != len(optimizers):
         raise GdvizInputError(f"{spec.name}: give one `lr` per `optimizer` in their order ({len(optimizers)}), "
                               f"got {len(rates)}")
-    gd_run = build_experiment(dataset, replace(run, optimizer="gd", lr=None,
+    gd_run = build_experiment(dataset, replace(run, optimizer="gd", lr=None, regime="good",
                                                 **dict.fromkeys(HYPERPARAMETER_OPTIONS)))
     chosen = rates or tuple(race_rate(name, gd_run, run.momentum) for name in optimizers)
     given = {name for name in HYPERPARAMETER_OPTIONS if getattr(run, name) is not None}
