@@ -272,7 +272,8 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
         color = regime_color(run_regime(experiment))
         fit_axes = figure.add_subplot(inner[0, 0])
         if experiment.dataset.n_features == 1:
-            fit: Panel = LinePanel(fit_axes, experiment, look.colors, animated, color, legend=False)
+            fit: Panel = LinePanel(fit_axes, experiment, look.colors, animated, color, legend=False,
+                                   residuals=False)  # a quarter of the frame: the line alone reads best
         else:
             fit = ContourPanel(fit_axes, experiment, look.colors, animated, theory=look.theory)
         loss = LossPanel(figure.add_subplot(inner[0, 1]), experiment, look.colors, epochs, animated, color,
