@@ -292,16 +292,18 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
 @declared_options(DataOptions)
 @declared_options(RunOptions)
 @click.option("--steps", type=int, default=40, show_default=True, help="Rates swept, log-spaced.")
-@click.option("--lr-min", type=float, metavar="FLOAT", help="Smallest rate (default: 1 % of 2/L).")
-@click.option("--lr-max", type=float, metavar="FLOAT", help="Largest rate (default: 150 % of 2/L).")
+@click.option("--lr-min", type=float, metavar="FLOAT", help="Smallest rate (default: 1 % of the stable limit).")
+@click.option("--lr-max", type=float, metavar="FLOAT", help="Largest rate (default: 150 % of the stable limit).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
 @click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
 @click.option("--out", "out_dir", default="output", show_default=True, metavar="DIR", help="Output folder.")
 @click.option("--no-figure", is_flag=True, help="Print only; write no figure.")
 def sweep(steps: int, lr_min: float | None, lr_max: float | None, as_json: bool, theme: str, out_dir: str,
           no_figure: bool, **options: Any) -> None:
-    """Run one rate after another, from 1 % to 150 % of 2/L: each rate's regime, status, final loss and epochs,
-    and the smallest rate that diverged (refined by bisection). Writes the figure (final loss against rate) as
+    """Run one rate after another, from 1 % to 150 % of the optimizer's largest stable rate (2/L for gd; 2/L for
+    the adaptive methods, which have none): each rate's regime, status, final loss and epochs, and the smallest
+    rate that diverged (refined by bisection). --lr and --regime do not apply: the sweep chooses its rates.
+    Writes the figure (final loss against rate) as
     PNG and SVG to OUT/DATASET/figure-sweep-....png/svg.
 
     \b
