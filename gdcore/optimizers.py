@@ -324,6 +324,11 @@ _BY_NAME: dict[str, type[Optimizer]] = {
 OPTIMIZER_NAMES: tuple[str, ...] = tuple(_BY_NAME)
 
 
+def hyperparameter_names(name: str) -> set[str]:
+    """The hyperparameters (fields but the rate) the optimiser called `name` takes."""
+    return {field.name for field in fields(_class_named(name))} - {"lr"}  # type: ignore[arg-type]
+
+
 def _field_names(name: str) -> set[str]:
     """The record fields (lr and hyperparameters) of the optimiser called `name`."""
     return {field.name for field in fields(_BY_NAME[name])}  # type: ignore[arg-type]

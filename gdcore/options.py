@@ -11,12 +11,16 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
+import numpy as np
+
 from gdcore.datasets import DATASET_NAMES, Dataset, load_dataset, load_file, standardize
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.experiment import Experiment, Hyperparameters, RunRequest, parse_init, prepare
 from gdcore.optimizers import OPTIMIZER_NAMES
 from gdcore.problem import COST_NAMES
 from gdcore.regimes import REGIME_NAMES
+from gdcore.stability import stability_of
+from gdcore.sweep import OptimizerSpec, Sweep, log_rates, sweep
 
 
 def _option(help_text: str, metavar: str | None = None, default: Any = None) -> Any:
@@ -134,17 +138,52 @@ def check_seed_is_used(seed: int | None, dataset: Dataset, optimizers: tuple[str
         raise GdvizInputError(f"`seed` {seed} seeds {uses}; this run has neither")
 
 
+def hyperparameters(run: RunOptions, seed: int | None = None) -> Hyperparameters:
+    """The optimiser's settings beyond the rate; `seed` seeds sgd's mini-batches only."""
+    return Hyperparameters(run.momentum, run.beta1, run.beta2, run.alpha, run.eps, run.batch_size,
+                           seed if run.optimizer == "sgd" else None)
+
+
 def run_request(dataset: Dataset, run: RunOptions, seed: int | None = None) -> RunRequest:
     """The run options as gdcore.experiment's request; `seed` (the data options') seeds sgd's mini-batches."""
-    hyper = Hyperparameters(run.momentum, run.beta1, run.beta2, run.alpha, run.eps, run.batch_size,
-                            seed if run.optimizer == "sgd" else None)
     return RunRequest(
         lr=run.lr, regime=run.regime, epochs=run.epochs,
         init=None if run.init is None else parse_init(run.init, dataset.param_names),
-        cost=run.cost, optimizer=run.optimizer, tolerance=run.tol, hyper=hyper,
+        cost=run.cost, optimizer=run.optimizer, tolerance=run.tol, hyper=hyperparameters(run, seed),
     )
 
 
 def build_experiment(dataset: Dataset, run: RunOptions, seed: int | None = None) -> Experiment:
     """One run of `dataset` with the run options; `seed` (the data options') seeds sgd's mini-batches."""
     return prepare(dataset, run_request(dataset, run, seed))
+
+
+def sweep_rates(dataset: Dataset, run: RunOptions, steps: int = 40, lr_min: float | None = None,
+                lr_max: float | None = None, seed: int | None = None) -> tuple[Experiment, np.ndarray]:
+    """The run at the dataset's own rate (its problem, start and epochs: what a sweep shares) and `steps` rates
+    log-spaced from 1 % to 150 % of the optimiser's largest stable rate (2/L for gd; 2(1 + μ)/L for heavy ball;
+    2/L for the adaptive methods, which have none), or from `lr_min` to `lr_max`: ndarray of shape (steps,)."""
+    if run.lr is not None or run.regime is not None:
+        raise GdvizInputError("a sweep chooses its rates: give `lr_min`/`lr_max` (and `steps`), not `lr`/`regime`")
+    if isinstance(steps, bool) or steps < 1:
+        raise GdvizInputError(f"`steps` must be at least 1, got {steps}")
+    base = build_experiment(dataset, run, seed)
+    problem = base.problem
+    limit = stability_of(problem, optimizer_spec(run, seed).at(1.0), base.epochs).lr_stable_max
+    reference = limit or 2.0 / problem.lambda_max
+    low = 0.01 if lr_min is None else lr_min / reference
+    high = 1.5 if lr_max is None else lr_max / reference
+    return base, log_rates(problem, steps, low, high, of=reference)
+
+
+def optimizer_spec(run: RunOptions, seed: int | None = None) -> OptimizerSpec:
+    """The run's optimiser without its rate."""
+    return OptimizerSpec(run.optimizer, hyperparameters(run, seed))
+
+
+def build_sweep(dataset: Dataset, run: RunOptions, steps: int = 40, lr_min: float | None = None,
+                lr_max: float | None = None, seed: int | None = None) -> tuple[Experiment, Sweep]:
+    """A learning-rate sweep over sweep_rates' rates, each run for the dataset's epochs (or `epochs`) from the
+    same start; its threshold refined by bisection. Returns the base run (see sweep_rates) and the sweep."""
+    base, rates = sweep_rates(dataset, run, steps, lr_min, lr_max, seed)
+    return base, sweep(base.problem, optimizer_spec(run, seed), base.epochs, rates, base.init)

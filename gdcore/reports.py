@@ -12,6 +12,7 @@ from gdcore.experiment import Experiment, check_rate
 from gdcore.problem import Problem
 from gdcore.regimes import PRESET_REGIMES, classify, preset_rates
 from gdcore.stability import StabilityReport, stability_of
+from gdcore.sweep import Sweep
 
 
 def train_report(experiment: Experiment) -> dict[str, Any]:
@@ -161,4 +162,29 @@ def regimes_table(dataset: Dataset, problem: Problem, report: dict[str, Any]) ->
         lines += ["", f"{'lr':>10}  {'regime':<10}{'η·L':>8}{'growth/step':>13}"]
         lines += [f"{r['lr']:>10g}  {r['regime']:<10}{_shown(r['eta_lambda_max']):>8}{_shown(r['growth']):>13}"
                   for r in report["rates"]]
+    return "\n".join(lines)
+
+
+def sweep_report(result: Sweep) -> dict[str, Any]:
+    """`gdviz sweep --json`: the spectrum's largest stable rate, the smallest observed to diverge, every rate's row."""
+    return {
+        "optimizer": result.optimizer, "epochs": result.epochs,
+        "lr_stable_max": json_number(result.lr_stable_max),
+        "observed_threshold": json_number(result.observed_threshold),
+        "rates": [{"lr": row.lr, "regime": None if row.regime is None else row.regime.value, "status": row.status,
+                   "final_loss": json_number(row.final_loss), "epochs_run": row.epochs_run,
+                   "diverged_at": row.diverged_at} for row in result.rows],
+    }
+
+
+def sweep_table(result: Sweep) -> str:
+    """One line per rate (regime, status, final loss, epochs), then 2/L and the observed threshold."""
+    lines = [f"{'lr':>11}  {'regime':<10} {'status':<10} {'final loss':>12}  epochs"]
+    for row in result.rows:
+        regime = "—" if row.regime is None else row.regime.value
+        lines.append(f"{row.lr:>11.4g}  {regime:<10} {row.status:<10} {row.final_loss:>12.5g}  {row.epochs_run}")
+    stable = "none (adaptive)" if result.lr_stable_max is None else f"{result.lr_stable_max:.4g}"
+    seen = "none diverged" if result.observed_threshold is None else f"{result.observed_threshold:.4g}"
+    lines.append(f"largest stable rate (spectrum): {stable}; smallest rate observed to diverge in "
+                 f"{result.epochs} epochs: {seen}")
     return "\n".join(lines)

@@ -127,3 +127,21 @@ def _stable_below(problem: Problem, spec: OptimizerSpec, epochs: int, high: floa
         if not run(problem, spec.at(low), epochs, init).diverged:
             return low
     return None
+
+
+def regime_bands(result: Sweep) -> tuple[tuple[float, float, Regime | None], ...]:
+    """Runs of consecutive rates (ascending) sharing a regime, as (low, high, regime): the bands' edges lie at the
+    geometric midpoints between neighbouring rates, the outer edges half a step beyond the first and last rate."""
+    rows = sorted(result.rows, key=lambda row: row.lr)
+    rates = np.array([row.lr for row in rows])
+    if len(rates) == 1:
+        return ((rates[0] / 1.1, rates[0] * 1.1, rows[0].regime),)
+    middles = np.sqrt(rates[1:] * rates[:-1])
+    edges = np.concatenate([[rates[0] ** 2 / middles[0]], middles, [rates[-1] ** 2 / middles[-1]]])
+    bands: list[tuple[float, float, Regime | None]] = []
+    for index, row in enumerate(rows):
+        if bands and bands[-1][2] == row.regime:
+            bands[-1] = (bands[-1][0], float(edges[index + 1]), row.regime)
+        else:
+            bands.append((float(edges[index]), float(edges[index + 1]), row.regime))
+    return tuple(bands)

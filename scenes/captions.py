@@ -13,7 +13,7 @@ from gdcore.regimes import RateReport, Regime
 from gdcore.reports import stability_report
 from gdcore.runner import Trajectory
 from gdcore.slices import HeldAt, Slice
-from gdcore.stability import StabilityReport, approximate_count
+from gdcore.stability import StabilityReport, approximate_count, best_constant_rate
 
 BannerForm = Literal["wide", "compact", "narrow"]
 HELD_LISTED = 3  # a slice's note lists the held parameters' values up to this many, else names the first and last
@@ -192,3 +192,77 @@ def held_note(experiment: Experiment, section: Slice) -> str:
         what, who = f"{values} at their {value}s", "they"
     return (f"the slice holds {what}; {who} moved during training, so the slice is an approximation "
             "of the loss the path saw")
+
+
+# ── The eigen-modes ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def mode_label(eigenvalue: float, factor: float | None) -> str:
+    """A bar's label: 'λ = 3.1\n×(1 − ηλ) = −0.92' for gd; 'λ = 3.1' where there is no factor."""
+    label = f"λ = {eigenvalue:.3g}"
+    return label if factor is None else f"{label}\n1 − ηλ = {factor:.3g}"
+
+
+def modes_caption(experiment: Experiment) -> str:
+    """What the bars of the modes scene show, by the optimiser's rule."""
+    optimizer = experiment.trajectory.optimizer
+    if optimizer == "gd":
+        return "error along each eigen-direction: ×(1 − ηλ) every step, inside ±|1 − ηλ|ᵏ·|start|"
+    return f"error along each eigen-direction ({optimizer}: no fixed factor per step, as it ran)"
+
+
+def eigen_axis_label(index: int, eigenvalue: float, role: str) -> str:
+    """'z₁ along λ = 0.12 (slowest)': an axis of the contour turned to its principal axes."""
+    subscript = str(index + 1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    return f"z{subscript} along λ = {eigenvalue:.3g} ({role})"
+
+
+# ── A race of optimizers ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def race_label(experiment: Experiment) -> str:
+    """A racer's legend entry: 'gd · lr 0.1 (good)', 'adam · lr 0.21', with ', diverged at epoch 11' when it did."""
+    report, trajectory = stability(experiment), experiment.trajectory
+    label = f"{trajectory.optimizer} · lr {trajectory.lr:.3g}"
+    if report.regime is not None:
+        label += f" ({regime_word(experiment)})"
+    return label + (f", {status_text(trajectory)}" if trajectory.diverged else "")
+
+
+def race_title(experiments: Sequence[Experiment]) -> str:
+    """'plane · gd, momentum and adam from one start'."""
+    names = [run.trajectory.optimizer for run in experiments]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{experiments[0].dataset.name} · {listed} from one start"
+
+
+# ── Axes and the scaling scene ───────────────────────────────────────────────────────────────────────────────
+
+
+def param_label(experiment: Experiment, index: int) -> str:
+    """A parameter's axis label: 'w1', or 'w1 (standardized)' when the features were z-scored (a weight per
+    standard deviation of its feature, not per raw unit; the bias stays in the target's units)."""
+    name = experiment.dataset.param_names[index]
+    return f"{name} (standardized)" if experiment.dataset.standardized and index > 0 else name
+
+
+def scaling_text(experiment: Experiment) -> str:
+    """A scaling cell's header: 'raw · κ = 29 · 2/L = 0.32' over 'best rate 2/(λ_max + λ_min) = 0.2 · ~150 epochs
+    to 1 %'."""
+    best = best_constant_rate(experiment.problem.eigenvalues)
+    what = "standardized" if experiment.dataset.standardized else "raw"
+    return (f"{what} · κ = {approximate_count(best.condition_number)} · 2/L = {2 / experiment.problem.lambda_max:.3g}"
+            f"\nbest rate 2/(λmax + λmin) = {best.lr:.3g} · needs ~{approximate_count(best.convergence_epochs)} "
+            "epochs to 1 %")
+
+
+def scaling_title(experiment: Experiment) -> str:
+    """'plane · gd · the same data raw and standardized, each at its best constant rate'."""
+    return f"{experiment.dataset.name} · {experiment.trajectory.optimizer} · raw against standardized features"
+
+
+def sweep_title(experiments: Sequence[Experiment]) -> str:
+    """'plane · gd · 40 rates from 0.00322 to 0.484, 300 epochs each'."""
+    first, rates = experiments[0], [run.trajectory.lr for run in experiments]
+    return (f"{first.dataset.name} · {first.trajectory.optimizer} · {len(rates)} rates from {min(rates):.3g} "
+            f"to {max(rates):.3g}, {first.epochs} epochs each")

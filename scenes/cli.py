@@ -199,6 +199,8 @@ class RenderCommand(click.Command):
 @click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
 @click.option("--rotate", is_flag=True, help="Turn the camera slowly (the matplotlib surface scene).")
 @click.option("--steps", type=int, metavar="N", help="Steps written out, 1 to 20 (the update-rule scene; default 3).")
+@click.option("--theory/--no-theory", default=True, show_default=True,
+              help="Draw constant-rate gd's exact path w* + (I − ηH)ᵏ(w₀ − w*) faint beside the run (matplotlib).")
 @click.option("--engine", metavar="matplotlib|manim",
               help="Renderer (default: the scene's first engine, see below).")
 @click.option("--out", "out", default="output", show_default=True, metavar="DIR", help="Output folder.")
@@ -315,6 +317,55 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
             path = save_figure(figure, folder / f"figure-{name}.{fmt}", fmt)
             if not quiet:
                 click.echo(f"wrote {path}")
+
+
+@cli.command()
+@declared_options(DataOptions)
+@declared_options(RunOptions)
+@click.option("--steps", type=int, default=40, show_default=True, help="Rates swept, log-spaced.")
+@click.option("--lr-min", type=float, metavar="FLOAT", help="Smallest rate (default: 1 % of the stable limit).")
+@click.option("--lr-max", type=float, metavar="FLOAT", help="Largest rate (default: 150 % of the stable limit).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option("--theme", default="light", show_default=True, metavar="light|dark", help="Colour theme.")
+@click.option("--out", "out_dir", default="output", show_default=True, metavar="DIR", help="Output folder.")
+@click.option("--no-figure", is_flag=True, help="Print only; write no figure.")
+def sweep(steps: int, lr_min: float | None, lr_max: float | None, as_json: bool, theme: str, out_dir: str,
+          no_figure: bool, **options: Any) -> None:
+    """Run one rate after another, from 1 % to 150 % of the optimizer's largest stable rate (2/L for gd; 2/L for
+    the adaptive methods, which have none): each rate's regime, status, final loss and epochs, and the smallest
+    rate that diverged (refined by bisection). --lr and --regime do not apply: the sweep chooses its rates.
+    Writes the figure (final loss against rate) as
+    PNG and SVG to OUT/DATASET/figure-sweep-....png/svg.
+
+    \b
+    Examples:
+      gdviz sweep --dataset line --steps 60
+      gdviz sweep --optimizer momentum --json
+    """
+    from gdcore.options import build_sweep
+    from gdcore.reports import sweep_report, sweep_table
+
+    palette(theme)
+    data, run = split_options(options | {"optimizer": options.get("optimizer") or "gd"})
+    dataset = build_dataset(data)
+    check_seed_is_used(data.seed, dataset, (run.optimizer,))
+    base, result = build_sweep(dataset, run, steps, lr_min, lr_max, data.seed)
+    written: list[Path] = []
+    if not no_figure:
+        from scenes.encoder import prepare_output_dir, save_figure
+        from scenes.figures import sweep_figure
+        from scenes.naming import sweep_stem
+
+        folder = prepare_output_dir(Path(out_dir) / dataset.name)
+        stem = sweep_stem(base, [row.lr for row in result.rows], theme)
+        figure = sweep_figure(result, base, theme)
+        written = [save_figure(figure, folder / f"{stem}.{fmt}", fmt) for fmt in ("png", "svg")]
+    if as_json:
+        click.echo(to_json(sweep_report(result) | {"files": [str(path) for path in written]}))
+        return
+    click.echo(sweep_table(result))
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 @cli.command()

@@ -20,6 +20,7 @@ from gdcore.experiment import Experiment
 from gdcore.grid import LossGrid, slice_grid
 from gdcore.regimes import Regime
 from gdcore.slices import default_axes, final_slice
+from gdcore.sweep import Sweep
 from scenes.captions import figure_title, held_note, rate_label, run_regime
 from scenes.limits import log_limits, still_box
 from scenes.theme import Palette, matplotlib_style, palette, regime_color, style_3d_axes
@@ -527,3 +528,20 @@ def _draw_rate_curves(axes: Axes, runs: list[Experiment], colors: Palette) -> No
                          label=f"closed-form minimum {minimum:.4g}")
     epoch_axis(axes, max(len(run.trajectory.loss) - 1 for run in runs))
     axes.set_ylabel(f"loss ({cost_label(runs[0])})")
+
+
+# ── A learning-rate sweep ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def sweep_figure(result: Sweep, experiment: Experiment, theme: str = "light") -> Figure:
+    """Final loss against rate, log–log, over the regime bands; 2/L, the observed threshold and the presets marked."""
+    from scenes.mpl.sweep import SweepPoints, draw_sweep_frame
+
+    with _styled_figure(theme) as (figure, colors):
+        axes = figure.add_subplot()
+        draw_sweep_frame(axes, result, experiment, colors)
+        SweepPoints(axes, result, colors)
+        _legend(axes, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize="small")
+        axes.set_title(f"{experiment.dataset.name}  ·  {result.optimizer}  ·  {len(result.rows)} rates, "
+                       f"{result.epochs} epochs each", loc="left")
+    return figure

@@ -46,7 +46,7 @@ RECORD_VERSION = 1
 RENDER_OPTIONS: dict[str, Any] = {
     "scene": "dashboard", "engine": None, "format": (), "size": None, "quality": None, "fps": None,
     "duration": DEFAULT_DURATION, "time": "log", "theme": "light", "rotate": False, "out": "output", "name": None,
-    "title": None, "steps": None, "max_size": None,
+    "title": None, "steps": None, "max_size": None, "theory": True,
 }
 REPEATED = ("lr", "optimizer", "format")
 OPTION_NAMES: tuple[str, ...] = (*RENDER_OPTIONS, *DATA_OPTION_NAMES, *RUN_OPTION_NAMES)
@@ -75,6 +75,7 @@ class Job:
     theme: str
     rotate: bool
     steps: int | None  # update-rule's steps written out; None: the scene's default
+    theory: bool  # gd's exact path drawn faint beside the run's
     folder: Path
     stem: str
     experiments: tuple[Experiment, ...]
@@ -123,18 +124,19 @@ def plan_job(given: Mapping[str, Any]) -> Job:
     size, quality_fps = _frame_size(options["size"], options["quality"], engine)
     fps = float(options["fps"] if options["fps"] is not None else quality_fps or DEFAULT_FPS)
     plan_frames(1, fps, options["duration"], options["time"])  # bad timing: one line before any work
-    data, run, rates = _run_options(options)
+    data, run, rates, optimizers = _run_options(options)
     dataset = build_dataset(data)
-    experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed))
+    experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed, optimizers))
     budgets = _budgets(options["max_size"], formats, engine)
-    chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]))
+    chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]),
+                              theory=bool(options["theory"]))
     chosen |= {"max_size": budgets} if options["max_size"] is not None else {}
     if steps not in (None, DEFAULT_STEPS):
         chosen["steps"] = steps  # a stem of its own: 2 and 5 steps are different clips
     stem = _checked_name(options["name"]) or output_stem(spec.name, experiments, engine, options["theme"], chosen)
     return Job(spec, engine, formats, size, fps, float(options["duration"]), options["time"], options["theme"],
-               bool(options["rotate"]), steps, Path(options["out"]) / dataset.name, stem, experiments, options,
-               budgets)
+               bool(options["rotate"]), steps, bool(options["theory"]), Path(options["out"]) / dataset.name, stem,
+               experiments, options, budgets)
 
 
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
@@ -155,7 +157,8 @@ def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
         from scenes.render import RenderSettings, render
 
         settings = RenderSettings(scene=job.spec.name, formats=job.formats,
-                                  look=Look(*job.size, theme=job.theme, rotate=job.rotate), fps=job.fps,
+                                  look=Look(*job.size, theme=job.theme, rotate=job.rotate,
+                                            theory=job.theory), fps=job.fps,
                                   duration=job.duration, time=job.time, out_dir=job.folder.parent, stem=job.stem,
                                   budgets=job.budgets)
         written = render(experiments, settings, progress)
@@ -262,14 +265,13 @@ def up_to_date(job: Job) -> bool:
 # ── Checks ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _run_options(options: Mapping[str, Any]) -> tuple[DataOptions, RunOptions, tuple[float, ...]]:
-    optimizers = options["optimizer"]
-    if len(optimizers) > 1:
-        raise GdvizInputError(f"give one `optimizer`, got {len(optimizers)}: {', '.join(optimizers)}")
+def _run_options(options: Mapping[str, Any]) -> tuple[DataOptions, RunOptions, tuple[float, ...], tuple[str, ...]]:
+    """The data and run options, every `lr` and every `optimizer` (several only for a race: scene_runs checks)."""
+    optimizers = tuple(str(name) for name in options["optimizer"])
     keywords = {name: options[name] for name in (*DATA_OPTION_NAMES, *RUN_OPTION_NAMES)}
-    keywords |= {"lr": None, "optimizer": optimizers[0] if optimizers else "gd"}
+    keywords |= {"lr": None, "optimizer": optimizers[0] if len(optimizers) == 1 else "gd"}
     data, run = split_options(keywords)
-    return data, run, tuple(float(rate) for rate in options["lr"])
+    return data, run, tuple(float(rate) for rate in options["lr"]), optimizers
 
 
 def _formats(given: Sequence[str], engine: str) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from gdcore.optimizers import make_optimizer
 from scenes.registry import ENGINES
 
 DEFAULT_FPS, DEFAULT_DURATION = 30.0, 5.0  # the render options' defaults (Manim: its quality's frame rate)
+MAX_RATES_NAMED = 5  # more rates than this (a sweep) are named by their range and count
 HASH_CHARACTERS = 6  # 16⁶ ≈ 1.7·10⁷ values: collisions between one folder's renders are vanishingly rare
 
 
@@ -33,8 +34,11 @@ def output_stem(scene: str, experiments: Sequence[Experiment], engine: str = "ma
     render_settings: the render options that differ from their defaults (size, fps, ...), as name → value.
     """
     first = experiments[0]
-    parts = [scene if scene == "regimes" else
-             f"{scene}-lr" + "-".join(f"{run.trajectory.lr:g}" for run in experiments)]
+    rates = [run.trajectory.lr for run in experiments]
+    if len(rates) > MAX_RATES_NAMED:  # a sweep: its range and count
+        parts = [f"{scene}-lr{min(rates):.3g}-{max(rates):.3g}-n{len(rates)}"]
+    else:
+        parts = [scene if scene == "regimes" else f"{scene}-lr" + "-".join(f"{rate:g}" for rate in rates)]
     optimizers = list(dict.fromkeys(run.trajectory.optimizer for run in experiments))
     if optimizers != ["gd"]:
         parts.append("-".join(optimizers))
@@ -51,15 +55,15 @@ def output_stem(scene: str, experiments: Sequence[Experiment], engine: str = "ma
 
 
 def picture_settings(engine: str, size: tuple[int, int], fps: float, duration: float, time: str,
-                     rotate: bool = False, gif_width: int | None = None) -> dict[str, object]:
+                     rotate: bool = False, gif_width: int | None = None, theory: bool = True) -> dict[str, object]:
     """The render settings that differ from the engine's defaults (its default quality's size and frame rate, five
-    seconds, log time, a still camera, the default GIF width), as name → value."""
+    seconds, log time, a still camera, the default GIF width, the theory path drawn), as name → value."""
     engine_spec = ENGINES[engine]
     width, height, quality_fps = engine_spec.qualities[engine_spec.default_quality]
     chosen = {"size": tuple(size), "fps": float(fps), "duration": float(duration), "time": time, "rotate": rotate,
-              "gif_width": gif_width}
+              "gif_width": gif_width, "theory": theory}
     usual = {"size": (width, height), "fps": quality_fps or DEFAULT_FPS, "duration": DEFAULT_DURATION, "time": "log",
-             "rotate": False, "gif_width": None}
+             "rotate": False, "gif_width": None, "theory": True}
     return {name: value for name, value in chosen.items() if value != usual[name]}
 
 
@@ -98,3 +102,19 @@ def settings_hash(settings: Mapping[str, object]) -> str:
     """A short hash of the settings, stable across runs, machines and Python versions (sorted JSON)."""
     text = json.dumps(settings, sort_keys=True, default=repr, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:HASH_CHARACTERS]
+
+
+def sweep_stem(experiment: Experiment, rates: Sequence[float], theme: str = "light") -> str:
+    """'figure-sweep-lr0.00322-0.484-n40' (beside the lab figures; the sweep scene is sweep-…), with the optimizer,
+    std, dark and a hash of the run settings as for renders."""
+    parts = [f"figure-sweep-lr{min(rates):.3g}-{max(rates):.3g}-n{len(rates)}"]
+    if experiment.trajectory.optimizer != "gd":
+        parts.append(experiment.trajectory.optimizer)
+    if experiment.dataset.standardized:
+        parts.append("std")
+    if theme != "light":
+        parts.append(theme)
+    hidden = run_settings([experiment])
+    if hidden:
+        parts.append("h" + settings_hash(hidden))
+    return "-".join(parts)

@@ -23,8 +23,16 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from gdcore.experiment import Experiment
-from gdcore.options import build_dataset, build_experiment, check_seed_is_used, run_request, split_options
+from gdcore.options import (
+    build_dataset,
+    build_experiment,
+    build_sweep,
+    check_seed_is_used,
+    run_request,
+    split_options,
+)
 from gdcore.reports import train_report
+from gdcore.sweep import Sweep
 from scenes.mpl.layouts import DEFAULT_LOOK, Look, build_stage
 from scenes.registry import scene_runs, scene_spec
 from scenes.render import clock
@@ -40,11 +48,23 @@ def run(dataset: str | None = None, **options: Any) -> Experiment:
 
 
 def runs(scene: str, dataset: str | None = None, *, lr: float | Sequence[float] | None = None,
-         **options: Any) -> list[Experiment]:
-    """The runs a scene shows, as `gdviz render SCENE` builds them (compare: lr=[0.05, 0.1, 0.3])."""
+         optimizer: str | Sequence[str] | None = None, **options: Any) -> list[Experiment]:
+    """The runs a scene shows, as `gdviz render SCENE` builds them (compare: lr=[0.05, 0.1, 0.3]; race:
+    optimizer=["gd", "momentum", "adam"])."""
     rates = () if lr is None else (float(lr),) if isinstance(lr, (int, float)) else tuple(map(float, lr))
+    optimizers = () if optimizer is None else (optimizer,) if isinstance(optimizer, str) else tuple(optimizer)
     data, run_options = split_options({"dataset": dataset, **options})
-    return scene_runs(scene_spec(scene), build_dataset(data), run_options, rates, data.seed)
+    return scene_runs(scene_spec(scene), build_dataset(data), run_options, rates, data.seed, optimizers)
+
+
+def sweep(dataset: str | None = None, *, steps: int = 40, lr_min: float | None = None,
+          lr_max: float | None = None, **options: Any) -> Sweep:
+    """A learning-rate sweep, as `gdviz sweep` runs it: each rate's regime, status and final loss, the spectrum's
+    largest stable rate and the smallest rate observed to diverge."""
+    data, run_options = split_options({"dataset": dataset, **options})
+    chosen = build_dataset(data)
+    check_seed_is_used(data.seed, chosen, (run_options.optimizer,))
+    return build_sweep(chosen, run_options, steps, lr_min, lr_max, data.seed)[1]
 
 
 def page(dataset: str | None = None, *, lr: Sequence[float] = (), cdn: bool = False, **options: Any) -> str:

@@ -52,7 +52,7 @@ def output_paths(settings: RenderSettings, experiments: Sequence[Experiment]) ->
     folder = settings.out_dir / experiments[0].dataset.name
     look = settings.look
     chosen = picture_settings("matplotlib", (look.width, look.height), settings.fps, settings.duration, settings.time,
-                              look.rotate, settings.gif_width if "gif" in settings.formats else None)
+                              look.rotate, settings.gif_width if "gif" in settings.formats else None, look.theory)
     stem = settings.stem or output_stem(settings.scene, experiments, "matplotlib", look.theme, chosen)
     return {fmt: folder / f"{stem}.{fmt}" for fmt in settings.formats}
 

@@ -98,3 +98,7 @@ def matplotlib_style(colors: Palette, font_size: float) -> dict[str, object]:
         "axes.formatter.use_mathtext": True,  # the offset reads '×10⁷', not '1e7'
         "svg.fonttype": "none",
     }
+
+
+# One colour per racing optimizer, in the order raced (Okabe–Ito, apart from the regime colours' vermilion).
+RACE_COLORS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")

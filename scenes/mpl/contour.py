@@ -13,8 +13,9 @@ from matplotlib.contour import ContourSet
 from gdcore.experiment import Experiment
 from gdcore.grid import slice_grid
 from gdcore.slices import default_axes, optimum_slice
-from scenes.captions import held_note
+from scenes.captions import held_note, param_label
 from scenes.limits import base_box, zoom_levels
+from scenes.mpl.ghost import THEORY_STYLE, theory_weights
 from scenes.theme import Palette
 
 CONTOUR_RESOLUTION = 100
@@ -34,7 +35,7 @@ class ContourPanel:
     epoch."""
 
     def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
-                 params: tuple[int, int] | None = None) -> None:
+                 params: tuple[int, int] | None = None, theory: bool = True) -> None:
         self.axes, self.colors = axes, colors
         self.problem = experiment.problem
         self.params = params or default_axes(self.problem.n_params)
@@ -44,9 +45,8 @@ class ContourPanel:
         optimum = self.problem.closed_form[list(self.params)]
         self.base = base_box(self.path, trajectory.loss, optimum)
         self.contours: ContourSet | None = None
-        names = experiment.dataset.param_names
-        axes.set_xlabel(names[self.params[0]])
-        axes.set_ylabel(names[self.params[1]])
+        axes.set_xlabel(param_label(experiment, self.params[0]))
+        axes.set_ylabel(param_label(experiment, self.params[1]))
         axes.grid(False)
         axes.plot(*optimum, marker="X", markersize=12, color=colors.optimum, linestyle="none", zorder=5)
         axes.plot(*self.path[0], marker="o", markersize=8, color=colors.path, markerfacecolor="none",
@@ -56,6 +56,10 @@ class ContourPanel:
                                 "edgecolor": "none"}}
         axes.annotate("optimum", optimum, xytext=(-9, -15), ha="right", color=colors.optimum, **label_style)
         axes.annotate("start", self.path[0], xytext=(8, 6), color=colors.path, **label_style)
+        ghost = theory_weights(experiment) if theory else None
+        self.theory = None if ghost is None else axes.plot(
+            ghost[:, self.params[0]], ghost[:, self.params[1]], color=colors.foreground, zorder=3,
+            label="theory w* + (I − ηH)ᵏ(w₀ − w*)", **THEORY_STYLE)[0]
         (self.trail,) = axes.plot([], [], color=colors.path, linewidth=1.6, marker="o", markersize=3, zorder=4,
                                   animated=animated)
         (self.head,) = axes.plot([], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",

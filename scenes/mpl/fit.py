@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
 
 from gdcore.experiment import Experiment
@@ -14,17 +15,20 @@ from scenes.limits import Box, no_worse_than_start, zoom_levels
 from scenes.theme import Palette, style_3d_axes
 
 PLANE_RESOLUTION = 8  # the fitted plane is flat: a coarse mesh shows it
+MAX_RESIDUALS = 200  # residual segments drawn up to this many points; beyond, they are a grey wash
 
 
 class LinePanel:
-    """Data points and the line ŷ = b + w·x at each epoch; the y-axis zooms out if the line escapes."""
+    """Data points and the line ŷ = b + w·x at each epoch, with the residual yᵢ − ŷᵢ of each point as a vertical
+    segment (up to MAX_RESIDUALS points); the y-axis zooms out if the line escapes."""
 
     def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
-                 color: str | None = None, legend: bool = True) -> None:
+                 color: str | None = None, legend: bool = True, residuals: bool = True) -> None:
         self.axes = axes
         self.weights = experiment.trajectory.weights
         shown_x, y = experiment.dataset.shown  # a seeded sample of big data: the numbers come from all rows
         x = shown_x[:, 0]
+        self.x, self.y = x, y
         pad = 0.05 * (x.max() - x.min() or 1.0)
         self.x_ends = np.array([x.min() - pad, x.max() + pad])
         self.base = _fit_box(y, self.ends(no_worse_than_start(experiment.trajectory.loss)))
@@ -35,8 +39,19 @@ class LinePanel:
         (self.line,) = axes.plot([], [], color=color or colors.fit, linewidth=2.6, animated=animated, zorder=3,
                                  label="model ŷ = b + w·x")
         _plot_truth(axes, experiment, self.x_ends, colors)
+        self.residuals: LineCollection | None = None
+        if residuals and len(x) <= MAX_RESIDUALS:
+            self.residuals = LineCollection([], colors=color or colors.fit, linewidths=1.0, alpha=0.45, zorder=2.5,
+                                            animated=animated, label="residuals yᵢ − ŷᵢ")
+            axes.add_collection(self.residuals)
         if legend:
             axes.legend(loc="upper left")
+
+    def residual_segments(self, epoch: int) -> np.ndarray:
+        """From each point (xᵢ, yᵢ) to the model (xᵢ, ŷᵢ) at `epoch`: ndarray of shape (n, 2, 2)."""
+        bias, slope = self.weights[min(epoch, len(self.weights) - 1), :2]
+        model = bias + slope * self.x
+        return np.stack([np.column_stack([self.x, self.y]), np.column_stack([self.x, model])], axis=1)
 
     def ends(self, epochs: np.ndarray | slice) -> np.ndarray:
         """ŷ at both ends of the x-range: ndarray of shape (epochs, 2)."""
@@ -53,7 +68,10 @@ class LinePanel:
 
     def update(self, epoch: int) -> Sequence[Artist]:
         self.line.set_data(self.x_ends, self.ends(min(epoch, len(self.weights) - 1)))
-        return [self.line]
+        if self.residuals is None:
+            return [self.line]
+        self.residuals.set_segments(self.residual_segments(epoch))
+        return [self.residuals, self.line]
 
 
 class PlanePanel:

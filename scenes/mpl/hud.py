@@ -25,6 +25,7 @@ class Readout:
                  animated: bool = True, corner: tuple[float, float] = (0.98, 0.97),
                  banner_at: tuple[float, float] = (0.5, 0.5), compact: bool = False) -> None:
         self.loss = experiment.trajectory.loss
+        self.gradient_norms = experiment.trajectory.gradient_norms
         self.planned_epochs = planned_epochs
         self.diverged = experiment.trajectory.diverged
         self.compact = compact
@@ -49,12 +50,12 @@ class Readout:
         """Nothing static."""
 
     def readout_text(self, epoch: int) -> str:
-        """'epoch  37 / 300   loss 0.2364'; compact: 'epoch 37/300  loss 0.236'."""
+        """'epoch  37 / 300   loss 0.2364' over '‖∇L‖ 0.0123'; compact: 'epoch 37/300  loss 0.236'."""
         shown = min(epoch, len(self.loss) - 1)
         if self.compact:
             return f"epoch {shown}/{self.planned_epochs}  loss {self.loss[shown]:.3g}"
         return (f"epoch {shown:>{len(str(self.planned_epochs))}} / {self.planned_epochs}"
-                f"   loss {self.loss[shown]:.4g}")
+                f"   loss {self.loss[shown]:.4g}\n‖∇L‖ {self.gradient_norms[shown]:.3g}")
 
     def update(self, epoch: int) -> Sequence[Artist]:
         stopped = self.diverged and epoch >= len(self.loss) - 1

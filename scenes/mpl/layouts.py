@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -15,14 +16,28 @@ from matplotlib.transforms import offset_copy
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
-from scenes.captions import cell_title, grid_title, run_regime, run_title, stall_text
+from scenes.captions import (
+    cell_title,
+    grid_title,
+    race_title,
+    run_regime,
+    run_title,
+    scaling_text,
+    scaling_title,
+    stall_text,
+    sweep_title,
+)
+from scenes.limits import Box
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
 from scenes.mpl.hud import Readout
 from scenes.mpl.loss import LossPanel
+from scenes.mpl.modes import EigenContourPanel, ModesPanel
+from scenes.mpl.race import EpochReadout, RaceContourPanel, RaceLossPanel
 from scenes.mpl.stage import Panel, Stage
 from scenes.mpl.surface import SurfacePanel
-from scenes.registry import MAX_COMPARED, Runs, scene_spec
+from scenes.mpl.sweep import SweepContourPanel, SweepLossPanel
+from scenes.registry import max_runs, scene_spec
 from scenes.theme import Palette, matplotlib_style, palette, regime_color
 
 TITLE_GAP_POINTS = 12.0  # points between the title's end and the readout's start
@@ -37,16 +52,19 @@ BANNER_BAND, BANNER_Y = 0.13, 0.85
 # readout); when some run diverged, the banner's line comes between the two.
 HEADER_GAP_POINTS, BANNER_LINE_POINTS = 18.0, 19.0
 GRID_BANNER_BAND = 0.05  # the grid's top moves down by this much to make room for the banner line
+RACE_LEGEND_COLUMNS, RACE_LEGEND_ROW = 3, 0.05  # the race's legend: entries per row, figure height of a row
 
 
 @dataclass(frozen=True)
 class Look:
-    """How a scene looks: frame size in pixels, theme, and whether the surface camera turns."""
+    """How a scene looks: frame size in pixels, theme, whether the surface camera turns, and whether constant-rate
+    gd's theory path is drawn faint beside the run."""
 
     width: int = 1280
     height: int = 720
     theme: str = "light"
     rotate: bool = False
+    theory: bool = True
 
     @property
     def colors(self) -> Palette:
@@ -69,9 +87,9 @@ def build_stage(scene: str, experiments: Sequence[Experiment], look: Look = DEFA
                 animated: bool = True) -> Stage:
     """The figure and panels of `scene` (as registered in scenes.registry) for its runs."""
     spec = scene_spec(scene)
-    expected = (1, 1) if spec.runs is Runs.ONE else (1, MAX_COMPARED)
-    if not expected[0] <= len(experiments) <= expected[1]:
-        raise GdvizInputError(f"scene {scene!r} shows {'one run' if expected[1] == 1 else '1 to 4 runs'}, "
+    most = max_runs(spec)
+    if not 1 <= len(experiments) <= most:
+        raise GdvizInputError(f"scene {scene!r} shows {'one run' if most == 1 else f'1 to {most} runs'}, "
                               f"got {len(experiments)}")
     layout: Layout = spec.drawer("matplotlib")
     with matplotlib.rc_context(matplotlib_style(look.colors, BASE_FONT_POINTS * layout.font_scale)):
@@ -136,8 +154,9 @@ def _dashboard_panels(figure: Figure, experiment: Experiment, look: Look, animat
     grid = figure.add_gridspec(2, 2, width_ratios=[1.15, 1.0], left=0.065, right=0.975, top=top - 0.005,
                                bottom=0.085, wspace=0.22, hspace=0.42)
     fit = fit_panel(_axes_maker(figure, grid[:, 0]), experiment, look.colors, animated)
-    contour = ContourPanel(figure.add_subplot(grid[0, 1]), experiment, look.colors, animated)
-    loss = LossPanel(figure.add_subplot(grid[1, 1]), experiment, look.colors, experiment.epochs, animated)
+    contour = ContourPanel(figure.add_subplot(grid[0, 1]), experiment, look.colors, animated, theory=look.theory)
+    loss = LossPanel(figure.add_subplot(grid[1, 1]), experiment, look.colors, experiment.epochs, animated,
+                     theory=look.theory)
     return [fit, contour, loss]
 
 
@@ -146,15 +165,24 @@ def _line_panels(figure: Figure, experiment: Experiment, look: Look, animated: b
 
 
 def _contour_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
-    return [ContourPanel(figure.add_subplot(), experiment, look.colors, animated)]
+    return [ContourPanel(figure.add_subplot(), experiment, look.colors, animated, theory=look.theory)]
 
 
 def _surface_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
-    return [SurfacePanel(figure.add_subplot(projection="3d"), experiment, look.colors, animated, rotate=look.rotate)]
+    return [SurfacePanel(figure.add_subplot(projection="3d"), experiment, look.colors, animated, rotate=look.rotate,
+                         theory=look.theory)]
 
 
 def _loss_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
-    return [LossPanel(figure.add_subplot(), experiment, look.colors, experiment.epochs, animated)]
+    return [LossPanel(figure.add_subplot(), experiment, look.colors, experiment.epochs, animated, theory=look.theory)]
+
+
+def _modes_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.0, 1.0], left=0.09, right=0.975, top=top - 0.04,
+                               bottom=0.17, wspace=0.3)
+    bars = ModesPanel(figure.add_subplot(grid[0, 0]), experiment, look.colors, animated)
+    turned = EigenContourPanel(figure.add_subplot(grid[0, 1]), experiment, look.colors, animated)
+    return [bars, turned]
 
 
 dashboard = single(_dashboard_panels)
@@ -162,6 +190,63 @@ line = single(_line_panels, planar=lambda experiment: experiment.dataset.n_featu
 contour = single(_contour_panels)
 surface = single(_surface_panels, planar=lambda _: True)
 loss = single(_loss_panels)
+modes = single(_modes_panels)
+
+
+def _race(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
+    """Every optimizer's path on one contour (left) and its loss (right), on one clock; the legend names each
+    optimizer and its rate."""
+    figure.suptitle(race_title(experiments), x=0.015, y=0.975, ha="left")
+    readout = EpochReadout(_overlay(figure), max(run.epochs for run in experiments), look.colors, animated)
+    rows = -(-len(experiments) // RACE_LEGEND_COLUMNS)  # the legend's rows, between the title and the panels
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0], left=0.075, right=0.975,
+                               top=0.875 - RACE_LEGEND_ROW * rows, bottom=0.11, wspace=0.22)
+    contour = RaceContourPanel(figure.add_subplot(grid[0, 0]), experiments, look.colors, animated)
+    loss = RaceLossPanel(figure.add_subplot(grid[0, 1]), experiments, look.colors, animated)
+    figure.legend(handles=contour.trails, loc="upper center", bbox_to_anchor=(0.5, 0.925), frameon=False,
+                  ncol=min(len(experiments), RACE_LEGEND_COLUMNS), fontsize="small")
+    return [contour, loss, readout]
+
+
+race = Layout(_race)
+
+
+def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
+    """The raw data's contours (stripes, κ large) beside the standardized data's (near circles), each with its
+    path at its best constant rate, its κ, 2/L and the epochs it needs written above it."""
+    figure.suptitle(scaling_title(experiments[0]), x=0.015, y=0.975, ha="left")
+    grid = figure.add_gridspec(1, len(experiments), left=0.075, right=0.975, top=0.76, bottom=0.11, wspace=0.25)
+    panels: list[Panel] = []
+    for cell, experiment in zip(grid, experiments, strict=True):
+        axes = figure.add_subplot(cell)
+        axes.text(0.0, 1.04, scaling_text(experiment), transform=axes.transAxes, ha="left", va="bottom",
+                  fontsize="small", color=look.colors.foreground, linespacing=1.5)
+        readout = Readout(axes, experiment, look.colors, experiment.epochs, animated, corner=(1.0, 1.2),
+                          banner_at=(0.0, 1.2), compact=True)
+        contour = ContourPanel(axes, experiment, look.colors, animated, theory=look.theory)
+        # Equal units on both axes: the raw bowl's stripes and the standardized one's circles are their true shapes.
+        half = float(np.max(contour.base.half_width))
+        contour.base = Box(contour.base.centre - half, contour.base.centre + half)
+        axes.set_aspect("equal", adjustable="box")
+        panels += [contour, readout]
+    return panels
+
+
+scaling = Layout(_scaling, font_scale=0.95)
+
+
+def _sweep(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
+    """The rate moving across its range: its whole path on the contours (left), the final loss of every rate so
+    far against the rate (right)."""
+    figure.suptitle(sweep_title(experiments), x=0.015, y=0.975, ha="left")
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.0, 1.25], left=0.075, right=0.975, top=0.84, bottom=0.11,
+                               wspace=0.22)
+    contour = SweepContourPanel(figure.add_subplot(grid[0, 0]), experiments, look.colors, animated)
+    losses = SweepLossPanel(figure.add_subplot(grid[0, 1]), experiments, look.colors, animated)
+    return [contour, losses]
+
+
+sweep = Layout(_sweep)
 
 
 def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: Look,
@@ -187,11 +272,12 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
         color = regime_color(run_regime(experiment))
         fit_axes = figure.add_subplot(inner[0, 0])
         if experiment.dataset.n_features == 1:
-            fit: Panel = LinePanel(fit_axes, experiment, look.colors, animated, color, legend=False)
+            fit: Panel = LinePanel(fit_axes, experiment, look.colors, animated, color, legend=False,
+                                   residuals=False)  # a quarter of the frame: the line alone reads best
         else:
-            fit = ContourPanel(fit_axes, experiment, look.colors, animated)
+            fit = ContourPanel(fit_axes, experiment, look.colors, animated, theory=look.theory)
         loss = LossPanel(figure.add_subplot(inner[0, 1]), experiment, look.colors, epochs, animated, color,
-                         legend=False)
+                         legend=False, theory=look.theory)
         title = cell_title(experiment)
         overlay = _cell_overlay(figure, cell)
         header = offset_copy(overlay.transAxes, figure, y=header_points, units="points")

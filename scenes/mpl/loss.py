@@ -11,6 +11,7 @@ from matplotlib.ticker import LogFormatterSciNotation, LogLocator
 
 from gdcore.experiment import Experiment
 from scenes.limits import loss_limits
+from scenes.mpl.ghost import THEORY_STYLE, theory_loss
 from scenes.theme import Palette
 
 # Under two decades, a log axis labels a single tick or none: there, minor ticks at 2·10^k and 5·10^k, labelled.
@@ -21,7 +22,7 @@ class LossPanel:
     """Loss of each epoch so far; the axes hold the whole run from the start, so this panel never zooms."""
 
     def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, planned_epochs: int,
-                 animated: bool = True, color: str | None = None, legend: bool = True) -> None:
+                 animated: bool = True, color: str | None = None, legend: bool = True, theory: bool = True) -> None:
         self.loss = experiment.trajectory.loss
         self.epochs = np.arange(len(self.loss))
         minimum = experiment.problem.closed_form_loss
@@ -41,9 +42,13 @@ class LossPanel:
         if minimum > 0:
             axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.2,
                          label=f"closed-form minimum {minimum:.4g}")
-            if legend:  # where the curve is not: a falling loss leaves the top right free, a rising one the bottom
-                rising = self.loss[-1] > self.loss[0]
-                axes.legend(loc="lower right" if rising else "upper right", fontsize="small")
+        ghost = theory_loss(experiment) if theory else None
+        self.theory = None if ghost is None else axes.plot(
+            np.arange(len(ghost)), ghost, color=colors.foreground, label="theory (I − ηH)ᵏ", **THEORY_STYLE)[0]
+        # The legend goes where the curve is not: a falling loss leaves the top right free, a rising one the bottom.
+        if legend and (minimum > 0 or ghost is not None):
+            rising = self.loss[-1] > self.loss[0]
+            axes.legend(loc="lower right" if rising else "upper right", fontsize="small")
         (self.curve,) = axes.plot([], [], color=color, linewidth=2.2, animated=animated)
         (self.head,) = axes.plot([], [], marker="o", markersize=7, color=color, linestyle="none", animated=animated)
 

@@ -11,8 +11,9 @@ from matplotlib.axes import Axes
 from gdcore.experiment import Experiment
 from gdcore.grid import slice_grid
 from gdcore.slices import default_axes, optimum_slice
-from scenes.captions import held_note
+from scenes.captions import held_note, param_label
 from scenes.limits import base_box, zoom_levels
+from scenes.mpl.ghost import THEORY_STYLE, theory_weights
 from scenes.theme import Palette, style_3d_axes
 
 SURFACE_RESOLUTION = 40  # plot_surface costs grow with the square of this; 40 keeps the bowl smooth
@@ -28,7 +29,7 @@ class SurfacePanel:
     """
 
     def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
-                 rotate: bool = False, params: tuple[int, int] | None = None) -> None:
+                 rotate: bool = False, params: tuple[int, int] | None = None, theory: bool = True) -> None:
         self.axes, self.colors, self.rotate = axes, colors, rotate
         self.problem = experiment.problem
         self.params = params or default_axes(self.problem.n_params)
@@ -40,9 +41,8 @@ class SurfacePanel:
         self.surface: Artist | None = None
         self.surface_level: int | None = None
         self.levels: np.ndarray = np.zeros(0, dtype=int)
-        names = experiment.dataset.param_names
-        axes.set_xlabel(names[self.params[0]], labelpad=8)
-        axes.set_ylabel(names[self.params[1]], labelpad=8)
+        axes.set_xlabel(param_label(experiment, self.params[0]), labelpad=8)
+        axes.set_ylabel(param_label(experiment, self.params[1]), labelpad=8)
         axes.set_zlabel("loss", labelpad=6)
         axes.view_init(elev=CAMERA_ELEVATION, azim=CAMERA_AZIMUTH)
         style_3d_axes(axes, colors)
@@ -51,6 +51,10 @@ class SurfacePanel:
             # box's own corner is crowded with its tick labels)
             axes.text2D(0.01, 0.01, note, transform=axes.figure.transFigure, fontsize="small",
                         color=colors.foreground, va="bottom", ha="left", alpha=0.8)
+        ghost = theory_weights(experiment) if theory else None
+        self.theory_path = None if ghost is None else ghost[:, list(self.params)]
+        self.theory = None if ghost is None else axes.plot([], [], [], color=colors.foreground, zorder=9,
+                                                           **THEORY_STYLE)[0]
         (self.trail,) = axes.plot([], [], [], color=colors.path, linewidth=1.5, marker="o", markersize=3.5,
                                   zorder=10, animated=animated)
         (self.head,) = axes.plot([], [], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",
@@ -84,6 +88,10 @@ class SurfacePanel:
         self.axes.set_xlim(view.low[0], view.high[0])
         self.axes.set_ylim(view.low[1], view.high[1])
         self.axes.set_zlim(0.0, float(grid.loss.max()))
+        if self.theory is not None and self.theory_path is not None:  # 3D does not clip: only what the view holds
+            inside = np.all((self.theory_path >= view.low) & (self.theory_path <= view.high), axis=1)
+            shown = self.theory_path[: int(np.argmin(inside)) if not inside.all() else len(inside)]
+            self.theory.set_data_3d(shown[:, 0], shown[:, 1], self.slice.loss(shown[:, 0], shown[:, 1]))
 
     def update(self, epoch: int) -> Sequence[Artist]:
         last = min(epoch, len(self.path) - 1)

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 import gdcore.cluster as cluster
+from scenes.registry import SCENES
 from tests.scenes.test_cli import assert_bad_input, invoke
 
 LECTURE = """
@@ -78,8 +79,7 @@ def test_a_bad_clip_is_named_and_skipped_while_the_others_render(tmp_path: Path)
     assert result.exit_code == 1
     errors = result.stderr.strip().splitlines()
     assert errors == [
-        "gdviz: clip 4 (linee): unknown scene 'linee': choose one of dashboard, line, contour, surface, loss, "
-        "update-rule, regimes, compare (did you mean 'line'?)",
+        f"gdviz: clip 4 (linee): unknown scene 'linee': choose one of {', '.join(SCENES)} (did you mean 'line'?)",
         "gdviz: clip 5 \"typo\": unknown key 'learning-rate'",
         "gdviz: clip 6 (loss): lr = 'fast' should be a list or a number",
     ]

@@ -100,3 +100,24 @@ def test_bad_job_options_are_one_line(options: dict[str, object], fragment: str)
 
     with pytest.raises(GdvizInputError, match=fragment):
         plan_job(options)
+
+
+def test_no_theory_reaches_the_look_and_the_file_name(tmp_path) -> None:
+    from scenes.jobs import plan_job as plan
+
+    shown = plan({"scene": "contour", "epochs": 5, "out": str(tmp_path)})
+    hidden = plan({"scene": "contour", "epochs": 5, "theory": False, "out": str(tmp_path)})
+    assert shown.theory and not hidden.theory and shown.stem != hidden.stem
+    assert hidden.stem.startswith(shown.stem.split("-h")[0])
+
+
+def test_the_cli_and_a_lecture_take_no_theory(tmp_path) -> None:
+    from scenes.batch import OPTION_TYPES
+    from tests.scenes.test_cli import invoke
+
+    assert OPTION_TYPES["theory"] == (bool,)
+    result = invoke("render", "loss", "--no-theory", "--epochs", "5", "--format", "png", "--size", "160x90",
+                    "--out", str(tmp_path), "--quiet")
+    assert result.exit_code == 0, result.output
+    record = next((tmp_path / "plane").glob("loss-*.json")).read_text()
+    assert '"theory": false' in record

@@ -95,3 +95,12 @@ def test_bad_keywords_name_the_parameter_as_python_spells_it() -> None:
 def test_runs_gives_a_scenes_runs() -> None:
     assert [r.trajectory.lr for r in runs("compare", "plane", lr=[0.05, 0.1], epochs=5)] == [0.05, 0.1]
     assert len(runs("regimes", "line", epochs=5)) == 4
+
+
+def test_the_notebook_races_optimizers_and_sweeps_rates() -> None:
+    from scenes import notebook
+
+    raced = notebook.runs("race", "plane", optimizer=["gd", "adam"], lr=[0.1, 0.2], epochs=5)
+    assert [(run.trajectory.optimizer, run.trajectory.lr) for run in raced] == [("gd", 0.1), ("adam", 0.2)]
+    result = notebook.sweep("plane", steps=3, epochs=10)
+    assert len(result.rows) == 3 and result.lr_stable_max is not None

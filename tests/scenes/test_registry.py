@@ -104,7 +104,8 @@ def test_every_scene_has_runs_with_no_option_but_its_name() -> None:
     dataset = load_preset("line")
     for name, spec in SCENES.items():
         runs = scene_runs(spec, dataset, RunOptions(epochs=5))
-        expected = {Runs.ONE: 1, Runs.REGIMES: 4, Runs.RATES: 3}[spec.runs]
+        expected = {Runs.ONE: 1, Runs.REGIMES: 4, Runs.RATES: 3, Runs.OPTIMIZERS: 3, Runs.SCALING: 2,
+                    Runs.SWEEP: 40}[spec.runs]
         assert len(runs) == expected, name
     compared = scene_runs(scene_spec("compare"), dataset, RunOptions(epochs=5))
     assert [run.rate.regime.value for run in compared] == ["slow", "good", "jumping"]

@@ -141,3 +141,23 @@ def test_the_loss_legend_stays_off_the_curve(rate: float) -> None:
     inside = ((legend.x0 <= points[:, 0]) & (points[:, 0] <= legend.x1)
               & (legend.y0 <= points[:, 1]) & (points[:, 1] <= legend.y1))
     assert not inside.any(), "the legend covers the loss curve"
+
+
+def test_the_residuals_join_each_point_to_the_model_at_the_plans_epoch(line_run: Experiment) -> None:
+    stage = build_stage("line", [line_run], TINY)
+    (panel,) = panels_of(stage, LinePanel)
+    plan = plan_frames(line_run.epochs, fps=4, duration=1.0)
+    x, y = line_run.dataset.features[:, 0], line_run.dataset.target
+    for frame, _ in enumerate(blitted_frames(stage, plan)):
+        epoch = int(plan.epochs[frame])
+        segments = np.array(panel.residuals.get_segments())
+        bias, slope = line_run.trajectory.weights[epoch]
+        np.testing.assert_allclose(segments[:, 0], np.column_stack([x, y]))
+        np.testing.assert_allclose(segments[:, 1], np.column_stack([x, bias + slope * x]))
+
+
+def test_the_readout_shows_the_gradient_norm(line_run: Experiment) -> None:
+    stage = build_stage("line", [line_run], TINY)
+    (readout,) = panels_of(stage, Readout)
+    readout.update(7)
+    assert f"‖∇L‖ {line_run.trajectory.gradient_norms[7]:.3g}" in readout.text.get_text()

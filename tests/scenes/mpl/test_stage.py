@@ -129,3 +129,22 @@ def test_a_frame_repeating_the_last_epoch_is_the_same_picture_not_redrawn(line_r
         if plan.epochs[k] == plan.epochs[k - 1]:
             np.testing.assert_array_equal(frames[k], frames[k - 1])
     np.testing.assert_allclose(frames[-1][..., :3], still_frame(stage, int(plan.epochs[-1]))[..., :3], atol=2)
+
+
+@pytest.mark.parametrize("scene", ["modes", "race", "scaling", "sweep", "line"])
+def test_the_new_scenes_last_blitted_frame_matches_a_still(scene: str) -> None:
+    """Blitting draws the moving artists over the background: the last frame must look as when drawn directly."""
+    from gdcore.datasets import load_preset
+    from gdcore.options import RunOptions
+    from scenes.registry import scene_runs, scene_spec
+    from scenes.render import clock
+
+    rates = {"modes": (0.5,), "sweep": (0.05, 0.2, 0.5), "line": (2.0,)}.get(scene, ())
+    dataset = load_preset("line" if scene == "line" else "plane")
+    runs = scene_runs(scene_spec(scene), dataset, RunOptions(epochs=30), rates)
+    plan = clock(runs, fps=6, duration=1.0, time="log")
+    frames = [frame.copy() for frame in blitted_frames(build_stage(scene, runs, TINY), plan)]
+    still = still_frame(build_stage(scene, runs, TINY), int(plan.epochs[-1]))
+    difference = np.abs(frames[-1].astype(int) - still.astype(int))
+    assert difference.mean() < 1.0, f"mean difference {difference.mean():.2f} of 255"
+    assert np.mean(difference.max(axis=2) > 40) < 0.01

@@ -1,0 +1,179 @@
+"""A learning-rate sweep drawn: final loss against rate (log–log) over the regime bands, 2/L and the presets
+marked. The still figure draws every rate; the sweep scene adds them one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+
+from gdcore.experiment import Experiment
+from gdcore.regimes import preset_rates
+from gdcore.sweep import Sweep, SweepRow, regime_bands
+from scenes.captions import rate_label, run_regime
+from scenes.limits import log_limits, zoom_levels
+from scenes.mpl.contour import ContourPanel
+from scenes.theme import Palette, regime_color
+
+BAND_ALPHA = 0.13
+NAMED_BAND_FRACTION = 0.12  # a regime band narrower than this fraction of the axis is not named (no room)
+
+
+OFF_SCALE = 0.7  # a diverged rate's cross sits at this fraction of the loss axis' top (its loss is off the scale)
+
+
+def sweep_limits(result: Sweep, minimum: float) -> tuple[float, float]:
+    """The loss axis: every final loss of the rates that did not diverge, and the minimum; diverged rates (their
+    last finite loss ~10¹² times the start) are drawn at the top instead, or they would flatten every other."""
+    losses = np.array([row.final_loss for row in result.rows if not row.diverged])
+    fallback = np.array([row.final_loss for row in result.rows])[:1]
+    return log_limits(losses if losses.size else fallback, minimum, pad=3.0) or (1e-6, 1.0)
+
+
+def draw_sweep_frame(axes: Axes, result: Sweep, experiment: Experiment, colors: Palette) -> None:
+    """The static parts: regime bands, the minimum, 2/L (the spectrum's largest stable rate), the observed
+    threshold, the dataset's preset rates, log–log axes holding every rate and final loss."""
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    bands = regime_bands(result)
+    span = np.log(bands[-1][1] / bands[0][0])
+    for low, high, regime in bands:
+        axes.axvspan(low, high, color=regime_color(regime), alpha=BAND_ALPHA, linewidth=0, zorder=0)
+        if regime is not None and np.log(high / low) >= NAMED_BAND_FRACTION * span:  # a narrow band: its colour
+            axes.text(np.sqrt(low * high), 0.98, regime.value, transform=axes.get_xaxis_transform(), ha="center",
+                      va="top", fontsize="small", color=regime_color(regime), fontweight="bold")
+    minimum = experiment.problem.closed_form_loss
+    if minimum > 0:
+        axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.0,
+                     label=f"closed-form minimum {minimum:.4g}")
+    if result.lr_stable_max is not None:
+        axes.axvline(result.lr_stable_max, color=colors.foreground, linewidth=1.4,
+                     label=f"largest stable rate {result.lr_stable_max:.4g} (spectrum)")
+    if result.observed_threshold is not None:
+        axes.axvline(result.observed_threshold, color=regime_color(None), linestyle=":", linewidth=1.6,
+                     label=f"smallest seen to diverge {result.observed_threshold:.4g}")
+    rates = np.array([row.lr for row in result.rows])
+    if result.optimizer == "gd":  # the presets are gd's η·L: marked only where they mean what they say
+        for regime, rate in preset_rates(experiment.problem.lambda_max).items():
+            if rates.min() <= rate <= rates.max():
+                axes.plot(rate, 0.0, marker="^", color=regime_color(regime), markersize=9,
+                          transform=axes.get_xaxis_transform(), linestyle="none", clip_on=False, zorder=5)
+                axes.text(rate, 0.04, f"{regime.value} preset", transform=axes.get_xaxis_transform(), rotation=90,
+                          ha="right", va="bottom", fontsize="x-small", color=regime_color(regime))
+    axes.set_xlim(rates.min() / 1.15, rates.max() * 1.15)
+    axes.set_ylim(*sweep_limits(result, minimum))
+    axes.set_xlabel(f"learning rate η ({result.optimizer})")
+    axes.set_ylabel(f"final loss after {result.epochs} epochs ({experiment.problem.cost})")
+    axes.grid(True, which="major", alpha=0.5)
+
+
+class SweepPoints:
+    """The sweep's final losses up to a rate index: finished runs as dots in their regime's colour, diverged ones
+    as crosses (their last finite loss)."""
+
+    def __init__(self, axes: Axes, result: Sweep, colors: Palette, animated: bool = False) -> None:
+        self.rows = sorted(result.rows, key=lambda row: row.lr)
+        self.rates = np.array([row.lr for row in self.rows])
+        self.diverged = np.array([row.diverged for row in self.rows])
+        top = axes.get_ylim()[1]
+        self.losses = np.array([top * OFF_SCALE if row.diverged else row.final_loss for row in self.rows])
+        point_colors = [regime_color(row.regime) for row in self.rows]
+        (self.curve,) = axes.plot([], [], color=colors.foreground, linewidth=1.0, alpha=0.6, animated=animated,
+                                  zorder=3)
+        self.points = axes.scatter(self.rates, self.losses, c=point_colors, s=36, zorder=4, animated=animated,
+                                   edgecolors=colors.background, linewidths=0.5)
+        self.crosses = axes.scatter(self.rates, self.losses, c=point_colors, s=60, marker="x", zorder=4,
+                                    animated=animated, linewidths=2.0, label="diverged (loss off the scale)")
+        self.show(len(self.rows) - 1)
+
+    def show(self, index: int) -> Sequence[Artist]:
+        """Rates 0..index shown; returns the artists."""
+        shown = np.arange(len(self.rows)) <= index
+        finished, blown = shown & ~self.diverged, shown & self.diverged
+        self.curve.set_data(self.rates[finished], self.losses[finished])
+        self.points.set_offsets(np.column_stack([self.rates[finished], self.losses[finished]]).reshape(-1, 2))
+        self.points.set_array(None)
+        self.points.set_facecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(finished)])
+        self.crosses.set_offsets(np.column_stack([self.rates[blown], self.losses[blown]]).reshape(-1, 2))
+        self.crosses.set_facecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(blown)])
+        self.crosses.set_edgecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(blown)])
+        return [self.curve, self.points, self.crosses]
+
+
+def sweep_of(experiments: Sequence[Experiment]) -> Sweep:
+    """The sweep the scene's runs make (one row per run, no bisection): what the figure draws."""
+    rows = tuple(SweepRow(lr=run.trajectory.lr, regime=run_regime(run), status=run.trajectory.status,
+                          final_loss=run.trajectory.final_loss, epochs_run=run.trajectory.epochs_run,
+                          diverged_at=run.trajectory.diverged_at) for run in experiments)
+    first = experiments[0]
+    limit = first.stability.lr_stable_max if first.stability is not None else None
+    return Sweep(optimizer=first.trajectory.optimizer, epochs=first.epochs, rows=rows, lr_stable_max=limit,
+                 observed_threshold=None)
+
+
+def rate_index(epoch: int, longest: int, count: int) -> int:
+    """The rate a frame shows, from the epoch the clock gives it: the clock's epochs run from 0 to `longest`
+    (log-spaced by default), so index = (count − 1)·log(1 + epoch)/log(1 + longest) moves at about one rate per
+    equal slice of the clip."""
+    fraction = np.log1p(max(epoch, 0)) / np.log1p(max(longest, 1))
+    return int(np.clip(np.round(fraction * (count - 1)), 0, count - 1))
+
+
+class SweepContourPanel:
+    """The contours, and the whole path of the rate being shown; the view zooms out for a diverging rate."""
+
+    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True) -> None:
+        self.contour = ContourPanel(axes, experiments[0], colors, animated, theory=False)
+        self.contour.trail.set_visible(False)
+        self.contour.head.set_visible(False)
+        params = list(self.contour.params)
+        self.paths = [run.trajectory.weights[:, params] for run in experiments]
+        self.colors = [regime_color(run_regime(run)) for run in experiments]
+        self.longest = max(run.trajectory.epochs_run for run in experiments)
+        # Each rate's view: the zoom holding its whole path.
+        self.keys = np.array([int(zoom_levels(self.contour.base, path, np.array([len(path) - 1]))[0])
+                              for path in self.paths])
+        (self.trail,) = axes.plot([], [], linewidth=1.6, marker="o", markersize=2.5, zorder=4, animated=animated)
+
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
+        return np.array([self.keys[rate_index(int(epoch), self.longest, len(self.paths))] for epoch in epochs])
+
+    def set_view(self, key: int) -> None:
+        self.contour.set_view(key)
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        index = rate_index(epoch, self.longest, len(self.paths))
+        self.trail.set_data(self.paths[index][:, 0], self.paths[index][:, 1])
+        self.trail.set_color(self.colors[index])
+        return [self.trail]
+
+
+class SweepLossPanel:
+    """Final loss against rate over the regime bands, the rates so far; a line at the rate being shown."""
+
+    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True) -> None:
+        result = sweep_of(experiments)
+        draw_sweep_frame(axes, result, experiments[0], colors)
+        self.points = SweepPoints(axes, result, colors, animated)
+        self.runs = experiments
+        self.longest = max(run.trajectory.epochs_run for run in experiments)
+        self.marker = axes.axvline(experiments[0].trajectory.lr, color=colors.foreground, linewidth=2.0, alpha=0.5,
+                                   animated=animated)
+        self.label = axes.text(0.01, 1.02, "", transform=axes.transAxes, ha="left", va="bottom", fontsize="small",
+                               color=colors.foreground, animated=animated)
+
+    def view_keys(self, epochs: np.ndarray) -> np.ndarray:
+        return np.zeros(len(epochs), dtype=int)
+
+    def set_view(self, key: int) -> None:
+        """Static."""
+
+    def update(self, epoch: int) -> Sequence[Artist]:
+        index = rate_index(epoch, self.longest, len(self.runs))
+        run = self.runs[index]
+        self.marker.set_xdata([run.trajectory.lr, run.trajectory.lr])
+        self.label.set_text(rate_label(run))
+        self.label.set_color(regime_color(run_regime(run)))
+        return [*self.points.show(index), self.marker, self.label]

@@ -1,0 +1,66 @@
+"""`gdviz sweep`: the table, strict JSON, the figure's files, the observed threshold against 2/L, bad input."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdcore.datasets import load_preset
+from gdcore.options import RunOptions, build_sweep
+from gdcore.sweep import regime_bands
+from scenes.figures import sweep_figure
+from tests.scenes.test_cli import assert_bad_input, invoke
+
+
+def test_sweep_json_lists_every_rate_and_writes_png_and_svg(tmp_path: Path) -> None:
+    result = invoke("sweep", "--dataset", "line", "--steps", "6", "--epochs", "50", "--json", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {"lr_stable_max", "observed_threshold", "rates"} <= set(report)
+    assert len(report["rates"]) == 6
+    assert {"lr", "regime", "status", "final_loss", "epochs_run"} <= set(report["rates"][0])
+    lr_stable = report["lr_stable_max"]
+    np.testing.assert_allclose([row["lr"] for row in report["rates"]], lr_stable * np.geomspace(0.01, 1.5, 6))
+    assert report["rates"][-1]["status"] == "diverged"
+    files = sorted(path.name for path in (tmp_path / "line").iterdir())
+    assert [Path(name).suffix for name in files] == [".png", ".svg"] and files[0].startswith("figure-sweep-")
+
+
+def test_sweep_prints_a_table_and_takes_a_range(tmp_path: Path) -> None:
+    result = invoke("sweep", "--steps", "3", "--lr-min", "0.01", "--lr-max", "0.1", "--epochs", "20", "--out",
+                    str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "0.01 " in result.stdout and "largest stable rate" in result.stdout and "wrote" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (("--steps", "0"), "--steps must be at least 1"),
+    (("--lr", "0.1"), "a sweep chooses its rates"),
+    (("--lr-min", "-1"), "0 < low <= high"),
+])
+def test_sweep_bad_input_is_one_line(args: tuple[str, ...], fragment: str, tmp_path: Path) -> None:
+    assert_bad_input(invoke("sweep", "--no-figure", "--out", str(tmp_path), *args), fragment)
+
+
+def test_gds_observed_threshold_is_two_over_l_given_enough_epochs() -> None:
+    base, result = build_sweep(load_preset("plane"), RunOptions(epochs=5000), steps=8, lr_min=None, lr_max=None)
+    two_over_l = 2.0 / base.problem.lambda_max
+    assert result.lr_stable_max == pytest.approx(two_over_l)
+    assert result.observed_threshold == pytest.approx(two_over_l, rel=0.01)
+
+
+def test_the_bands_cover_the_rates_in_order_and_the_figure_draws_every_rate() -> None:
+    base, result = build_sweep(load_preset("plane"), RunOptions(epochs=40), steps=10)
+    bands = regime_bands(result)
+    assert [band[2].value for band in bands] == ["slow", "good", "jumping", "divergent"]
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bands))
+    rates = [row.lr for row in result.rows]
+    assert bands[0][0] < min(rates) and bands[-1][1] > max(rates)
+    figure = sweep_figure(result, base)
+    offsets = np.concatenate([collection.get_offsets() for collection in figure.axes[0].collections
+                              if len(collection.get_offsets())])
+    assert sorted(offsets[:, 0]) == pytest.approx(sorted(rates))
