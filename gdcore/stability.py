@@ -17,7 +17,10 @@ Regimes, one rule for every linear method, with f = η·L / A (the rate as a fra
     divergent  f > 1 (growth > 1)             marginal  f = 1 (growth = 1: it oscillates forever)
     jumping    f < 1 and T(L) < 0: the stiffest direction's dominant root is negative real or has a negative real
                part, so its error changes sign (about) every step, shrinking
-    slow       f < 0.1, not jumping           good      otherwise
+    slow       not jumping, and the effective η·L < 0.2     good      otherwise
+where the effective η·L is η·L for gd and η·L/(1 − μ) for momentum and Nesterov: on a slow direction the heavy ball
+moves like gd at the rate η/(1 − μ) (its velocity sums a geometric series), so μ = 0.9 at η·L = 0.09 is good, not
+slow.
 For gd these are exactly the η·L thresholds of `gdcore.regimes` (A = 2: slow η·L < 0.2, jumping η·L > 1). For heavy
 ball, jumping is η·L > 1 + μ: the second half of its stable range, as for gd. Momentum with complex roots spirals
 (its error swings slowly around the optimum, over several steps): it counts as slow or good, not jumping.
@@ -245,7 +248,7 @@ def best_constant_rate(eigenvalues: np.ndarray) -> BestRate:
 # The report.
 
 
-def _regime(eta_l: float, limit: float, stiffest_trace: float, name: str) -> Regime:
+def _regime(eta_l: float, limit: float, stiffest_trace: float, name: str, momentum: float = 0.0) -> Regime:
     """The module doc's rule for η·L against the limit A; for gd, sgd and decay exactly `regime_of(η·L)`."""
     if name not in ("momentum", "nesterov"):
         return regime_of(eta_l)
@@ -256,7 +259,8 @@ def _regime(eta_l: float, limit: float, stiffest_trace: float, name: str) -> Reg
         return Regime.DIVERGENT
     if stiffest_trace < 0:
         return Regime.JUMPING
-    return Regime.SLOW if fraction < SLOW_BELOW / STABLE_BELOW else Regime.GOOD
+    effective = eta_l / (1.0 - momentum) if momentum < 1.0 else math.inf  # gd's η·L of the same long-run pace
+    return Regime.SLOW if effective < SLOW_BELOW else Regime.GOOD
 
 
 def _updates_per_epoch(optimizer: Optimizer, n_samples: int | None) -> int:
@@ -297,9 +301,10 @@ def stability(optimizer: Optimizer, eigenvalues: np.ndarray, epochs: int,
     eta_l = lr * float(values[-1])
     last_lr = optimizer.rate(max(epochs, 1) * _updates_per_epoch(optimizer, n_samples) - 1)
     first_trace, _ = iteration(optimizer, lr, values[-1:])
-    regime = _regime(eta_l, limit, float(first_trace[0]), optimizer.name)
+    momentum = float(getattr(optimizer, "momentum", 0.0) or 0.0)
+    regime = _regime(eta_l, limit, float(first_trace[0]), optimizer.name, momentum)
     last_trace, last_det, last_at_one = _iteration(optimizer, last_lr, values)
-    final_regime = _regime(last_lr * float(values[-1]), limit, float(last_trace[-1]), optimizer.name)
+    final_regime = _regime(last_lr * float(values[-1]), limit, float(last_trace[-1]), optimizer.name, momentum)
     growth = float(np.max(spectral_radius(last_trace, last_det)))
     log_growth = float(np.max(log_spectral_radius(last_trace, last_det, last_at_one)))
     if optimizer.name == "decay":
