@@ -29,7 +29,7 @@ SCHEDULER_TIMEOUT_S = 10
 _RENDER_TYPES: dict[str, tuple[type, ...]] = {
     "scene": (str,), "engine": (str,), "format": (str, list), "size": (str,), "quality": (str,), "fps": (int, float),
     "duration": (int, float), "time": (str,), "theme": (str,), "rotate": (bool,), "out": (str,), "name": (str,),
-    "title": (str,),
+    "title": (str,), "gif_width": (int,),
 }
 _DECLARED_TYPES = {"float | None": (int, float), "int | None": (int,), "str | None": (str,), "str": (str,),
                    "bool": (bool,)}

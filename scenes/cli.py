@@ -183,7 +183,10 @@ class RenderCommand(click.Command):
 @click.option("--format", "format", multiple=True, metavar="FORMAT[,FORMAT...]",
               help="mp4, gif or png (the last frame as a still); repeatable or comma-separated; 'both' is mp4,gif "
                    "(default).")
-@click.option("--size", metavar="WxH", help="Frame size in pixels (default: the quality's).")
+@click.option("--size", metavar="WxH", help="Frame size in pixels of every format (default: the quality's; "
+              "the GIF then 720 px wide).")
+@click.option("--gif-width", "gif_width", type=int, metavar="N",
+              help="The GIF's width in pixels (drawn at that size; height from the frame's aspect).")
 @click.option("--quality", metavar="NAME", help=f"Named frame size (and Manim frame rate): {_quality_help()}.")
 @click.option("--fps", type=float, help="Frames per second (default 30; Manim: its quality's).")
 @click.option("--duration", type=float, default=DEFAULT_DURATION, show_default=True,

@@ -31,7 +31,7 @@ from gdcore.options import (
 from gdcore.reports import json_number
 from scenes.captions import run_regime
 from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
-from scenes.registry import ENGINES, SceneSpec, parse_size, scene_runs, scene_spec
+from scenes.registry import ENGINES, MAX_SIDE, MIN_SIDE, SceneSpec, parse_size, scene_runs, scene_spec
 from scenes.theme import THEME_NAMES
 
 FORMAT_ALIASES = {"both": ("mp4", "gif")}  # the first releases' spelling of mp4,gif
@@ -42,7 +42,7 @@ RECORD_VERSION = 1
 RENDER_OPTIONS: dict[str, Any] = {
     "scene": "dashboard", "engine": None, "format": (), "size": None, "quality": None, "fps": None,
     "duration": DEFAULT_DURATION, "time": "log", "theme": "light", "rotate": False, "out": "output", "name": None,
-    "title": None,
+    "title": None, "gif_width": None,
 }
 REPEATED = ("lr", "optimizer", "format")
 OPTION_NAMES: tuple[str, ...] = (*RENDER_OPTIONS, *DATA_OPTION_NAMES, *RUN_OPTION_NAMES)
@@ -70,6 +70,7 @@ class Job:
     time: str
     theme: str
     rotate: bool
+    gif_width: int | None  # None: scenes.render's default (720 px, or the frame's width when narrower)
     folder: Path
     stem: str
     experiments: tuple[Experiment, ...]
@@ -117,10 +118,14 @@ def plan_job(given: Mapping[str, Any]) -> Job:
     data, run, rates = _run_options(options)
     dataset = build_dataset(data)
     experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed))
-    chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]))
+    gif_width = _gif_width(options["gif_width"], engine, formats)
+    chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]),
+                              gif_width)
     stem = _checked_name(options["name"]) or output_stem(spec.name, experiments, engine, options["theme"], chosen)
+    if gif_width is None and options["size"] is not None:  # --size sets every format's size
+        gif_width = size[0]
     return Job(spec, engine, formats, size, fps, float(options["duration"]), options["time"], options["theme"],
-               bool(options["rotate"]), Path(options["out"]) / dataset.name, stem, experiments, options)
+               bool(options["rotate"]), gif_width, Path(options["out"]) / dataset.name, stem, experiments, options)
 
 
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
@@ -133,24 +138,32 @@ def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
             formats=job.formats, size=job.size, fps=job.fps, duration=job.duration, time=job.time, theme=job.theme,
             out_dir=job.folder.parent, stem=job.stem))
     else:
-        from scenes.mpl.layouts import Look
-        from scenes.render import RenderSettings, render
+        from scenes.render import render
 
-        settings = RenderSettings(scene=job.spec.name, formats=job.formats,
-                                  look=Look(*job.size, theme=job.theme, rotate=job.rotate), fps=job.fps,
-                                  duration=job.duration, time=job.time, out_dir=job.folder.parent, stem=job.stem)
-        written = render(experiments, settings, progress)
+        written = render(experiments, render_settings(job), progress)
     write_record(job, written)
     return written
 
 
+def render_settings(job: Job) -> Any:
+    """The matplotlib engine's scenes.render.RenderSettings for the job."""
+    from scenes.mpl.layouts import Look
+    from scenes.render import RenderSettings
+
+    return RenderSettings(scene=job.spec.name, formats=job.formats,
+                          look=Look(*job.size, theme=job.theme, rotate=job.rotate), fps=job.fps,
+                          duration=job.duration, time=job.time, out_dir=job.folder.parent, gif_width=job.gif_width,
+                          stem=job.stem)
+
+
 def frame_count(job: Job) -> int:
-    """Frames the matplotlib engine draws for the job (0 for a still, or for Manim, which draws its own)."""
+    """Frames the matplotlib engine draws for the job, every pass counted (an MP4 and a GIF of different sizes
+    are drawn separately); 0 for a still, or for Manim, which draws its own."""
     if job.engine != "matplotlib" or job.formats == ("png",):
         return 0
-    from scenes.render import clock
+    from scenes.render import clock, passes
 
-    return clock(job.experiments, job.fps, job.duration, job.time).n_frames
+    return clock(job.experiments, job.fps, job.duration, job.time).n_frames * len(passes(render_settings(job)))
 
 
 # ── The record ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -267,6 +280,18 @@ def _formats(given: Sequence[str], engine: str) -> tuple[str, ...]:
                                       f"{', '.join(accepted)}{where}{closest_hint(fmt, accepted)}")
             chosen += [] if fmt in chosen else [fmt]
     return tuple(chosen)
+
+
+def _gif_width(width: Any, engine: str, formats: tuple[str, ...]) -> int | None:
+    """--gif-width: a whole number of pixels (64 to 3840), only with a GIF from the matplotlib engine."""
+    if width is None:
+        return None
+    if isinstance(width, bool) or not isinstance(width, int) or not MIN_SIDE <= width <= MAX_SIDE:
+        raise GdvizInputError(f"`gif-width` {width!r}: give a width in pixels from {MIN_SIDE} to {MAX_SIDE}")
+    if "gif" not in formats or engine != "matplotlib":
+        raise GdvizInputError(f"`gif-width` sets the matplotlib engine's GIF: add `format` gif"
+                              f"{'' if engine == 'matplotlib' else ' and `engine` matplotlib'}, or drop it")
+    return width
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:

@@ -100,3 +100,18 @@ def test_bad_job_options_are_one_line(options: dict[str, object], fragment: str)
 
     with pytest.raises(GdvizInputError, match=fragment):
         plan_job(options)
+
+
+def test_size_sets_every_format_and_gif_width_the_gif() -> None:
+    assert plan_job({"size": "800x450"}).gif_width == 800  # --size: the GIF too
+    assert plan_job({}).gif_width is None  # the default: 720 px (scenes.render.GIF_WIDTH)
+    job = plan_job({"size": "800x450", "gif_width": 480})
+    assert job.gif_width == 480 and job.stem != plan_job({"size": "800x450"}).stem
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--gif-width", "20"], ["gif-width", "64"]),
+    (["--gif-width", "480", "--format", "mp4"], ["gif-width", "--format gif"]),
+])
+def test_bad_gif_widths_are_one_line(args: list[str], words: list[str]) -> None:
+    assert_bad_input(invoke("render", *args), *words)
