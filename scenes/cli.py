@@ -216,7 +216,7 @@ def render(from_record: str | None, quiet: bool, **options: Any) -> None:
       gdviz render line --engine manim --quality high
       gdviz render --from output/plane/line-lr0.1-manim.json --quality 4k
     """
-    from scenes.jobs import frame_count, job_from_record, plan_job, render_job
+    from scenes.jobs import frame_count, job_from_record, legibility_warning, plan_job, render_job
 
     if from_record is None:
         job = plan_job(options)
@@ -227,6 +227,9 @@ def render(from_record: str | None, quiet: bool, **options: Any) -> None:
         job = job_from_record(from_record, given)
     for experiment in job.experiments[:1]:
         warn_if_singular(experiment.problem)
+    warning = legibility_warning(job)
+    if warning is not None:
+        click.echo(f"gdviz: warning: {warning}", err=True)
     with _progress_bar(frame_count(job), quiet) as advance:
         written = render_job(job, advance)
     if not quiet:

@@ -156,6 +156,23 @@ def render_settings(job: Job) -> Any:
                           stem=job.stem)
 
 
+def legibility_warning(job: Job) -> str | None:
+    """One line when a matplotlib frame is a thumbnail (short side under 360 px): its text falls under 10 px.
+    The frames still render; the CLI prints this line on stderr."""
+    if job.engine != "matplotlib":
+        return None
+    from scenes.mpl.layouts import LEGIBLE_SHORT_SIDE, MIN_TEXT_PIXELS, under_text_floor
+    from scenes.render import passes
+
+    settings = render_settings(job)
+    looks = [look for look, _ in passes(settings)] + ([settings.look] if "png" in job.formats else [])
+    small = [f"{look.width}x{look.height}" for look in dict.fromkeys(looks) if under_text_floor(look)]
+    if not small:
+        return None
+    return (f"{' and '.join(small)}: text falls under {MIN_TEXT_PIXELS:g} px (legible from a short side of "
+            f"{LEGIBLE_SHORT_SIDE} px)")
+
+
 def frame_count(job: Job) -> int:
     """Frames the matplotlib engine draws for the job, every pass counted (an MP4 and a GIF of different sizes
     are drawn separately); 0 for a still, or for Manim, which draws its own."""

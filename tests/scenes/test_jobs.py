@@ -115,3 +115,12 @@ def test_size_sets_every_format_and_gif_width_the_gif() -> None:
 ])
 def test_bad_gif_widths_are_one_line(args: list[str], words: list[str]) -> None:
     assert_bad_input(invoke("render", *args), *words)
+
+
+def test_a_thumbnail_renders_with_one_warning_line(tmp_path: Path) -> None:
+    result = invoke("render", "loss", "--format", "png", *TINY, "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip().splitlines() == [
+        "gdviz: warning: 320x180: text falls under 10 px (legible from a short side of 360 px)"]
+    assert plan_job({"size": "640x360"}).size == (640, 360)
+    assert invoke("render", "loss", "--format", "png", "--size", "640x360", "--out", str(tmp_path)).stderr == ""
