@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.gridspec import SubplotSpec
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import Bbox, blended_transform_factory, offset_copy
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
@@ -108,13 +111,42 @@ def build_stage(scene: str, experiments: Sequence[Experiment], look: Look = DEFA
         figure = _figure(look, font_points)
         panels = layout.place(figure, experiments, look, animated)
         _fit_notes(figure)
+        _freeze(figure, panels, max(experiment.trajectory.epochs_run for experiment in experiments))
     return Stage(figure, panels)
+
+
+def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
+    """Lay the panels out once, in the view of the run's last epoch (the widest: a diverging run's zoomed-out
+    ticks), and keep them there. Constrained layout measures tick labels where the panels stand, so laying out
+    again at each view would make a frame depend on the frames before it (a blitted frame would differ from the
+    same frame drawn alone), and the panels would jump as a run zooms out."""
+    keys = [panel.view_keys(np.arange(last_epoch + 1))[-1] for panel in panels]
+    for panel, key in zip(panels, keys, strict=True):
+        panel.set_view(int(key))
+    for _ in range(2):  # the second pass measures the ticks where the first put the panels
+        _lay_out(figure)
+    figure.set_layout_engine("none")
+
+
+class SteadyLayout(ConstrainedLayoutEngine):
+    """Constrained layout that, where a frame leaves some panel no room (a thumbnail, a step of _reserve before
+    the header row is sized), keeps the panels where they were without a warning: the frames still render."""
+
+    def execute(self, fig: Figure) -> dict[str, Any]:  # type: ignore[override]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
+            return super().execute(fig)  # type: ignore[no-any-return]
+
+
+def _lay_out(figure: Figure) -> None:
+    """Run the layout now, to measure what it places."""
+    figure.get_layout_engine().execute(figure)  # type: ignore[union-attr]
 
 
 def _fit_notes(figure: Figure) -> None:
     """Lay the figure out once, then break each panel's notes (texts placed in its axes' coordinates) to the
     panel's width."""
-    figure.get_layout_engine().execute(figure)  # type: ignore[union-attr]
+    _lay_out(figure)
     for axes in figure.axes:
         if axes.axison:
             for text in axes.texts:
@@ -129,7 +161,7 @@ def _figure(look: Look, font_points: float) -> Figure:
     figure = Figure(figsize=((look.width + 1e-3) / dpi, (look.height + 1e-3) / dpi), dpi=dpi)
     FigureCanvasAgg(figure)
     pad = PANEL_PAD_POINTS / 72
-    figure.set_layout_engine("constrained", w_pad=pad, h_pad=pad, wspace=0.03, hspace=0.03)
+    figure.set_layout_engine(SteadyLayout(w_pad=pad, h_pad=pad, wspace=0.03, hspace=0.03))
     return figure
 
 
@@ -141,23 +173,27 @@ def _renderer(figure: Figure) -> Any:
     return figure.canvas.get_renderer()  # type: ignore[attr-defined]
 
 
-def _height(text: Text) -> float:
-    """The drawn height of a text in pixels, its rounded box included."""
+def _extent(text: Text) -> Bbox:
+    """The box a text draws in pixels, its rounded frame included, measured as if shown (a banner is hidden until
+    its run stops, and a hidden text measures as nothing)."""
     renderer = _renderer(text.get_figure(root=True))  # type: ignore[arg-type]
+    visible = text.get_visible()
+    text.set_visible(True)
+    boxes = [text.get_window_extent(renderer)]
     patch = text.get_bbox_patch()
     if patch is not None:
         text.update_bbox_position_size(renderer)
-        return float(patch.get_window_extent(renderer).height)
-    return float(text.get_window_extent(renderer).height)
+        boxes.append(patch.get_window_extent(renderer))
+    text.set_visible(visible)
+    return Bbox.union(boxes)
+
+
+def _height(text: Text) -> float:
+    return float(_extent(text).height)
 
 
 def _width(text: Text) -> float:
-    renderer = _renderer(text.get_figure(root=True))  # type: ignore[arg-type]
-    patch = text.get_bbox_patch()
-    if patch is not None:
-        text.update_bbox_position_size(renderer)
-        return float(patch.get_window_extent(renderer).width)
-    return float(text.get_window_extent(renderer).width)
+    return float(_extent(text).width)
 
 
 def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": ", ", ")) -> None:
@@ -330,53 +366,46 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
     fit_width(heading, look.width * 0.96)
     cells = figure.subfigures(plan.rows, plan.columns, squeeze=False, wspace=0.0, hspace=0.0)
     panels: list[Panel] = []
+    headers: list[tuple[Axes, Readout]] = []
     for cell, experiment in zip(cells.ravel(), experiments, strict=False):
-        panels += _cell(cell, experiment, look, epochs, animated, banners, plan.side_by_side)
-    _reserve(figure, [axes for cell in cells.ravel() for axes in cell.axes
-                      if not axes.axison and axes.get_subplotspec() is not None])
+        fit, loss, readout, header = _cell(cell, experiment, look, epochs, animated, banners, plan.side_by_side)
+        panels += [fit, loss, readout]
+        headers += [(header, readout)] if header is not None else []
+    _reserve(figure, headers)
     return panels
 
 
-def _reserve(figure: Figure, headers: Sequence[Axes]) -> None:
-    """Size each cell's header row to the pixels its label names (its second line's height and a gap): lay out,
-    measure, scale the row's height ratio, twice (the other rows' decorations move a little)."""
-    engine = figure.get_layout_engine()
-    for _ in range(2):
-        engine.execute(figure)  # type: ignore[union-attr]
-        for header in headers:
+def _reserve(figure: Figure, headers: Sequence[tuple[Axes, Readout]]) -> None:
+    """Size each cell's header row (row 0 of its grid, the axes its readout is on) to the readout at its widest
+    and the banner, each broken to the row's width: lay out, measure, scale the row's height ratio, three times
+    (the other rows' decorations move a little)."""
+    for _ in range(3):
+        _lay_out(figure)
+        for header, readout in headers:
+            readout.text.set_text(readout.readout_text(readout.planned_epochs))
+            texts = [readout.text, *([readout.banner] if readout.diverged else [])]
+            edge = EDGE_PAD * _pixels(figure, BASE_FONT_POINTS * GRID_FONT_SCALE)
+            for text in texts:
+                fit_width(text, readout.text.axes.bbox.width - 2 * edge)  # the cell's overlay: its width
+            needed = max(_height(text) for text in texts)
+            readout.text.set_text("")
             spec = header.get_subplotspec().get_gridspec()  # type: ignore[union-attr]
             ratios = list(spec.get_height_ratios())
-            needed, height = float(header.get_label()), max(header.bbox.height, 1e-3)
-            ratios[0] = max(ratios[0] * needed / height, 1e-4) if needed > 0 else 1e-4
+            ratios[0] = ratios[0] * needed / max(header.bbox.height, 1e-3)
             spec.set_height_ratios(ratios)
 
 
 def _cell(cell: SubFigure, experiment: Experiment, look: Look, epochs: int, animated: bool, banners: bool,
-          wide: bool) -> list[Panel]:
-    """One grid cell: the header (title, readout or banner), then the fit and the loss."""
+          wide: bool) -> tuple[Panel, Panel, Readout, Axes | None]:
+    """One grid cell: the header (title, then readout or banner), then the fit and the loss. Returns the panels
+    and, when the readout has a line of its own under the title, the header row's axes that holds it."""
     figure = cell.get_figure(root=True)
     cell.set_facecolor("none")
     box = cell.bbox
-    # Row 0 is kept for the header's second line (an empty axes, sized by _reserve once laid out).
-    grid = cell.add_gridspec(2, 2, height_ratios=[HEADER_RATIO, 1.0]) if wide else cell.add_gridspec(
-        3, 1, height_ratios=[HEADER_RATIO, 1.0, 1.0])
-    header = cell.add_subplot(grid[0, :])
-    header.set_axis_off()
-    axes = [cell.add_subplot(grid[1, 0]), cell.add_subplot(grid[1, 1] if wide else grid[2, 0])]
-    small = min(box.width / (2 if wide else 1), box.height / (1 if wide else 2)) < SMALL_PANEL * figure.dpi / 72
-    color = regime_color(run_regime(experiment))
-    if experiment.dataset.n_features == 1:
-        fit: Panel = LinePanel(axes[0], experiment, look.colors, animated, color, legend=False)
-    else:
-        fit = ContourPanel(axes[0], experiment, look.colors, animated)
-    loss = LossPanel(axes[1], experiment, look.colors, epochs, animated, color, legend=False)
-    if small:
-        for panel_axes in axes:
-            _spare(panel_axes)
     font = _pixels(figure, BASE_FONT_POINTS * GRID_FONT_SCALE)  # type: ignore[arg-type]
     edge, gap = EDGE_PAD * font, LINE_GAP * font
-    overlay = _overlay(cell)
-    readout = Readout(overlay, experiment, look.colors, epochs, animated, compact=True)
+    color = regime_color(run_regime(experiment))
+    readout = Readout(_overlay(cell), experiment, look.colors, epochs, animated, compact=True)
     # The title is the cell's suptitle: constrained layout keeps its lines above the panels, at the pad from the top.
     title = cell.suptitle(cell_title(experiment), x=edge / box.width, ha="left", color=color, fontweight="bold",
                           fontsize="large")
@@ -385,22 +414,33 @@ def _cell(cell: SubFigure, experiment: Experiment, look: Look, epochs: int, anim
     if _width(readout.text) > box.width - 2 * edge:
         readout.stacked = True
         readout.text.set_text(readout.readout_text(readout.planned_epochs))
-    two_lines = banners or _width(title) + _width(readout.text) + 2 * gap > box.width - 2 * edge
-    fit_width(readout.banner, box.width - 2 * edge)
-    second = max(_height(readout.banner) if banners else 0.0, _height(readout.text)) if two_lines else 0.0
+    two_lines = int(bool(banners or _width(title) + _width(readout.text) + 2 * gap > box.width - 2 * edge))
     readout.text.set_text("")
-    header.set_label(f"{second if two_lines else 0.0}")  # the pixels row 0 must hold: see _reserve
+    # With two lines, row 0 is the second line's: an empty axes that _reserve sizes once the cell is laid out.
+    rows = [["header", "header"]] * two_lines + ([["fit", "loss"]] if wide else [["fit", "fit"], ["loss", "loss"]])
+    layout = cell.subplot_mosaic(rows, height_ratios=[HEADER_RATIO] * two_lines + [1.0] * (len(rows) - two_lines))
+    header = layout.get("header")
+    axes = [layout["fit"], layout["loss"]]
+    small = min(box.width / (2 if wide else 1), box.height / (1 if wide else 2)) < SMALL_PANEL * figure.dpi / 72
+    if experiment.dataset.n_features == 1:
+        fit: Panel = LinePanel(axes[0], experiment, look.colors, animated, color, legend=False)
+    else:
+        fit = ContourPanel(axes[0], experiment, look.colors, animated)
+    loss = LossPanel(axes[1], experiment, look.colors, epochs, animated, color, legend=False)
+    for panel_axes in axes if small else []:
+        _spare(panel_axes)
     pad = _pixels(figure, PANEL_PAD_POINTS)  # type: ignore[arg-type]
     for text, x, ha in ((readout.text, 1.0, "right"), (readout.banner, 0.0, "left")):
-        if two_lines:  # in the header row, under the title
-            text.set_position((x, 1.0))
-            text.set_transform(header.transAxes)
+        text.set_position((x, 1.0))
+        if header is not None:  # in the header row, under the title, from the cell's edges (x) and the row's top (y)
+            header.set_axis_off()
+            side = offset_copy(cell.transSubfigure, figure, x=-edge if x else edge, units="dots")
+            text.set_transform(blended_transform_factory(side, header.transAxes))
         else:  # beside the title, on its line (the suptitle sits one pad under the cell's top)
-            text.set_position((x, 1.0))
             text.set_transform(offset_copy(cell.transSubfigure, figure, x=-edge if x else edge, y=-pad, units="dots"))
         text.set_ha(ha)
         text.set_va("top")
-    return [fit, loss, readout]
+    return fit, loss, readout, header
 
 
 regimes = Layout(functools.partial(_grid, "regimes"), font_scale=GRID_FONT_SCALE)
