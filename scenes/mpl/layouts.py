@@ -45,7 +45,7 @@ SMALLEST_TEXT = 0.8  # legends 0.8, 'small' 0.83, tick labels 0.85 of the base f
 # The header over the panels (title, readout, notes, banner), in multiples of the base font's size in pixels.
 EDGE_PAD, LINE_GAP = 0.55, 0.35
 PANEL_PAD_POINTS = 7.0  # constrained layout's pad around each panel
-PORTRAIT, LANDSCAPE = 0.85, 1.25  # width / height below which panels stack, above which they sit side by side
+PORTRAIT, LANDSCAPE = 0.85, 1.0  # width / height below which panels stack, above which they sit side by side
 DECORATION = (4.5, 4.0)  # a panel's tick and axis labels, left and below, in multiples of the font's pixels
 CELL_HEADER = 3.0  # a cell's header (title, readout or banner), in multiples of the font's pixels
 SIDE_BY_SIDE_BIAS = 1.15
@@ -123,7 +123,7 @@ def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
     keys = [panel.view_keys(np.arange(last_epoch + 1))[-1] for panel in panels]
     for panel, key in zip(panels, keys, strict=True):
         panel.set_view(int(key))
-    for _ in range(2):  # the second pass measures the ticks where the first put the panels
+    for _ in range(3):  # each pass measures the ticks where the one before put the panels
         _lay_out(figure)
     figure.set_layout_engine("none")
 
