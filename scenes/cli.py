@@ -227,11 +227,11 @@ def render(from_record: str | None, quiet: bool, **options: Any) -> None:
         job = job_from_record(from_record, given)
     for experiment in job.experiments[:1]:
         warn_if_singular(experiment.problem)
-    warning = legibility_warning(job)
-    if warning is not None:
-        click.echo(f"gdviz: warning: {warning}", err=True)
     with _progress_bar(frame_count(job), quiet) as advance:
         written = render_job(job, advance)
+    warning = legibility_warning(job)  # after the render: bad input stays one line
+    if warning is not None:
+        click.echo(f"gdviz: warning: {warning}", err=True)
     if not quiet:
         for file in written:
             click.echo(describe_written(file))
