@@ -246,7 +246,7 @@ def _header(figure: Figure, experiment: Experiment, readout: Readout) -> float:
     edge, gap = EDGE_PAD * font, LINE_GAP * font
     to_figure = figure.transFigure.inverted()
     title = figure.text(edge / width, 1 - edge / height, run_title(experiment, rule=True), ha="left", va="top",
-                        fontsize="x-large")
+                        fontsize=matplotlib.rcParams["figure.titlesize"])  # as a suptitle's, the size users know
     readout.text.set_text(readout.readout_text(readout.planned_epochs))  # its widest, at the last epoch
     readout_width, readout_height = _width(readout.text), _height(readout.text)
     readout.text.set_text("")
