@@ -29,7 +29,7 @@ from scenes.jobs import Job, plan_job, render_job, up_to_date
 _RENDER_TYPES: dict[str, tuple[type, ...]] = {
     "scene": (str,), "engine": (str,), "format": (str, list), "size": (str,), "quality": (str,), "fps": (int, float),
     "duration": (int, float), "time": (str,), "theme": (str,), "rotate": (bool,), "out": (str,), "name": (str,),
-    "title": (str,), "steps": (int,), "max_size": (str, int), "theory": (bool,),
+    "title": (str,), "steps": (int,), "max_size": (str, int), "theory": (bool,), "gif_width": (int,),
 }
 _DECLARED_TYPES = {"float | None": (int, float), "int | None": (int,), "str | None": (str,), "str": (str,),
                    "bool": (bool,)}

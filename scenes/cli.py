@@ -189,7 +189,10 @@ class RenderCommand(click.Command):
 @click.option("--format", "format", multiple=True, metavar="FORMAT[,FORMAT...]",
               help="mp4, gif, webm (VP9), webp (animated), or png, svg, pdf (the last frame as a still); repeatable "
                    "or comma-separated; 'both' is mp4,gif (default). Manim: mp4, gif, webm, webp.")
-@click.option("--size", metavar="WxH", help="Frame size in pixels (default: the quality's).")
+@click.option("--size", metavar="WxH", help="Frame size in pixels of every format (default: the quality's; "
+              "the GIF then 720 px wide).")
+@click.option("--gif-width", "gif_width", type=int, metavar="N",
+              help="The GIF's width in pixels (drawn at that size; height from the frame's aspect).")
 @click.option("--quality", metavar="NAME", help=f"Named frame size (and Manim frame rate): {_quality_help()}.")
 @click.option("--fps", type=float, help="Frames per second (default 30; Manim: its quality's).")
 @click.option("--duration", type=float, default=DEFAULT_DURATION, show_default=True,
@@ -228,7 +231,7 @@ def render(from_record: str | None, embed: bool, quiet: bool, **options: Any) ->
       gdviz render line --format webm,webp --max-size 1MB --embed
       gdviz render --from output/plane/line-lr0.1-manim.json --quality 4k
     """
-    from scenes.jobs import frame_count, job_from_record, plan_job, render_job
+    from scenes.jobs import frame_count, job_from_record, legibility_warning, plan_job, render_job
 
     if from_record is None:
         job = plan_job(options)
@@ -241,6 +244,9 @@ def render(from_record: str | None, embed: bool, quiet: bool, **options: Any) ->
         warn_if_singular(experiment.problem)
     with _progress_bar(frame_count(job), quiet) as advance:
         written = render_job(job, advance)
+    warning = legibility_warning(job)  # after the render: bad input stays one line
+    if warning is not None:
+        click.echo(f"gdviz: warning: {warning}", err=True)
     if not quiet:
         for file in written:
             click.echo(describe_written(file))

@@ -34,7 +34,17 @@ from gdcore.reports import json_number
 from scenes.captions import run_regime
 from scenes.entry import signals_deferred
 from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
-from scenes.registry import DEFAULT_STEPS, ENGINES, MAX_STEPS, SceneSpec, parse_size, scene_runs, scene_spec
+from scenes.registry import (
+    DEFAULT_STEPS,
+    ENGINES,
+    MAX_SIDE,
+    MAX_STEPS,
+    MIN_SIDE,
+    SceneSpec,
+    parse_size,
+    scene_runs,
+    scene_spec,
+)
 from scenes.theme import THEME_NAMES
 
 FORMAT_ALIASES = {"both": ("mp4", "gif")}  # the first releases' spelling of mp4,gif
@@ -46,7 +56,7 @@ RECORD_VERSION = 1
 RENDER_OPTIONS: dict[str, Any] = {
     "scene": "dashboard", "engine": None, "format": (), "size": None, "quality": None, "fps": None,
     "duration": DEFAULT_DURATION, "time": "log", "theme": "light", "rotate": False, "out": "output", "name": None,
-    "title": None, "steps": None, "max_size": None, "theory": True,
+    "title": None, "steps": None, "max_size": None, "theory": True, "gif_width": None,
 }
 REPEATED = ("lr", "optimizer", "format")
 OPTION_NAMES: tuple[str, ...] = (*RENDER_OPTIONS, *DATA_OPTION_NAMES, *RUN_OPTION_NAMES)
@@ -76,6 +86,7 @@ class Job:
     rotate: bool
     steps: int | None  # update-rule's steps written out; None: the scene's default
     theory: bool  # gd's exact path drawn faint beside the run's
+    gif_width: int | None  # None: scenes.render's default (720 px, or the frame's width when narrower)
     folder: Path
     stem: str
     experiments: tuple[Experiment, ...]
@@ -128,15 +139,18 @@ def plan_job(given: Mapping[str, Any]) -> Job:
     dataset = build_dataset(data)
     experiments = tuple(scene_runs(spec, dataset, run, rates, data.seed, optimizers))
     budgets = _budgets(options["max_size"], formats, engine)
+    gif_width = _gif_width(options["gif_width"], engine, formats)
     chosen = picture_settings(engine, size, fps, options["duration"], options["time"], bool(options["rotate"]),
-                              theory=bool(options["theory"]))
+                              gif_width, bool(options["theory"]))
     chosen |= {"max_size": budgets} if options["max_size"] is not None else {}
     if steps not in (None, DEFAULT_STEPS):
         chosen["steps"] = steps  # a stem of its own: 2 and 5 steps are different clips
     stem = _checked_name(options["name"]) or output_stem(spec.name, experiments, engine, options["theme"], chosen)
+    if gif_width is None and options["size"] is not None:  # --size sets every format's size
+        gif_width = size[0]
     return Job(spec, engine, formats, size, fps, float(options["duration"]), options["time"], options["theme"],
-               bool(options["rotate"]), steps, bool(options["theory"]), Path(options["out"]) / dataset.name, stem,
-               experiments, options, budgets)
+               bool(options["rotate"]), steps, bool(options["theory"]), gif_width, Path(options["out"]) / dataset.name,
+               stem, experiments, options, budgets)
 
 
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
@@ -153,26 +167,49 @@ def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
             formats=job.formats, size=job.size, fps=job.fps, duration=job.duration, time=job.time, theme=job.theme,
             out_dir=job.folder.parent, stem=job.stem, steps=job.steps))
     else:
-        from scenes.mpl.layouts import Look
-        from scenes.render import RenderSettings, render
+        from scenes.render import render
 
-        settings = RenderSettings(scene=job.spec.name, formats=job.formats,
-                                  look=Look(*job.size, theme=job.theme, rotate=job.rotate,
-                                            theory=job.theory), fps=job.fps,
-                                  duration=job.duration, time=job.time, out_dir=job.folder.parent, stem=job.stem,
-                                  budgets=job.budgets)
-        written = render(experiments, settings, progress)
+        written = render(experiments, render_settings(job), progress)
     write_record(job, written)
     return written
 
 
+def render_settings(job: Job) -> Any:
+    """The matplotlib engine's scenes.render.RenderSettings for the job."""
+    from scenes.mpl.layouts import Look
+    from scenes.render import RenderSettings
+
+    return RenderSettings(scene=job.spec.name, formats=job.formats,
+                          look=Look(*job.size, theme=job.theme, rotate=job.rotate, theory=job.theory), fps=job.fps,
+                          duration=job.duration, time=job.time, out_dir=job.folder.parent, gif_width=job.gif_width,
+                          stem=job.stem, budgets=job.budgets)
+
+
+def legibility_warning(job: Job) -> str | None:
+    """One line when a matplotlib frame is a thumbnail (short side under 360 px): its text falls under 10 px.
+    The frames still render; the CLI prints this line on stderr."""
+    if job.engine != "matplotlib":
+        return None
+    from scenes.mpl.layouts import LEGIBLE_SHORT_SIDE, MIN_TEXT_PIXELS, under_text_floor
+    from scenes.render import passes
+
+    settings = render_settings(job)
+    looks = [look for look, _ in passes(settings)] + ([settings.look] if "png" in job.formats else [])
+    small = [f"{look.width}x{look.height}" for look in dict.fromkeys(looks) if under_text_floor(look)]
+    if not small:
+        return None
+    return (f"{' and '.join(small)}: text falls under {MIN_TEXT_PIXELS:g} px (legible from a short side of "
+            f"{LEGIBLE_SHORT_SIDE} px)")
+
+
 def frame_count(job: Job) -> int:
-    """Frames the matplotlib engine draws for the job (0 for a still, or for Manim, which draws its own)."""
+    """Frames the matplotlib engine draws for the job, every pass counted (an MP4 and a GIF of different sizes
+    are drawn separately); 0 for a still, or for Manim, which draws its own."""
     if job.engine != "matplotlib" or job.formats == ("png",):
         return 0
-    from scenes.render import clock
+    from scenes.render import clock, passes
 
-    return clock(job.experiments, job.fps, job.duration, job.time).n_frames
+    return clock(job.experiments, job.fps, job.duration, job.time).n_frames * len(passes(render_settings(job)))
 
 
 # ── The record ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -304,6 +341,18 @@ def _budgets(max_size: str | None, formats: Sequence[str], engine: str) -> dict[
         raise GdvizInputError(f"`max_size` {max_size} applies to {', '.join(BUDGET_KINDS)} files; this render writes "
                               f"{', '.join(formats)}")
     return dict.fromkeys(budgeted, parse_byte_size(str(max_size)))
+
+
+def _gif_width(width: Any, engine: str, formats: tuple[str, ...]) -> int | None:
+    """--gif-width: a whole number of pixels (64 to 3840), only with a GIF from the matplotlib engine."""
+    if width is None:
+        return None
+    if isinstance(width, bool) or not isinstance(width, int) or not MIN_SIDE <= width <= MAX_SIDE:
+        raise GdvizInputError(f"`gif-width` {width!r}: give a width in pixels from {MIN_SIDE} to {MAX_SIDE}")
+    if "gif" not in formats or engine != "matplotlib":
+        raise GdvizInputError(f"`gif-width` sets the matplotlib engine's GIF: add `format` gif"
+                              f"{'' if engine == 'matplotlib' else ' and `engine` matplotlib'}, or drop it")
+    return width
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:

@@ -26,7 +26,7 @@ from scenes.mpl.layouts import Look, build_stage
 from scenes.mpl.stage import Stage, blitted_frames, still_frame
 from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
 
-GIF_WIDTH = 640
+GIF_WIDTH = 720  # a blog column's width: the GIF is drawn at it (laid out for its own pixels), not shrunk
 
 Progress = Callable[[int], None]  # called with the number of frames just drawn
 
@@ -42,7 +42,7 @@ class RenderSettings:
     duration: float = DEFAULT_DURATION  # seconds of motion; the last state is then held for a second
     time: str = "log"
     out_dir: Path = Path("output")
-    gif_width: int | None = None  # None: GIF_WIDTH, or the frame's width when narrower
+    gif_width: int | None = None  # None: GIF_WIDTH, or the frame's width when narrower; the height keeps the aspect
     stem: str | None = None  # the file name without its extension; None: as scenes.naming spells it
     budgets: Mapping[str, int] = field(default_factory=dict)  # format → the most bytes its file may take
 
@@ -70,36 +70,58 @@ def clock(experiments: Sequence[Experiment], fps: float, duration: float, time: 
     return plan_frames(longest_run, fps, duration, time)
 
 
+def gif_look(settings: RenderSettings) -> Look:
+    """The GIF's own frame: `gif_width` wide (default GIF_WIDTH, or the frame's width when narrower), its height
+    from the frame's aspect, rounded to even; drawn at that size, never shrunk from the video's frames."""
+    look = settings.look
+    width = settings.gif_width or min(GIF_WIDTH, look.width)
+    height = max(2, 2 * round(look.height * width / look.width / 2))
+    return replace(look, width=width, height=height)
+
+
+def passes(settings: RenderSettings) -> list[tuple[Look, tuple[str, ...]]]:
+    """The frame streams to draw: (frame look, animated formats) — one when every format shares a size, else the
+    MP4's and the GIF's, each drawn at its own pixels."""
+    animated = tuple(fmt for fmt in settings.formats if fmt in VIDEO_KINDS)  # the stills are drawn apart
+    gif = gif_look(settings)
+    if "gif" not in animated or gif == settings.look:
+        return [(settings.look, animated)] if animated else []
+    others = tuple(fmt for fmt in animated if fmt != "gif")
+    return [*([(settings.look, others)] if others else []), (gif, ("gif",))]
+
+
 def render(experiments: Sequence[Experiment], settings: RenderSettings,
            progress: Progress | None = None) -> list[WrittenFile]:
-    """Render the scene once and write every requested format; returns what was written.
+    """Render the scene and write every requested format, each drawn at its own size; returns what was written.
 
     A format with a size budget (settings.budgets) is encoded beside its place under a hidden name, and moved there
     only when it fits; otherwise `fit_to_budget` redraws it smaller (scenes.budget), or says it cannot."""
     paths = output_paths(settings, experiments)
     folder = prepare_output_dir(next(iter(paths.values())).parent)
     plan = frame_plan(settings, experiments)
-    stage = build_stage(settings.scene, experiments, settings.look)
     written: list[WrittenFile] = []
-    videos = {fmt: path for fmt, path in paths.items() if fmt in VIDEO_KINDS}
+    stage: Stage | None = None
     with tempfile.TemporaryDirectory(dir=folder, prefix=".gdviz-budget-") as trial:
-        drafts = {fmt: Path(trial) / path.name if fmt in settings.budgets else path for fmt, path in videos.items()}
-        if drafts:
-            specs = [_video_spec(fmt, path, settings) for fmt, path in drafts.items()]
-            with FrameSink(specs, fps=settings.fps, frame_size=stage.size) as sink:
+        drafts = {fmt: Path(trial) / path.name if fmt in settings.budgets else path for fmt, path in paths.items()}
+        for look, formats in passes(settings):
+            stage = build_stage(settings.scene, experiments, look)
+            with FrameSink([OutputSpec.for_path(drafts[fmt], settings.fps, width=look.width) for fmt in formats],
+                           fps=settings.fps, frame_size=stage.size) as sink:
                 for frame in blitted_frames(stage, plan):
                     sink.write(frame)
                     if progress is not None:
                         progress(1)
-            for fmt, file in zip(drafts, sink.written, strict=True):
+            for fmt, file in zip(formats, sink.written, strict=True):
                 written.append(file if fmt not in settings.budgets else
                                _within_budget(file, paths[fmt], settings.budgets[fmt], experiments, settings))
     if "png" in paths:  # after the video: the still turns the animated artists into ordinary ones
+        if stage is None or stage.size != (settings.look.width, settings.look.height):
+            stage = build_stage(settings.scene, experiments, settings.look)
         written.append(_write_still(stage, plan, paths["png"]))
     for fmt in ("svg", "pdf"):
         if fmt in paths:
             written.append(_write_vector_still(experiments, settings, plan, paths[fmt]))
-    return written
+    return sorted(written, key=lambda file: settings.formats.index(file.path.suffix[1:]))
 
 
 def _within_budget(draft: WrittenFile, path: Path, max_bytes: int, experiments: Sequence[Experiment],
@@ -109,7 +131,7 @@ def _within_budget(draft: WrittenFile, path: Path, max_bytes: int, experiments: 
     if draft.size_bytes <= max_bytes:
         os.replace(draft.path, path)
         return replace(draft, path=path)
-    look = settings.look
+    look = gif_look(settings) if path.suffix == ".gif" else settings.look
 
     def frames(width: int, height: int, fps: float) -> Iterator[np.ndarray]:
         stage = build_stage(settings.scene, experiments, replace(look, width=width, height=height))
@@ -135,12 +157,6 @@ def _write_vector_still(experiments: Sequence[Experiment], settings: RenderSetti
     save_figure(stage.figure, path, path.suffix.removeprefix("."))
     return WrittenFile(path=path, size_bytes=path.stat().st_size, frames=1, duration_s=0.0,
                        width=settings.look.width, height=settings.look.height)
-
-
-def _video_spec(fmt: str, path: Path, settings: RenderSettings) -> OutputSpec:
-    if fmt == "gif":
-        return OutputSpec.for_path(path, settings.fps, width=min(settings.gif_width or GIF_WIDTH, settings.look.width))
-    return OutputSpec.for_path(path, settings.fps)
 
 
 def _write_still(stage: Stage, plan: FramePlan, path: Path) -> WrittenFile:

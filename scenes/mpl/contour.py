@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.contour import ContourSet
+from matplotlib.transforms import Bbox
 
 from gdcore.experiment import Experiment
 from gdcore.grid import slice_grid
@@ -54,8 +55,9 @@ class ContourPanel:
         label_style = {"textcoords": "offset points", "fontsize": "small", "zorder": 6,
                        "bbox": {"boxstyle": "round,pad=0.15", "facecolor": colors.background, "alpha": 0.7,
                                 "edgecolor": "none"}}
-        axes.annotate("optimum", optimum, xytext=(-9, -15), ha="right", color=colors.optimum, **label_style)
-        axes.annotate("start", self.path[0], xytext=(8, 6), color=colors.path, **label_style)
+        self.labels = [axes.annotate("optimum", optimum, xytext=(-9, -15), ha="right", color=colors.optimum,
+                                     **label_style),
+                       axes.annotate("start", self.path[0], xytext=(8, 6), color=colors.path, **label_style)]
         ghost = theory_weights(experiment) if theory else None
         self.theory = None if ghost is None else axes.plot(
             ghost[:, self.params[0]], ghost[:, self.params[1]], color=colors.foreground, zorder=3,
@@ -83,6 +85,27 @@ class ContourPanel:
                                            alpha=0.55, zorder=1)
         self.axes.set_xlim(view.low[0], view.high[0])
         self.axes.set_ylim(view.low[1], view.high[1])
+        self._show_labels_inside()
+
+    def _show_labels_inside(self) -> None:
+        """'optimum' and 'start' label their markers only where the label fits inside the panel (a label over
+        the tick labels would be text over text); the markers always show."""
+        figure = self.axes.get_figure(root=True)
+        engine = figure.get_layout_engine()  # type: ignore[union-attr]
+        if engine is not None:  # the panel where this view's tick labels put it
+            engine.execute(figure)
+        renderer = figure.canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
+        frame = self.axes.bbox
+        notes = [text.get_window_extent(renderer) for text in self.axes.texts
+                 if text.get_transform() == self.axes.transAxes and text.get_visible()]
+        shown: list[Bbox] = []
+        for label in self.labels:
+            label.set_visible(True)
+            label.update_bbox_position_size(renderer)
+            box = Bbox.union([label.get_window_extent(renderer), label.get_bbox_patch().get_window_extent(renderer)])
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            label.set_visible(bool(inside) and not any(box.overlaps(other) for other in [*notes, *shown]))
+            shown += [box] if label.get_visible() else []
 
     def update(self, epoch: int) -> Sequence[Artist]:
         shown = self.path[: min(epoch, len(self.path) - 1) + 1]

@@ -29,6 +29,7 @@ class Readout:
         self.planned_epochs = planned_epochs
         self.diverged = experiment.trajectory.diverged
         self.compact = compact
+        self.stacked = False  # the layout sets it where the readout's one line is too wide: epoch over loss
         box = {"boxstyle": "round,pad=0.3", "facecolor": colors.background, "alpha": 0.8, "edgecolor": colors.muted}
         self.text = axes.text(*corner, "", transform=axes.transAxes, ha="right", va="bottom" if compact else "top",
                               fontsize="small" if compact else "medium", family="DejaVu Sans Mono",
@@ -53,7 +54,7 @@ class Readout:
         """'epoch  37 / 300   loss 0.2364' over '‖∇L‖ 0.0123'; compact: 'epoch 37/300  loss 0.236'."""
         shown = min(epoch, len(self.loss) - 1)
         if self.compact:
-            return f"epoch {shown}/{self.planned_epochs}  loss {self.loss[shown]:.3g}"
+            return f"epoch {shown}/{self.planned_epochs}{chr(10) if self.stacked else '  '}loss {self.loss[shown]:.3g}"
         return (f"epoch {shown:>{len(str(self.planned_epochs))}} / {self.planned_epochs}"
                 f"   loss {self.loss[shown]:.4g}\n‖∇L‖ {self.gradient_norms[shown]:.3g}")
 

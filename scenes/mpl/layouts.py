@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import functools
+import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.gridspec import SubplotSpec
-from matplotlib.transforms import offset_copy
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.text import Text
+from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
+from matplotlib.transforms import Bbox, blended_transform_factory, offset_copy
 
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
 from scenes.captions import (
     cell_title,
+    divergence_text,
     grid_title,
     race_title,
     run_regime,
@@ -41,17 +48,24 @@ from scenes.registry import max_runs, scene_spec
 from scenes.theme import Palette, matplotlib_style, palette, regime_color
 
 TITLE_GAP_POINTS = 12.0  # points between the title's end and the readout's start
-FIGURE_HEIGHT_INCHES = 7.2  # fonts are sized for this height, then the dpi scales the whole frame
 BASE_FONT_POINTS = 13.0
 GRID_FONT_SCALE = 0.85  # four cells of two panels each: smaller type, still legible at 720p
-# Single scenes, in figure coordinates: the panels' top, lowered by BANNER_BAND for a diverged run so that its
-# banner (two lines, centred at BANNER_Y) has a band of its own between the title and the panels.
-PANEL_TOP, PLANAR_TOP = 0.89, 0.93  # 2D panels; a 3D box alone (it keeps its aspect, and has margins of its own)
-BANNER_BAND, BANNER_Y = 0.13, 0.85
-# Grid cells, in points above each cell: room for an axis' offset text ('×10⁷'), then the header line (title,
-# readout); when some run diverged, the banner's line comes between the two.
-HEADER_GAP_POINTS, BANNER_LINE_POINTS = 18.0, 19.0
-GRID_BANNER_BAND = 0.05  # the grid's top moves down by this much to make room for the banner line
+# Fonts, lines, markers and pads are in points; a frame's dpi sets how many pixels a point is. At the reference
+# (a 720-px short side: 1280×720, the look users know) a point is 100/72 px, and it scales with the short side,
+# but never so far that the smallest text (SMALLEST_TEXT × the base font) falls under MIN_TEXT_PIXELS, as long as
+# the short side is at least LEGIBLE_SHORT_SIDE; thumbnails below that shrink on from there.
+REFERENCE_SHORT_SIDE, REFERENCE_DPI = 720, 100.0
+MIN_TEXT_PIXELS, LEGIBLE_SHORT_SIDE = 10.0, 360
+SMALLEST_TEXT = 0.8  # legends 0.8, 'small' 0.83, tick labels 0.85 of the base font
+# The header over the panels (title, readout, notes, banner), in multiples of the base font's size in pixels.
+EDGE_PAD, LINE_GAP = 0.55, 0.35
+PANEL_PAD_POINTS = 7.0  # constrained layout's pad around each panel
+PORTRAIT, LANDSCAPE = 0.85, 1.0  # width / height below which panels stack, above which they sit side by side
+DECORATION = (4.5, 4.0)  # a panel's tick and axis labels, left and below, in multiples of the font's pixels
+CELL_HEADER = 3.0  # a cell's header (title, readout or banner), in multiples of the font's pixels
+SIDE_BY_SIDE_BIAS = 1.15
+HEADER_RATIO = 0.1  # a cell's header row before _reserve sizes it
+SMALL_PANEL = 150.0  # points: a cell's panel narrower or lower than this shows ticks only (no axis labels, notes)
 RACE_LEGEND_COLUMNS, RACE_LEGEND_ROW = 3, 0.05  # the race's legend: entries per row, figure height of a row
 
 
@@ -70,6 +84,10 @@ class Look:
     def colors(self) -> Palette:
         return palette(self.theme)
 
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
 
 DEFAULT_LOOK = Look()
 
@@ -83,6 +101,20 @@ class Layout:
     font_scale: float = 1.0
 
 
+def dpi_for(look: Look, font_points: float = BASE_FONT_POINTS) -> float:
+    """Pixels per inch of the frame: REFERENCE_DPI × short side / 720, floored so that text of
+    SMALLEST_TEXT × font_points is MIN_TEXT_PIXELS tall (px = points × dpi / 72) at legible sizes."""
+    short = min(look.width, look.height)
+    floor = 72.0 * MIN_TEXT_PIXELS / (SMALLEST_TEXT * font_points) * min(1.0, short / LEGIBLE_SHORT_SIDE)
+    return max(REFERENCE_DPI * short / REFERENCE_SHORT_SIDE, floor)
+
+
+def under_text_floor(look: Look) -> bool:
+    """True for thumbnails: frames whose short side is under LEGIBLE_SHORT_SIDE, where text falls under
+    MIN_TEXT_PIXELS."""
+    return min(look.width, look.height) < LEGIBLE_SHORT_SIDE
+
+
 def build_stage(scene: str, experiments: Sequence[Experiment], look: Look = DEFAULT_LOOK,
                 animated: bool = True) -> Stage:
     """The figure and panels of `scene` (as registered in scenes.registry) for its runs."""
@@ -92,110 +124,266 @@ def build_stage(scene: str, experiments: Sequence[Experiment], look: Look = DEFA
         raise GdvizInputError(f"scene {scene!r} shows {'one run' if most == 1 else f'1 to {most} runs'}, "
                               f"got {len(experiments)}")
     layout: Layout = spec.drawer("matplotlib")
-    with matplotlib.rc_context(matplotlib_style(look.colors, BASE_FONT_POINTS * layout.font_scale)):
-        figure = _figure(look)
+    font_points = BASE_FONT_POINTS * layout.font_scale
+    with matplotlib.rc_context(matplotlib_style(look.colors, font_points)):
+        figure = _figure(look, font_points)
         panels = layout.place(figure, experiments, look, animated)
+        _fit_notes(figure)
+        _freeze(figure, panels, max(experiment.trajectory.epochs_run for experiment in experiments))
     return Stage(figure, panels)
 
 
-def _figure(look: Look) -> Figure:
-    dpi = look.height / FIGURE_HEIGHT_INCHES
-    return Figure(figsize=(look.width / dpi, FIGURE_HEIGHT_INCHES), dpi=dpi)
+def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
+    """Lay the panels out once, in the view of the run's last epoch (the widest: a diverging run's zoomed-out
+    ticks), and keep them there. Constrained layout measures tick labels where the panels stand, so laying out
+    again at each view would make a frame depend on the frames before it (a blitted frame would differ from the
+    same frame drawn alone), and the panels would jump as a run zooms out."""
+    keys = [panel.view_keys(np.arange(last_epoch + 1))[-1] for panel in panels]
+    for panel, key in zip(panels, keys, strict=True):
+        panel.set_view(int(key))
+    for _ in range(3):  # each pass measures the ticks where the one before put the panels
+        _lay_out(figure)
+    figure.set_layout_engine("none")
 
 
-# A single scene's panels below the title: (figure, run, look, animated, top of the panels in figure coordinates).
-PanelMaker = Callable[[Figure, Experiment, Look, bool, float], list[Panel]]
+class SteadyLayout(ConstrainedLayoutEngine):
+    """Constrained layout that, where a frame leaves some panel no room (a thumbnail, a step of _reserve before
+    the header row is sized), keeps the panels where they were without a warning: the frames still render."""
+
+    def execute(self, fig: Figure) -> dict[str, Any]:  # type: ignore[override]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
+            return super().execute(fig)  # type: ignore[no-any-return]
 
 
-def single(make_panels: PanelMaker, planar: Callable[[Experiment], bool] = lambda _: False) -> Layout:
-    """One run: the title, the readout, and the panels. A run that diverged gets a band under the title, kept free
-    for its banner: the panels move down by BANNER_BAND so that the banner hides no axis, tick or data. A planar
-    scene (a 3D box alone, which keeps its aspect and has margins of its own) gets the whole frame below the title.
-    """
+def _lay_out(figure: Figure) -> None:
+    """Run the layout now, to measure what it places."""
+    figure.get_layout_engine().execute(figure)  # type: ignore[union-attr]
+
+
+def _fit_notes(figure: Figure) -> None:
+    """Lay the figure out once, then break each panel's notes (texts placed in its axes' coordinates) to the
+    panel's width."""
+    _lay_out(figure)
+    for axes in figure.axes:
+        if axes.axison:
+            for text in axes.texts:
+                if text.get_transform() == axes.transAxes:
+                    fit_width(text, axes.bbox.width * 0.98)
+
+
+def _figure(look: Look, font_points: float) -> Figure:
+    """A figure of exactly look.width × look.height pixels (a hair over, so that rounding down keeps every pixel),
+    laid out by constrained layout in the rectangle each scene leaves below its header."""
+    dpi = dpi_for(look, font_points)
+    figure = Figure(figsize=((look.width + 1e-3) / dpi, (look.height + 1e-3) / dpi), dpi=dpi)
+    FigureCanvasAgg(figure)
+    pad = PANEL_PAD_POINTS / 72
+    figure.set_layout_engine(SteadyLayout(w_pad=pad, h_pad=pad, wspace=0.03, hspace=0.03))
+    return figure
+
+
+def _pixels(figure: Figure, points: float) -> float:
+    return points * figure.dpi / 72
+
+
+def _renderer(figure: Figure) -> Any:
+    return figure.canvas.get_renderer()  # type: ignore[attr-defined]
+
+
+def _extent(text: Text) -> Bbox:
+    """The box a text draws in pixels, its rounded frame included, measured as if shown (a banner is hidden until
+    its run stops, and a hidden text measures as nothing)."""
+    renderer = _renderer(text.get_figure(root=True))  # type: ignore[arg-type]
+    visible = text.get_visible()
+    text.set_visible(True)
+    boxes = [text.get_window_extent(renderer)]
+    patch = text.get_bbox_patch()
+    if patch is not None:
+        text.update_bbox_position_size(renderer)
+        boxes.append(patch.get_window_extent(renderer))
+    text.set_visible(visible)
+    return Bbox.union(boxes)
+
+
+def _height(text: Text) -> float:
+    return float(_extent(text).height)
+
+
+def _width(text: Text) -> float:
+    return float(_extent(text).width)
+
+
+def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": ", ", ")) -> None:
+    """Break a text onto more lines, greedily at its separators (tried in order), until it is at most `width`
+    pixels wide or no separator is left."""
+    for separator in separators:
+        if _width(text) <= width:
+            return
+        lines: list[str] = []
+        for line in text.get_text().split("\n"):
+            pieces = line.split(separator)
+            current = pieces[0]
+            for piece in pieces[1:]:
+                text.set_text(current + separator + piece)
+                if _width(text) <= width:
+                    current += separator + piece
+                else:
+                    lines.append(current + separator.rstrip())
+                    current = piece
+            lines.append(current)
+        text.set_text("\n".join(lines))
+
+
+# A single scene's panels below the header: (figure, run, look, animated) → panels, added with constrained layout.
+PanelMaker = Callable[[Figure, Experiment, Look, bool], list[Panel]]
+
+
+def single(make_panels: PanelMaker) -> Layout:
+    """One run: the header (title, readout, the stall reason, and the banner of a run that diverged, each on a line
+    of its own when they do not fit beside each other), then the panels in the rest of the frame, laid out by
+    constrained layout around their own tick labels: nothing clipped, no text over text, at any aspect ratio."""
 
     def place(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
         experiment = experiments[0]
-        readout = Readout(_overlay(figure), experiment, look.colors, experiment.epochs, animated,
-                          corner=(0.985, 0.955), banner_at=(0.5, BANNER_Y))
-        _fit_title(figure, experiment, readout)
-        flat = not planar(experiment)
-        top = (PANEL_TOP if flat else PLANAR_TOP) - (BANNER_BAND if experiment.trajectory.diverged else 0.0)
-        if flat:
-            figure.subplots_adjust(left=0.09, right=0.97, top=top, bottom=0.11)
-        else:
-            figure.subplots_adjust(left=0.0, right=1.0, top=top, bottom=0.02)
-        return [*make_panels(figure, experiment, look, animated, top), readout]
+        overlay = _overlay(figure)
+        readout = Readout(overlay, experiment, look.colors, experiment.epochs, animated)
+        bottom = _header(figure, experiment, readout)
+        figure.get_layout_engine().set(rect=(0.0, 0.0, 1.0, bottom / look.height))  # type: ignore[union-attr]
+        panels = make_panels(figure, experiment, look, animated)
+        return [*panels, readout]
 
     return Layout(place)
 
 
-def _fit_title(figure: Figure, experiment: Experiment, readout: Readout) -> None:
-    """The run's title at the top left, clear of the readout at the top right: with the update rule when it fits,
-    without it otherwise; a run that stalls on ill-conditioning gets the reason on a line of its own below."""
-    if not isinstance(figure.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(figure)
-    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
-    widest = readout.readout_text(readout.planned_epochs)  # the readout's longest text, at its last epoch
-    readout.text.set_text(widest)
-    readout_left = readout.text.get_window_extent(renderer).x0
+def _header(figure: Figure, experiment: Experiment, readout: Readout) -> float:
+    """Places the title, the readout, the stall line and the banner from the top down (in pixels, measured with
+    the renderer); returns the header's lowest pixel row, the top of the panels' rectangle."""
+    width, height = figure.bbox.width, figure.bbox.height
+    font = _pixels(figure, BASE_FONT_POINTS)
+    edge, gap = EDGE_PAD * font, LINE_GAP * font
+    to_figure = figure.transFigure.inverted()
+    title = figure.text(edge / width, 1 - edge / height, run_title(experiment, rule=True), ha="left", va="top",
+                        fontsize=matplotlib.rcParams["figure.titlesize"])  # as a suptitle's, the size users know
+    readout.text.set_text(readout.readout_text(readout.planned_epochs))  # its widest, at the last epoch
+    readout_width, readout_height = _width(readout.text), _height(readout.text)
     readout.text.set_text("")
-    title = figure.suptitle(run_title(experiment, rule=True), x=0.015, y=0.975, ha="left")
+    room = width - 2 * edge - readout_width - _pixels(figure, TITLE_GAP_POINTS)
     for text in (run_title(experiment, rule=True), run_title(experiment)):
         title.set_text(text)
-        if title.get_window_extent(renderer).x1 < readout_left - TITLE_GAP_POINTS * figure.dpi / 72:
+        if _width(title) <= room:
             break
+    top = height - edge  # pixel row of the next line's top
+    if _width(title) > room:  # the readout gets a line of its own, below the title
+        fit_width(title, width - 2 * edge)
+        top -= _height(title) + gap
+    readout.text.set_text(readout.readout_text(readout.planned_epochs))
+    box_pad = (_height(readout.text) - readout.text.get_window_extent(_renderer(figure)).height) / 2
+    readout.text.set_text("")
+    readout.text.set_position(to_figure.transform((width - edge, top - box_pad)))
+    readout.text.set_va("top")
+    top = min(top - readout_height, height - edge - _height(title)) - gap
     stall = stall_text(experiment)
     if stall:
-        figure.text(0.015, 0.925, f"{stall}; this run had {experiment.trajectory.epochs_run:,}",
-                    ha="left", va="center", fontsize="small", color=regime_color(run_regime(experiment)))
+        note = figure.text(edge / width, top / height, f"{stall}; this run had {experiment.trajectory.epochs_run:,}",
+                           ha="left", va="top", fontsize="small", color=regime_color(run_regime(experiment)))
+        fit_width(note, width - 2 * edge, ("; ", " ("))
+        top -= _height(note) + gap
+    if experiment.trajectory.diverged:
+        banner = readout.banner
+        if _width(banner) > width - 2 * edge:
+            banner.set_text(divergence_text(experiment, "narrow"))
+        banner_height = _height(banner)
+        banner.set_position((0.5, (top - banner_height / 2) / height))
+        top -= banner_height + gap
+    return top
 
 
-def _dashboard_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
-    grid = figure.add_gridspec(2, 2, width_ratios=[1.15, 1.0], left=0.065, right=0.975, top=top - 0.005,
-                               bottom=0.085, wspace=0.22, hspace=0.42)
-    fit = fit_panel(_axes_maker(figure, grid[:, 0]), experiment, look.colors, animated)
-    contour = ContourPanel(figure.add_subplot(grid[0, 1]), experiment, look.colors, animated, theory=look.theory)
-    loss = LossPanel(figure.add_subplot(grid[1, 1]), experiment, look.colors, experiment.epochs, animated,
+def _dashboard_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
+    """The fit, the contours and the loss: the fit in a column of its own beside the other two (landscape), in a
+    row of its own above them (square), or all three stacked (portrait)."""
+    if look.aspect >= LANDSCAPE:
+        grid = figure.add_gridspec(2, 2, width_ratios=[1.15, 1.0])
+        fit_spec, contour_spec, loss_spec = grid[:, 0], grid[0, 1], grid[1, 1]
+    elif look.aspect > PORTRAIT:
+        grid = figure.add_gridspec(2, 2, height_ratios=[1.1, 1.0])
+        fit_spec, contour_spec, loss_spec = grid[0, :], grid[1, 0], grid[1, 1]
+    else:
+        grid = figure.add_gridspec(3, 1, height_ratios=[1.2, 1.0, 1.0])
+        fit_spec, contour_spec, loss_spec = grid[0, 0], grid[1, 0], grid[2, 0]
+    fit = fit_panel(_axes_maker(figure, fit_spec), experiment, look.colors, animated)
+    contour = ContourPanel(figure.add_subplot(contour_spec), experiment, look.colors, animated, theory=look.theory)
+    loss = LossPanel(figure.add_subplot(loss_spec), experiment, look.colors, experiment.epochs, animated,
                      theory=look.theory)
     return [fit, contour, loss]
 
 
-def _line_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+def _line_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
     return [fit_panel(_axes_maker(figure, figure.add_gridspec(1, 1)[0, 0]), experiment, look.colors, animated)]
 
 
-def _contour_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+def _contour_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
     return [ContourPanel(figure.add_subplot(), experiment, look.colors, animated, theory=look.theory)]
 
 
-def _surface_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+def _surface_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
     return [SurfacePanel(figure.add_subplot(projection="3d"), experiment, look.colors, animated, rotate=look.rotate,
                          theory=look.theory)]
 
 
-def _loss_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
+def _loss_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
     return [LossPanel(figure.add_subplot(), experiment, look.colors, experiment.epochs, animated, theory=look.theory)]
 
 
-def _modes_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool, top: float) -> list[Panel]:
-    grid = figure.add_gridspec(1, 2, width_ratios=[1.0, 1.0], left=0.09, right=0.975, top=top - 0.04,
-                               bottom=0.17, wspace=0.3)
-    bars = ModesPanel(figure.add_subplot(grid[0, 0]), experiment, look.colors, animated)
-    turned = EigenContourPanel(figure.add_subplot(grid[0, 1]), experiment, look.colors, animated)
+def _modes_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
+    """The error's components along the eigen-directions (bars) beside the contours turned to those directions;
+    stacked in a portrait frame."""
+    grid = figure.add_gridspec(1, 2) if look.aspect >= LANDSCAPE else figure.add_gridspec(2, 1)
+    bars = ModesPanel(figure.add_subplot(grid[0]), experiment, look.colors, animated)
+    turned = EigenContourPanel(figure.add_subplot(grid[1]), experiment, look.colors, animated)
     return [bars, turned]
 
 
 dashboard = single(_dashboard_panels)
-line = single(_line_panels, planar=lambda experiment: experiment.dataset.n_features == 2)
+line = single(_line_panels)
 contour = single(_contour_panels)
-surface = single(_surface_panels, planar=lambda _: True)
+surface = single(_surface_panels)
 loss = single(_loss_panels)
 modes = single(_modes_panels)
+
+
+
+@dataclass(frozen=True)
+class GridPlan:
+    """Cells in rows and columns; in each, the fit beside the loss or above it."""
+
+    rows: int
+    columns: int
+    side_by_side: bool
+
+
+def grid_plan(count: int, look: Look, font_pixels: float) -> GridPlan:
+    """The arrangement of `count` cells whose smallest plotting area is largest, once each panel's tick labels and
+    axis labels (about DECORATION × the font) and each cell's header are taken off; fit beside loss is preferred
+    by SIDE_BY_SIDE_BIAS (the 2×2 look of a 16:9 frame)."""
+    left, bottom = (DECORATION[0] * font_pixels, DECORATION[1] * font_pixels)
+    header = CELL_HEADER * font_pixels
+
+    def plot_side(plan: GridPlan) -> float:
+        cell_width = look.width / plan.columns
+        cell_height = (look.height - header) / plan.rows - header
+        width, height = (cell_width / 2, cell_height) if plan.side_by_side else (cell_width, cell_height / 2)
+        return min(width - left, height - bottom) * (SIDE_BY_SIDE_BIAS if plan.side_by_side else 1.0)
+
+    shapes = {(1, count), (count, 1), (math.ceil(count / 2), min(count, 2))}
+    plans = [GridPlan(rows, columns, side) for rows, columns in sorted(shapes) for side in (True, False)]
+    return max(plans, key=plot_side)
 
 
 def _race(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
     """Every optimizer's path on one contour (left) and its loss (right), on one clock; the legend names each
     optimizer and its rate."""
+    figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
     figure.suptitle(race_title(experiments), x=0.015, y=0.975, ha="left")
     readout = EpochReadout(_overlay(figure), max(run.epochs for run in experiments), look.colors, animated)
     rows = -(-len(experiments) // RACE_LEGEND_COLUMNS)  # the legend's rows, between the title and the panels
@@ -214,6 +402,7 @@ race = Layout(_race)
 def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
     """The raw data's contours (stripes, κ large) beside the standardized data's (near circles), each with its
     path at its best constant rate, its κ, 2/L and the epochs it needs written above it."""
+    figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
     figure.suptitle(scaling_title(experiments[0]), x=0.015, y=0.975, ha="left")
     grid = figure.add_gridspec(1, len(experiments), left=0.075, right=0.975, top=0.76, bottom=0.11, wspace=0.25)
     panels: list[Panel] = []
@@ -238,6 +427,7 @@ scaling = Layout(_scaling, font_scale=0.95)
 def _sweep(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
     """The rate moving across its range: its whole path on the contours (left), the final loss of every rate so
     far against the rate (right)."""
+    figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
     figure.suptitle(sweep_title(experiments), x=0.015, y=0.975, ha="left")
     grid = figure.add_gridspec(1, 2, width_ratios=[1.0, 1.25], left=0.075, right=0.975, top=0.84, bottom=0.11,
                                wspace=0.22)
@@ -251,48 +441,116 @@ sweep = Layout(_sweep)
 
 def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: Look,
           animated: bool) -> list[Panel]:
-    """One cell per run, fit beside loss, each labelled with its regime, rate and η·L; all on one clock.
+    """One cell per run, fit beside loss (or above it in a tall cell), each under a header with its regime, rate,
+    η·L and readout; all on one clock.
 
     With one feature the fit is the line; with more, the path across the contours (a 3D plane in a quarter of
-    the frame is too small to read, and the contours show the jumping and the escape best). Each cell's header
-    is its title and readout on one line; when some run diverged, the title gets a line of its own above the
-    readout's, where the banner replaces the readout once the run stopped.
+    the frame is too small to read, and the contours show the jumping and the escape best). A cell's header is
+    its title and readout on one line, or on two when they do not fit side by side or some run diverged (the
+    banner then replaces the readout on the second line once the run stopped).
     """
-    rows, columns = (1, len(experiments)) if len(experiments) <= 2 else (2, 2)
+    plan = grid_plan(len(experiments), look, _pixels(figure, BASE_FONT_POINTS * GRID_FONT_SCALE))
     epochs = max(experiment.epochs for experiment in experiments)
     banners = any(experiment.trajectory.diverged for experiment in experiments)
-    top = (0.84 if rows == 1 else 0.88) - (GRID_BANNER_BAND if banners else 0.0)
-    outer = figure.add_gridspec(rows, columns, left=0.055, right=0.985, top=top, bottom=0.1 if rows == 1 else 0.08,
-                                wspace=0.18, hspace=0.6 if banners else 0.5)
-    figure.suptitle(grid_title(experiments, regimes=scene == "regimes"), y=0.985)
-    header_points = HEADER_GAP_POINTS + (BANNER_LINE_POINTS if banners else 0.0)
+    heading = figure.suptitle(grid_title(experiments, regimes=scene == "regimes"), fontsize="x-large")
+    fit_width(heading, look.width * 0.96)
+    cells = figure.subfigures(plan.rows, plan.columns, squeeze=False, wspace=0.0, hspace=0.0)
     panels: list[Panel] = []
-    for cell, experiment in zip(outer, experiments, strict=False):
-        inner = cell.subgridspec(1, 2, wspace=0.32)
-        color = regime_color(run_regime(experiment))
-        fit_axes = figure.add_subplot(inner[0, 0])
-        if experiment.dataset.n_features == 1:
-            fit: Panel = LinePanel(fit_axes, experiment, look.colors, animated, color, legend=False,
-                                   residuals=False)  # a quarter of the frame: the line alone reads best
-        else:
-            fit = ContourPanel(fit_axes, experiment, look.colors, animated, theory=look.theory)
-        loss = LossPanel(figure.add_subplot(inner[0, 1]), experiment, look.colors, epochs, animated, color,
-                         legend=False, theory=look.theory)
-        title = cell_title(experiment)
-        overlay = _cell_overlay(figure, cell)
-        header = offset_copy(overlay.transAxes, figure, y=header_points, units="points")
-        overlay.text(0.0, 1.0, title, color=color, ha="left", va="bottom", fontweight="bold", fontsize="large",
-                     transform=header)
-        readout = Readout(overlay, experiment, look.colors, epochs, animated, corner=(1.0, 1.0), banner_at=(0.0, 1.0),
-                          compact=True)
-        for text in (readout.text, readout.banner):  # the line under the title, when the title has a line above
-            text.set_transform(offset_copy(overlay.transAxes, figure, y=HEADER_GAP_POINTS, units="points"))
+    headers: list[tuple[Axes, Readout]] = []
+    for cell, experiment in zip(cells.ravel(), experiments, strict=False):
+        fit, loss, readout, header = _cell(cell, experiment, look, epochs, animated, banners, plan.side_by_side)
         panels += [fit, loss, readout]
+        headers += [(header, readout)] if header is not None else []
+    _reserve(figure, headers)
     return panels
+
+
+def _reserve(figure: Figure, headers: Sequence[tuple[Axes, Readout]]) -> None:
+    """Size each cell's header row (row 0 of its grid, the axes its readout is on) to the readout at its widest
+    and the banner, each broken to the row's width: lay out, measure, scale the row's height ratio, three times
+    (the other rows' decorations move a little)."""
+    for _ in range(3):
+        _lay_out(figure)
+        for header, readout in headers:
+            readout.text.set_text(readout.readout_text(readout.planned_epochs))
+            texts = [readout.text, *([readout.banner] if readout.diverged else [])]
+            edge = EDGE_PAD * _pixels(figure, BASE_FONT_POINTS * GRID_FONT_SCALE)
+            for text in texts:
+                fit_width(text, readout.text.axes.bbox.width - 2 * edge)  # the cell's overlay: its width
+            needed = max(_height(text) for text in texts)
+            readout.text.set_text("")
+            spec = header.get_subplotspec().get_gridspec()  # type: ignore[union-attr]
+            ratios = list(spec.get_height_ratios())
+            ratios[0] = ratios[0] * needed / max(header.bbox.height, 1e-3)
+            spec.set_height_ratios(ratios)
+
+
+def _cell(cell: SubFigure, experiment: Experiment, look: Look, epochs: int, animated: bool, banners: bool,
+          wide: bool) -> tuple[Panel, Panel, Readout, Axes | None]:
+    """One grid cell: the header (title, then readout or banner), then the fit and the loss. Returns the panels
+    and, when the readout has a line of its own under the title, the header row's axes that holds it."""
+    figure = cell.get_figure(root=True)
+    cell.set_facecolor("none")
+    box = cell.bbox
+    font = _pixels(figure, BASE_FONT_POINTS * GRID_FONT_SCALE)  # type: ignore[arg-type]
+    edge, gap = EDGE_PAD * font, LINE_GAP * font
+    color = regime_color(run_regime(experiment))
+    readout = Readout(_overlay(cell), experiment, look.colors, epochs, animated, compact=True)
+    # The title is the cell's suptitle: constrained layout keeps its lines above the panels, at the pad from the top.
+    title = cell.suptitle(cell_title(experiment), x=edge / box.width, ha="left", color=color, fontweight="bold",
+                          fontsize="large")
+    fit_width(title, box.width - 2 * edge)
+    readout.text.set_text(readout.readout_text(readout.planned_epochs))
+    if _width(readout.text) > box.width - 2 * edge:
+        readout.stacked = True
+        readout.text.set_text(readout.readout_text(readout.planned_epochs))
+    two_lines = int(bool(banners or _width(title) + _width(readout.text) + 2 * gap > box.width - 2 * edge))
+    readout.text.set_text("")
+    # With two lines, row 0 is the second line's: an empty axes that _reserve sizes once the cell is laid out.
+    rows = [["header", "header"]] * two_lines + ([["fit", "loss"]] if wide else [["fit", "fit"], ["loss", "loss"]])
+    layout = cell.subplot_mosaic(rows, height_ratios=[HEADER_RATIO] * two_lines + [1.0] * (len(rows) - two_lines))
+    header = layout.get("header")
+    axes = [layout["fit"], layout["loss"]]
+    small = min(box.width / (2 if wide else 1), box.height / (1 if wide else 2)) < SMALL_PANEL * figure.dpi / 72
+    if experiment.dataset.n_features == 1:
+        fit: Panel = LinePanel(axes[0], experiment, look.colors, animated, color, legend=False,
+                               residuals=False)  # a quarter of the frame: the line alone reads best
+    else:
+        fit = ContourPanel(axes[0], experiment, look.colors, animated, theory=look.theory)
+    loss = LossPanel(axes[1], experiment, look.colors, epochs, animated, color, legend=False, theory=look.theory)
+    for panel_axes in axes if small else []:
+        _spare(panel_axes)
+    pad = _pixels(figure, PANEL_PAD_POINTS)  # type: ignore[arg-type]
+    for text, x, ha in ((readout.text, 1.0, "right"), (readout.banner, 0.0, "left")):
+        text.set_position((x, 1.0))
+        if header is not None:  # in the header row, under the title, from the cell's edges (x) and the row's top (y)
+            header.set_axis_off()
+            side = offset_copy(cell.transSubfigure, figure, x=-edge if x else edge, units="dots")
+            text.set_transform(blended_transform_factory(side, header.transAxes))
+        else:  # beside the title, on its line (the suptitle sits one pad under the cell's top)
+            text.set_transform(offset_copy(cell.transSubfigure, figure, x=-edge if x else edge, y=-pad, units="dots"))
+        text.set_ha(ha)
+        text.set_va("top")
+    return fit, loss, readout, header
 
 
 regimes = Layout(functools.partial(_grid, "regimes"), font_scale=GRID_FONT_SCALE)
 compare = Layout(functools.partial(_grid, "compare"), font_scale=GRID_FONT_SCALE)
+
+
+def _spare(axes: Axes) -> None:
+    """A small panel keeps its ticks (two or three a side) and drops axis labels and notes."""
+    axes.set_xlabel("")
+    axes.set_ylabel("")
+    for text in axes.texts:
+        text.set_visible(False)
+    if axes.get_xscale() == "linear":
+        axes.xaxis.set_major_locator(MaxNLocator(2))
+    if axes.get_yscale() == "linear":
+        axes.yaxis.set_major_locator(MaxNLocator(2))
+    else:
+        axes.yaxis.set_major_locator(LogLocator(numticks=2))
+        axes.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _axes_maker(figure: Figure, spec: SubplotSpec) -> Callable[[str | None], Axes]:
@@ -300,18 +558,10 @@ def _axes_maker(figure: Figure, spec: SubplotSpec) -> Callable[[str | None], Axe
     return lambda projection: figure.add_subplot(spec, projection=projection)
 
 
-def _overlay(figure: Figure) -> Axes:
-    """An invisible axes over the whole figure, for text placed in figure coordinates."""
+def _overlay(figure: Figure | SubFigure) -> Axes:
+    """An invisible axes over the whole figure (or cell), for text placed in its coordinates; constrained layout
+    leaves it alone (it belongs to no grid)."""
     axes = figure.add_axes((0.0, 0.0, 1.0, 1.0), facecolor="none")
     axes.set_axis_off()
     axes.set_zorder(10)
     return axes
-
-
-def _cell_overlay(figure: Figure, cell: SubplotSpec) -> Axes:
-    box = cell.get_position(figure)
-    axes = figure.add_axes((box.x0, box.y0, box.width, box.height), facecolor="none")
-    axes.set_axis_off()
-    axes.set_zorder(10)
-    return axes
-

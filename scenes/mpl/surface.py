@@ -19,6 +19,7 @@ from scenes.theme import Palette, style_3d_axes
 SURFACE_RESOLUTION = 40  # plot_surface costs grow with the square of this; 40 keeps the bowl smooth
 CAMERA_ELEVATION, CAMERA_AZIMUTH = 32.0, -58.0
 TURN_DEGREES = 90.0  # --rotate: a quarter turn over the clip
+SIGHT_SAMPLES = 160  # points tested along each line of sight, from a path point to the camera
 
 
 class SurfacePanel:
@@ -93,9 +94,37 @@ class SurfacePanel:
             shown = self.theory_path[: int(np.argmin(inside)) if not inside.all() else len(inside)]
             self.theory.set_data_3d(shown[:, 0], shown[:, 1], self.slice.loss(shown[:, 0], shown[:, 1]))
 
+    def visible(self, last: int) -> np.ndarray:
+        """Which path points up to `last` the camera sees: bool ndarray of shape (last + 1,).
+
+        matplotlib draws 3D artists one over another with no depth buffer between them, so the path would show
+        through the bowl. A point P lies on the bowl; it is hidden when the line of sight from P to the camera C
+        passes under the surface drawn: some P + t·(C − P), 0 < t, inside the drawn x–y range and below the
+        top of the z-axis, has its z under the slice's loss f(x, y) there.
+        """
+        self.axes.get_proj()  # the camera as it is now (a turning camera moves every frame)
+        camera = np.asarray(self.axes._get_camera_loc(), dtype=float)  # type: ignore[attr-defined]
+        points = np.column_stack([self.path[: last + 1], self.heights[: last + 1]])
+        low = np.array([self.axes.get_xlim()[0], self.axes.get_ylim()[0], -np.inf])
+        high = np.array([self.axes.get_xlim()[1], self.axes.get_ylim()[1], self.axes.get_zlim()[1]])
+        direction = camera - points  # (points, 3)
+        # Where each line of sight leaves the drawn box: t_exit = min over the axes of (bound − p) / d.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bounds = np.where(direction > 0, high, low)
+            exits = np.where(direction != 0, (bounds - points) / direction, np.inf)
+        reach = np.clip(np.min(exits, axis=1), 0.0, 1.0)  # (points,)
+        steps = np.linspace(0.0, 1.0, SIGHT_SAMPLES + 1)[1:, None] ** 2 * reach  # dense near the point
+        sight = points[None] + steps[..., None] * direction[None]  # (samples, points, 3)
+        surface = self.slice.loss(sight[..., 0], sight[..., 1])
+        # A margin of 0.2 % of the z-range: a point sees past the bowl it lies on.
+        z_range = float(np.subtract(*self.axes.get_zlim()[::-1]))
+        under = sight[..., 2] < surface - 2e-3 * z_range
+        return ~under.any(axis=0)
+
     def update(self, epoch: int) -> Sequence[Artist]:
         last = min(epoch, len(self.path) - 1)
-        self.trail.set_data_3d(self.path[: last + 1, 0], self.path[: last + 1, 1], self.heights[: last + 1])
-        self.head.set_data_3d(self.path[last : last + 1, 0], self.path[last : last + 1, 1],
-                              self.heights[last : last + 1])
+        seen = self.visible(last)
+        heights = np.where(seen, self.heights[: last + 1], np.nan)  # a hidden point, and its segments, not drawn
+        self.trail.set_data_3d(self.path[: last + 1, 0], self.path[: last + 1, 1], heights)
+        self.head.set_data_3d(self.path[last : last + 1, 0], self.path[last : last + 1, 1], heights[last:])
         return [self.trail, self.head]

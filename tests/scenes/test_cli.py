@@ -166,7 +166,7 @@ def test_render_an_unwritable_out_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_the_default_render_end_to_end(tmp_path: Path) -> None:
-    """`gdviz render` as a user types it: dashboard of the lab's data, MP4 1280x720 and a GIF 640 wide."""
+    """`gdviz render` as a user types it: dashboard of the lab's data, MP4 1280x720 and a GIF drawn 720 wide."""
     import av
     from PIL import Image
 
@@ -174,6 +174,7 @@ def test_the_default_render_end_to_end(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     mp4, gif = tmp_path / "plane" / "dashboard-lr0.1.mp4", tmp_path / "plane" / "dashboard-lr0.1.gif"
     assert f"wrote {mp4}  1280x720, 180 frames, 6.0 s" in result.stdout
+    assert f"wrote {gif}  720x404, " in result.stdout  # the summary names the size the GIF was drawn at
     with av.open(str(mp4)) as container:
         stream = container.streams.video[0]
         assert (stream.codec_context.name, stream.codec_context.pix_fmt) == ("h264", "yuv420p")
@@ -181,7 +182,7 @@ def test_the_default_render_end_to_end(tmp_path: Path) -> None:
         assert sum(1 for _ in container.decode(video=0)) == 180
     assert gif.stat().st_size < 2_000_000
     with Image.open(gif) as image:
-        assert image.width == 640 and image.info["loop"] == 0
+        assert image.size == (720, 404) and image.info["loop"] == 0
     record = tmp_path / "plane" / "dashboard-lr0.1.json"  # how it was made: see tests/scenes/test_jobs.py
     assert sorted(path.name for path in (tmp_path / "plane").iterdir()) == [gif.name, record.name, mp4.name]
 

@@ -121,3 +121,27 @@ def test_the_cli_and_a_lecture_take_no_theory(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     record = next((tmp_path / "plane").glob("loss-*.json")).read_text()
     assert '"theory": false' in record
+
+
+def test_size_sets_every_format_and_gif_width_the_gif() -> None:
+    assert plan_job({"size": "800x450"}).gif_width == 800  # --size: the GIF too
+    assert plan_job({}).gif_width is None  # the default: 720 px (scenes.render.GIF_WIDTH)
+    job = plan_job({"size": "800x450", "gif_width": 480})
+    assert job.gif_width == 480 and job.stem != plan_job({"size": "800x450"}).stem
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--gif-width", "20"], ["gif-width", "64"]),
+    (["--gif-width", "480", "--format", "mp4"], ["gif-width", "--format gif"]),
+])
+def test_bad_gif_widths_are_one_line(args: list[str], words: list[str]) -> None:
+    assert_bad_input(invoke("render", *args), *words)
+
+
+def test_a_thumbnail_renders_with_one_warning_line(tmp_path: Path) -> None:
+    result = invoke("render", "loss", "--format", "png", *TINY, "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip().splitlines() == [
+        "gdviz: warning: 320x180: text falls under 10 px (legible from a short side of 360 px)"]
+    assert plan_job({"size": "640x360"}).size == (640, 360)
+    assert invoke("render", "loss", "--format", "png", "--size", "640x360", "--out", str(tmp_path)).stderr == ""

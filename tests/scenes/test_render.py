@@ -18,7 +18,7 @@ from gdcore.experiment import Experiment
 from scenes.encoder import RenderInterrupted
 from scenes.mpl.layouts import Look
 from scenes.registry import parse_size
-from scenes.render import RenderSettings, frame_plan, output_paths, render
+from scenes.render import RenderSettings, frame_plan, gif_look, output_paths, passes, render
 
 SMALL = Look(width=320, height=180)
 
@@ -124,3 +124,19 @@ def test_bad_sizes_are_rejected(text: str) -> None:
 def test_sizes_parse() -> None:
     assert parse_size("1280x720") == (1280, 720)
     assert parse_size(" 640X360 ") == (640, 360)
+
+
+def test_a_gif_of_another_width_is_drawn_at_its_own_size(tmp_path: Path, line_run: Experiment) -> None:
+    """MP4 at 320x180 and a GIF 240 wide: two passes, each laid out for its own pixels (not a shrunk copy)."""
+    chosen = settings(tmp_path, gif_width=240)
+    assert [look.width for look, _ in passes(chosen)] == [320, 240]
+    mp4, gif = render([line_run], chosen)
+    assert (mp4.width, mp4.height, gif.width, gif.height) == (320, 180, 240, 136)
+    with Image.open(gif.path) as image:
+        assert image.size == (240, 136) and image.n_frames == gif.frames == mp4.frames
+
+
+def test_one_pass_when_every_format_shares_a_size() -> None:
+    assert passes(RenderSettings(look=Look(640, 360), gif_width=640)) == [(Look(640, 360), ("mp4", "gif"))]
+    assert gif_look(RenderSettings()) == Look(720, 404)  # the default: 720 px wide, the frame's aspect
+    assert passes(RenderSettings(formats=("png",))) == []

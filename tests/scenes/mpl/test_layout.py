@@ -14,7 +14,7 @@ from matplotlib.transforms import Bbox
 
 from gdcore.experiment import Experiment
 from scenes.mpl.hud import Readout
-from scenes.mpl.layouts import Look, build_stage
+from scenes.mpl.layouts import Look, build_stage, dpi_for, under_text_floor
 from scenes.mpl.stage import Stage, still_frame
 from tests.scenes.conftest import experiment
 
@@ -59,15 +59,9 @@ def shown(text: Text) -> bool:
 
 
 def drawn_tick_labels(axis: Axis) -> list[Text]:
-    """The tick labels the axis draws: major and minor, at locations inside its view."""
-    low, high = sorted(axis.get_view_interval())
-    slack = 1e-9 * (high - low)
-    labels = []
-    for minor in (False, True):
-        locations = axis.get_minorticklocs() if minor else axis.get_majorticklocs()
-        labels += [label for location, label in zip(locations, axis.get_ticklabels(minor=minor), strict=True)
-                   if low - slack <= location <= high + slack and shown(label)]
-    return labels
+    """The tick labels the axis draws (major and minor, inside its view), as its own draw chooses them."""
+    ticks = axis._update_ticks()  # what Axis.draw draws
+    return [label for tick in ticks for label in (tick.label1, tick.label2) if shown(label)]
 
 
 def axes_axis(axes: Axes) -> list[Axis]:
@@ -137,3 +131,59 @@ def test_no_two_texts_overlap(case: str) -> None:
             labels = drawn_tick_labels(axis)
             for first, second in itertools.combinations(labels, 2):
                 assert not extent(first, stage).overlaps(extent(second, stage)), (first.get_text(), second.get_text())
+
+
+# ── Laid out for its pixels: every size from 9:16 to 21:9 ────────────────────────────────────────────────────
+
+SIZES = [(480, 480), (640, 360), (720, 1280), (800, 600), (1080, 1080), (1280, 720), (1920, 1080), (2560, 1080)]
+AT_EVERY_SIZE = [f"{scene}:plane:{rate}" for scene in ("dashboard", "line", "contour", "surface", "loss")
+                 for rate in ("0.8", "0.1")] + ["regimes:plane:", "compare:plane:0.05,0.1,0.8"]
+
+
+def every_text(stage: Stage) -> list[Text]:
+    """Every visible, non-empty text the figure draws: titles, readouts, banners, notes, legends, and each
+    panel's tick labels, offset texts and axis labels."""
+    found = [text for figure in [stage.figure, *stage.figure.subfigs] for text in figure.texts if shown(text)]
+    for axes in stage.figure.axes:
+        found += [text for text in [*axes.texts, axes.title, axes._left_title, axes._right_title] if shown(text)]
+        legend = axes.get_legend()
+        found += [text for text in legend.get_texts() if shown(text)] if legend else []
+        found += tick_labels(axes) if axes.axison else []
+    return found
+
+
+@functools.cache
+def drawn_at(case: str, size: tuple[int, int]) -> Stage:
+    scene, chosen = runs(case)
+    stage = build_stage(scene, chosen, Look(*size))
+    still_frame(stage, max(run.trajectory.epochs_run for run in chosen))
+    return stage
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{width}x{height}" for width, height in SIZES])
+@pytest.mark.parametrize("case", AT_EVERY_SIZE)
+def test_every_text_is_legible_inside_and_apart_at_every_size(case: str, size: tuple[int, int]) -> None:
+    """At the last frame (a diverged run shows its banner): every text at least 10 px tall, inside the frame, and
+    over no other text; labels that mark points inside one panel ('start', 'optimum', the slice note) may sit
+    close to each other, as their data does."""
+    stage = drawn_at(case, size)
+    frame = stage.figure.bbox
+    assert stage.size == size
+    found = every_text(stage)
+    for text in found:
+        box = extent(text, stage)
+        assert text.get_fontsize() * stage.figure.dpi / 72 >= 10.0 - 1e-9, text.get_text()
+        assert frame.x0 - 0.5 <= box.x0 and box.x1 <= frame.x1 + 0.5, f"clipped: {text.get_text()!r}"
+        assert frame.y0 - 0.5 <= box.y0 and box.y1 <= frame.y1 + 0.5, f"clipped: {text.get_text()!r}"
+    inside: dict[int, Axes] = {id(text): text.axes for text in found
+                               if text.axes is not None and text.axes.axison and text in text.axes.texts}
+    for first, second in itertools.combinations(found, 2):
+        if id(first) in inside and inside[id(first)] is inside.get(id(second)):
+            continue
+        assert not extent(first, stage).overlaps(extent(second, stage)), (first.get_text(), second.get_text())
+
+
+def test_text_floor_holds_down_to_a_short_side_of_360_and_thumbnails_are_flagged() -> None:
+    assert dpi_for(Look(640, 360)) * 13.0 * 0.8 / 72 == pytest.approx(10.0)  # the floor: smallest text 10 px
+    assert dpi_for(Look(1280, 720)) == 100.0 and dpi_for(Look(1920, 1080)) == 150.0  # above it, ∝ the short side
+    assert under_text_floor(Look(320, 180)) and not under_text_floor(Look(640, 360))
