@@ -387,10 +387,12 @@ def _race(figure: Figure, experiments: Sequence[Experiment], look: Look, animate
     figure.suptitle(race_title(experiments), x=0.015, y=0.975, ha="left")
     readout = EpochReadout(_overlay(figure), max(run.epochs for run in experiments), look.colors, animated)
     rows = -(-len(experiments) // RACE_LEGEND_COLUMNS)  # the legend's rows, between the title and the panels
-    grid = figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0], left=0.075, right=0.975,
-                               top=0.875 - RACE_LEGEND_ROW * rows, bottom=0.11, wspace=0.22)
-    contour = RaceContourPanel(figure.add_subplot(grid[0, 0]), experiments, look.colors, animated)
-    loss = RaceLossPanel(figure.add_subplot(grid[0, 1]), experiments, look.colors, animated)
+    top = 0.875 - RACE_LEGEND_ROW * rows
+    grid = (figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0], left=0.075, right=0.975, top=top, bottom=0.11,
+                                wspace=0.22) if look.aspect >= LANDSCAPE else
+            figure.add_gridspec(2, 1, left=0.15, right=0.95, top=top, bottom=0.06, hspace=0.25))
+    contour = RaceContourPanel(figure.add_subplot(grid[0]), experiments, look.colors, animated)
+    loss = RaceLossPanel(figure.add_subplot(grid[1]), experiments, look.colors, animated)
     figure.legend(handles=contour.trails, loc="upper center", bbox_to_anchor=(0.5, 0.925), frameon=False,
                   ncol=min(len(experiments), RACE_LEGEND_COLUMNS), fontsize="small")
     return [contour, loss, readout]
@@ -404,7 +406,9 @@ def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, anim
     path at its best constant rate, its κ, 2/L and the epochs it needs written above it."""
     figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
     figure.suptitle(scaling_title(experiments[0]), x=0.015, y=0.975, ha="left")
-    grid = figure.add_gridspec(1, len(experiments), left=0.075, right=0.975, top=0.76, bottom=0.11, wspace=0.25)
+    grid = (figure.add_gridspec(1, len(experiments), left=0.075, right=0.975, top=0.76, bottom=0.11, wspace=0.25)
+            if look.aspect >= LANDSCAPE else
+            figure.add_gridspec(len(experiments), 1, left=0.15, right=0.95, top=0.86, bottom=0.05, hspace=0.55))
     panels: list[Panel] = []
     for cell, experiment in zip(grid, experiments, strict=True):
         axes = figure.add_subplot(cell)
@@ -429,10 +433,11 @@ def _sweep(figure: Figure, experiments: Sequence[Experiment], look: Look, animat
     far against the rate (right)."""
     figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
     figure.suptitle(sweep_title(experiments), x=0.015, y=0.975, ha="left")
-    grid = figure.add_gridspec(1, 2, width_ratios=[1.0, 1.25], left=0.075, right=0.975, top=0.84, bottom=0.11,
-                               wspace=0.22)
-    contour = SweepContourPanel(figure.add_subplot(grid[0, 0]), experiments, look.colors, animated)
-    losses = SweepLossPanel(figure.add_subplot(grid[0, 1]), experiments, look.colors, animated)
+    grid = (figure.add_gridspec(1, 2, width_ratios=[1.0, 1.25], left=0.075, right=0.975, top=0.84, bottom=0.11,
+                                wspace=0.22) if look.aspect >= LANDSCAPE else
+            figure.add_gridspec(2, 1, left=0.15, right=0.93, top=0.88, bottom=0.05, hspace=0.3))
+    contour = SweepContourPanel(figure.add_subplot(grid[0]), experiments, look.colors, animated)
+    losses = SweepLossPanel(figure.add_subplot(grid[1]), experiments, look.colors, animated)
     return [contour, losses]
 
 
