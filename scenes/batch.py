@@ -24,6 +24,7 @@ from gdcore.cluster import connect
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.options import DataOptions, RunOptions
 from scenes.jobs import Job, plan_job, render_job, up_to_date
+from scenes.registry import SCENES
 
 # The TOML types each option takes (a list where the CLI repeats it); int where a float is asked is fine.
 _RENDER_TYPES: dict[str, tuple[type, ...]] = {
@@ -31,6 +32,7 @@ _RENDER_TYPES: dict[str, tuple[type, ...]] = {
     "duration": (int, float), "time": (str,), "theme": (str,), "rotate": (bool,), "out": (str,), "name": (str,),
     "title": (str,), "steps": (int,), "max_size": (str, int), "theory": (bool,), "gif_width": (int,),
 }
+MANIM_COST = 4.0  # a Manim clip's time against a matplotlib clip's of the same length (benchmarks/batch.py)
 _DECLARED_TYPES = {"float | None": (int, float), "int | None": (int,), "str | None": (str,), "str": (str,),
                    "bool": (bool,)}
 
@@ -172,6 +174,8 @@ def render_clip(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int], ...]
 def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None) -> Iterator[Outcome]:
     """Render the clips, `jobs` at a time in separate processes, or on the Dask scheduler (an address, or 'local'
     for a LocalCluster of `jobs` workers); yields each outcome as it finishes."""
+    if jobs > 1:  # the longest first: the last clips to start are short, so no worker idles long at the end
+        clips = sorted(clips, key=_expected_cost, reverse=True)
     if scheduler is not None:
         yield from _on_dask(clips, jobs, scheduler)
         return
@@ -184,6 +188,14 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
         futures = {pool.submit(render_clip, dict(clip.options)): clip for clip in clips}
         for future in concurrent.futures.as_completed(futures):
             yield _outcome(futures[future], future.result)
+
+
+def _expected_cost(clip: Clip) -> float:
+    """A rough cost, for ordering: a Manim clip takes several times a matplotlib one; longer clips take longer."""
+    options = clip.options
+    spec = SCENES.get(str(options.get("scene", "dashboard")))
+    engine = options.get("engine") or (spec.default_engine if spec is not None else "matplotlib")
+    return (MANIM_COST if engine == "manim" else 1.0) * float(options.get("duration", 5.0) or 5.0)
 
 
 def _outcome(clip: Clip, result: Callable[[], tuple[tuple[tuple[str, int], ...], float]]) -> Outcome:
