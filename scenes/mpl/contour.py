@@ -112,3 +112,14 @@ class ContourPanel:
         self.trail.set_data(shown[:, 0], shown[:, 1])
         self.head.set_data(shown[-1:, 0], shown[-1:, 1])
         return [self.trail, self.head]
+
+
+def shared_contours(axes: Axes, experiments: Sequence[Experiment], colors: Palette,
+                    animated: bool = True) -> tuple[ContourPanel, list[np.ndarray]]:
+    """The first run's contours with its own path hidden (the runs share the problem and the start), and every run's
+    path over the panel's two parameters: ndarrays of shape (epochs_run + 1, 2). For scenes that draw many paths."""
+    contour = ContourPanel(axes, experiments[0], colors, animated, theory=False)
+    contour.trail.set_visible(False)
+    contour.head.set_visible(False)
+    params = list(contour.params)
+    return contour, [run.trajectory.weights[:, params] for run in experiments]

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from gdcore.experiment import Experiment
 from scenes.captions import race_label
 from scenes.limits import Box, loss_limits, no_worse_than_start, zoom_levels
-from scenes.mpl.contour import ContourPanel
+from scenes.mpl.contour import shared_contours
 from scenes.theme import RACE_COLORS, Palette
 
 
@@ -25,11 +25,8 @@ class RaceContourPanel:
     view follows the runs together."""
 
     def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True) -> None:
-        self.contour = ContourPanel(axes, experiments[0], colors, animated, theory=False)
-        self.contour.trail.set_visible(False)
-        self.contour.head.set_visible(False)
+        self.contour, self.paths = shared_contours(axes, experiments, colors, animated)
         params = list(self.contour.params)
-        self.paths = [run.trajectory.weights[:, params] for run in experiments]
         kept = np.vstack([path[no_worse_than_start(run.trajectory.loss)]
                           for path, run in zip(self.paths, experiments, strict=True)])
         optimum = experiments[0].problem.closed_form[params]

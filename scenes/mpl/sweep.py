@@ -14,7 +14,7 @@ from gdcore.regimes import preset_rates
 from gdcore.sweep import Sweep, SweepRow, regime_bands
 from scenes.captions import rate_label, run_regime
 from scenes.limits import log_limits, zoom_levels
-from scenes.mpl.contour import ContourPanel
+from scenes.mpl.contour import shared_contours
 from scenes.theme import Palette, regime_color
 
 BAND_ALPHA = 0.13
@@ -125,11 +125,7 @@ class SweepContourPanel:
     """The contours, and the whole path of the rate being shown; the view zooms out for a diverging rate."""
 
     def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True) -> None:
-        self.contour = ContourPanel(axes, experiments[0], colors, animated, theory=False)
-        self.contour.trail.set_visible(False)
-        self.contour.head.set_visible(False)
-        params = list(self.contour.params)
-        self.paths = [run.trajectory.weights[:, params] for run in experiments]
+        self.contour, self.paths = shared_contours(axes, experiments, colors, animated)
         self.colors = [regime_color(run_regime(run)) for run in experiments]
         self.longest = max(run.trajectory.epochs_run for run in experiments)
         # Each rate's view: the zoom holding its whole path.
