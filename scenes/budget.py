@@ -31,6 +31,7 @@ FrameSource = Callable[[int, int, float], Iterable[np.ndarray]]
 """(width, height, fps) → frames of shape (height, width, 3 or 4), uint8: the clip drawn at that size and rate."""
 
 BUDGET_KINDS = ("gif", "webp", "webm")
+DEFAULT_GIF_BUDGET = 2_000_000  # bytes: a GIF fits a blog post and a slide deck unless --max-size says otherwise
 BYTE_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2}  # decimal, as file managers and web hosts count
 MIN_SHORT_SIDE = 360  # the legibility floor: text stays at least 10 px tall down to this short side
 MIN_FPS = 10.0  # below this, motion turns into a slide show

@@ -330,10 +330,10 @@ def _formats(given: Sequence[str], engine: str) -> tuple[str, ...]:
 def _budgets(max_size: str | None, formats: Sequence[str], engine: str) -> dict[str, int]:
     """The size budget of each web format: --max-size for every GIF, WebP and WebM asked; by default a GIF at most
     2 MB (matplotlib engine)."""
-    from scenes.budget import BUDGET_KINDS, parse_byte_size
+    from scenes.budget import BUDGET_KINDS, DEFAULT_GIF_BUDGET, parse_byte_size
 
     if max_size is None:
-        return {"gif": 2_000_000} if engine == "matplotlib" and "gif" in formats else {}
+        return {"gif": DEFAULT_GIF_BUDGET} if engine == "matplotlib" and "gif" in formats else {}
     if engine != "matplotlib":
         raise GdvizInputError(f"`max_size` is honoured by the matplotlib engine, not {engine}")
     budgeted = [fmt for fmt in formats if fmt in BUDGET_KINDS]

@@ -283,12 +283,13 @@ def scene_runs(spec: SceneSpec, dataset: Dataset, run: RunOptions, rates: tuple[
     if spec.runs is Runs.RATES:
         if len(rates) > MAX_COMPARED:
             raise GdvizInputError(f"{spec.name} shows 1 to {MAX_COMPARED} rates, got {len(rates)} `lr`")
-        if not rates and run.regime is None:
-            return [build_experiment(dataset, replace(run, regime=regime), seed) for regime in spec.default_regimes]
         if rates and run.regime is not None:
             raise GdvizInputError(f"give either `lr` or `regime`, not both (got `regime` {run.regime})")
-        return [build_experiment(dataset, replace(run, lr=rate), seed) for rate in rates] or [
-            build_experiment(dataset, run, seed)]
+        if rates:
+            return [build_experiment(dataset, replace(run, lr=rate), seed) for rate in rates]
+        if run.regime is not None:  # one regime's preset: a single cell
+            return [build_experiment(dataset, run, seed)]
+        return [build_experiment(dataset, replace(run, regime=regime), seed) for regime in spec.default_regimes]
     if len(rates) > 1:
         raise GdvizInputError(f"scene {spec.name!r} shows one rate, got {len(rates)} `lr` (use 'compare' for several)")
     return [build_experiment(dataset, replace(run, lr=rates[0] if rates else None), seed)]

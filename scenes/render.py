@@ -14,6 +14,7 @@ from gdcore.experiment import Experiment
 from gdcore.frames import FramePlan, plan_frames
 from scenes.budget import fit_to_budget, format_bytes
 from scenes.encoder import (
+    GIF_DEFAULT_WIDTH,
     VIDEO_KINDS,
     FrameSink,
     OutputSpec,
@@ -26,7 +27,7 @@ from scenes.mpl.layouts import Look, build_stage
 from scenes.mpl.stage import Stage, blitted_frames, still_frame
 from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
 
-GIF_WIDTH = 720  # a blog column's width: the GIF is drawn at it (laid out for its own pixels), not shrunk
+GIF_WIDTH = GIF_DEFAULT_WIDTH  # a blog column's width (the encoder's): the GIF is drawn at it, not shrunk to it
 
 Progress = Callable[[int], None]  # called with the number of frames just drawn
 
