@@ -4,11 +4,13 @@ cleanup runs (temporary files go), one line says so, exit status 130.
 
 While a C extension initialises (matplotlib's ft2font, Manim's cairo), an interrupt raised inside its import makes
 it fail half-made and can crash the interpreter at exit: `signals_deferred` holds a signal over such imports and
-raises it right after.
+raises it right after. An interrupt raised while a destructor runs (`Popen.__del__`, say) would be printed as
+"Exception ignored" and lost: `_repost_lost_interrupt` delivers it again, from outside the destructor.
 """
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import signal
 import sys
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from types import FrameType
 
 EXIT_INTERRUPTED = 130
+REPOST_DELAY_S = 0.02  # an interrupt lost in a destructor is sent again this long after
 _held: list[int] = []  # signals that arrived while deferred
 _deferring = [0]  # depth of nested signals_deferred blocks
 
@@ -28,6 +31,19 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
         _held.append(signum)
         return
     raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _repost_lost_interrupt(unraisable: sys.UnraisableHookArgs) -> None:
+    """Python ignores an exception raised inside a destructor; for our interrupt that would lose the signal. Send it
+    to the main thread again, shortly, from a timer thread: by then the destructor (and this hook) have returned.
+    Should it land in a destructor again, it comes back here and is sent once more."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+        return
+    name = str(unraisable.exc_value) if str(unraisable.exc_value) in ("SIGINT", "SIGTERM") else "SIGINT"
+    resend = threading.Timer(REPOST_DELAY_S, _thread.interrupt_main, args=(signal.Signals[name],))
+    resend.daemon = True
+    resend.start()
 
 
 @contextlib.contextmanager
@@ -44,9 +60,15 @@ def signals_deferred() -> Iterator[None]:
             raise KeyboardInterrupt(signal.Signals(_held.pop()).name)
 
 
-def main() -> None:
+def install_interrupts() -> None:
+    """SIGINT and SIGTERM raise the interrupt from here on, in destructors too."""
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
+    sys.unraisablehook = _repost_lost_interrupt
+
+
+def main() -> None:
+    install_interrupts()
     try:
         with signals_deferred():
             import warnings

@@ -49,3 +49,30 @@ def test_a_signal_at_any_moment_leaves_nothing_half_written(tmp_path: Path, name
     assert done.returncode in (0, 130, -signal.SIGTERM), done.stderr
     if done.returncode == 130:
         assert done.stderr.strip().splitlines() == ["gdviz: interrupted"]
+
+
+DESTRUCTOR_INTERRUPTED = """
+import os, signal, sys, time
+from scenes.entry import EXIT_INTERRUPTED, install_interrupts
+
+class SignalledWhileDestroyed:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(10_000))  # the handler runs here, inside the destructor, where Python ignores what it raises
+
+install_interrupts()
+try:
+    SignalledWhileDestroyed()
+    for _ in range(200):
+        time.sleep(0.01)
+except KeyboardInterrupt as interrupt:
+    print(interrupt)
+    sys.exit(EXIT_INTERRUPTED)
+print("signal lost")
+"""
+
+
+def test_an_interrupt_raised_inside_a_destructor_still_ends_the_command() -> None:
+    done = subprocess.run([sys.executable, "-c", DESTRUCTOR_INTERRUPTED], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (130, "SIGTERM", "")
