@@ -12,6 +12,7 @@ from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
 
 from gdcore.experiment import Experiment
 from scenes.limits import Box, no_worse_than_start, zoom_levels
+from scenes.mpl.surface import camera_location
 from scenes.theme import Palette, style_3d_axes
 
 PLANE_RESOLUTION = 8  # the fitted plane is flat: a coarse mesh shows it
@@ -76,7 +77,12 @@ class LinePanel:
 
 
 class PlanePanel:
-    """Data in 3D and the plane ŷ = b + w1·x1 + w2·x2 at each epoch (the lab's figure), fixed camera."""
+    """Data in 3D and the plane ŷ = b + w1·x1 + w2·x2 at each epoch (the lab's figure), fixed camera.
+
+    matplotlib has no depth buffer: it draws whole artists one over another. Drawn in a fixed order (the data,
+    then the translucent plane and its mesh), every point would show under the plane; the points the camera sees
+    in front of the plane are drawn again on top, each frame, as the plane moves (`in_front`).
+    """
 
     def __init__(self, axes: Axes, experiment: Experiment, colors: Palette, animated: bool = True,
                  color: str | None = None, legend: bool = True) -> None:
@@ -88,8 +94,12 @@ class PlanePanel:
         self.grid = np.meshgrid(x1, x2)
         settled = no_worse_than_start(experiment.trajectory.loss)
         self.base = _fit_box(y, self.heights(settled))
-        axes.scatter(features[:, 0], features[:, 1], y, s=_marker_size(len(y)) * 0.7, color=colors.data,
-                     alpha=0.8, depthshade=False)
+        self.points = np.column_stack([features[:, :2], y])
+        axes.computed_zorder = False  # drawn in the zorders below: points, plane, mesh, points in front
+        style = {"s": _marker_size(len(y)) * 0.7, "color": colors.data, "alpha": 0.8, "depthshade": False,
+                 "linewidths": 0}
+        axes.scatter(*self.points.T, zorder=1, **style)
+        self.front = axes.scatter([], [], [], zorder=4, animated=animated, **style)
         names = experiment.dataset.feature_names
         axes.set_xlabel(names[0], labelpad=6)
         axes.set_ylabel(names[1], labelpad=6)
@@ -103,8 +113,8 @@ class PlanePanel:
         color = color or colors.fit
         outline, lines = self._outline_and_lines(0)
         self.plane = Poly3DCollection(outline, facecolor=color, edgecolor=color, alpha=0.3, linewidths=1.0,
-                                      animated=animated)
-        self.lines = Line3DCollection(lines, colors=color, linewidths=0.6, alpha=0.8, animated=animated)
+                                      animated=animated, zorder=2)
+        self.lines = Line3DCollection(lines, colors=color, linewidths=0.6, alpha=0.8, animated=animated, zorder=3)
         axes.add_collection3d(self.plane)
         axes.add_collection3d(self.lines)
 
@@ -125,6 +135,27 @@ class PlanePanel:
         outline = points[[0, 0, -1, -1], [0, -1, -1, 0]][None]
         return outline, np.concatenate([points, points.transpose(1, 0, 2)])
 
+    def in_front(self, epoch: int) -> np.ndarray:
+        """Which data points the camera sees in front of the plane at `epoch`: bool ndarray (points,).
+
+        With g(X) = X_z − (b + w1·X_x + w2·X_y), zero on the plane, the sight line from a point P to the camera C
+        crosses the plane iff g(P) and g(C) have opposite signs, at Q = P + t·(C − P), t = g(P) / (g(P) − g(C)).
+        P is hidden iff Q lies on the drawn part of the plane (inside its x1–x2 rectangle)."""
+        bias, w1, w2 = self.weights[min(epoch, len(self.weights) - 1), :3]
+        camera = camera_location(self.axes)
+
+        def offset(points: np.ndarray) -> np.ndarray:
+            return points[..., 2] - (bias + w1 * points[..., 0] + w2 * points[..., 1])
+
+        above, eye = offset(self.points), offset(camera)
+        crosses = above * eye < 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crossing = self.points + (above / (above - eye))[:, None] * (camera - self.points)
+        x1, x2 = self.grid[0][0], self.grid[1][:, 0]
+        on_plane = ((x1[0] <= crossing[:, 0]) & (crossing[:, 0] <= x1[-1])
+                    & (x2[0] <= crossing[:, 1]) & (crossing[:, 1] <= x2[-1]))
+        return ~(crosses & on_plane)
+
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return zoom_levels(self.base, self.heights(slice(None)).reshape(len(self.weights), -1), epochs)
 
@@ -136,7 +167,10 @@ class PlanePanel:
         outline, lines = self._outline_and_lines(min(epoch, len(self.weights) - 1))
         self.plane.set_verts(outline)
         self.lines.set_segments(lines)
-        return [self.plane, self.lines]
+        front = self.points[self.in_front(epoch)]
+        self.front.set_offsets(front[:, :2])
+        self.front.set_3d_properties(front[:, 2], "z")
+        return [self.plane, self.lines, self.front]
 
 
 class PredictionPanel:

@@ -22,6 +22,12 @@ TURN_DEGREES = 90.0  # --rotate: a quarter turn over the clip
 SIGHT_SAMPLES = 160  # points tested along each line of sight, from a path point to the camera
 
 
+def camera_location(axes: Axes) -> np.ndarray:
+    """The camera of a 3D axes as it is now (a turning camera moves every frame), in data coordinates: shape (3,)."""
+    axes.get_proj()
+    return np.asarray(axes._get_camera_loc(), dtype=float)  # type: ignore[attr-defined]
+
+
 class SurfacePanel:
     """The slice of the loss over two parameters (others at the optimum) and the path on it.
 
@@ -102,8 +108,7 @@ class SurfacePanel:
         passes under the surface drawn: some P + t·(C − P), 0 < t, inside the drawn x–y range and below the
         top of the z-axis, has its z under the slice's loss f(x, y) there.
         """
-        self.axes.get_proj()  # the camera as it is now (a turning camera moves every frame)
-        camera = np.asarray(self.axes._get_camera_loc(), dtype=float)  # type: ignore[attr-defined]
+        camera = camera_location(self.axes)
         points = np.column_stack([self.path[: last + 1], self.heights[: last + 1]])
         low = np.array([self.axes.get_xlim()[0], self.axes.get_ylim()[0], -np.inf])
         high = np.array([self.axes.get_xlim()[1], self.axes.get_ylim()[1], self.axes.get_zlim()[1]])

@@ -1,11 +1,14 @@
-"""3D depth order: the path on the bowl is hidden where the bowl is in front of it, at any camera angle."""
+"""3D depth order: the path on the bowl is hidden where the bowl is in front of it, and the data points where the
+fitted plane is, at any camera angle."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.path import Path as MplPath
 from mpl_toolkits.mplot3d import proj3d
 
+from scenes.mpl.fit import PlanePanel
 from scenes.mpl.layouts import Look, build_stage
 from scenes.mpl.stage import still_frame
 from scenes.mpl.surface import SurfacePanel
@@ -71,3 +74,33 @@ def test_a_turning_camera_recomputes_what_is_hidden() -> None:
     panel.axes.view_init(elev=60.0, azim=-58.0)
     high = panel.visible(last)
     assert high.all() and not low.all()
+
+
+def projected_hidden(panel: PlanePanel, epoch: int) -> np.ndarray:
+    """The oracle, with matplotlib's own projection: a perspective projection maps the plane to a plane, so the
+    plane's projected depth over the screen is the plane through its projected corners. A point is hidden when it
+    lands inside the projected quadrilateral and the plane there is nearer the camera (smaller depth)."""
+    projection = panel.axes.get_proj()
+    corners = panel.mesh(epoch)[[0, 0, -1, -1], [0, -1, -1, 0]]
+    quad = np.array(proj3d.proj_transform(*corners.T, projection)).T  # (4, 3): screen x, y and depth
+    points = np.array(proj3d.proj_transform(*panel.points.T, projection)).T
+    # depth = a·x + b·y + c through three corners
+    a, b, c = np.linalg.solve(np.column_stack([quad[:3, :2], np.ones(3)]), quad[:3, 2])
+    inside = MplPath(quad[:, :2]).contains_points(points[:, :2])
+    return inside & (a * points[:, 0] + b * points[:, 1] + c < points[:, 2])
+
+
+@pytest.mark.parametrize(("elevation", "azimuth"), [(22.0, -60.0), (-25.0, -60.0), (10.0, 120.0), (60.0, 30.0)])
+@pytest.mark.parametrize("epoch", [0, 5, 60])
+def test_the_fitted_plane_hides_the_points_behind_it(elevation: float, azimuth: float, epoch: int) -> None:
+    run = experiment("plane", lr=0.1, epochs=60)
+    stage = build_stage("line", [run], LOOK)
+    panel = next(panel for panel in stage.panels if isinstance(panel, PlanePanel))
+    panel.axes.view_init(elev=elevation, azim=azimuth)
+    still_frame(stage, epoch)
+    in_front = panel.in_front(epoch)
+    np.testing.assert_array_equal(in_front, ~projected_hidden(panel, epoch))
+    if epoch == 60:  # the fitted plane runs through the data: some points on each side
+        assert 0 < in_front.sum() < len(in_front)
+    drawn = np.column_stack(panel.front._offsets3d)  # the points drawn over the plane
+    np.testing.assert_array_equal(drawn, panel.points[in_front])
