@@ -50,18 +50,17 @@ VP9_DEFAULT_CRF = 50
 VP9_DEADLINE, VP9_CPU_USED = "realtime", 5
 VP9_KEYFRAME_SECONDS = 10.0
 # Animated WebP: the GIF's palette and dithering first, then lossless WebP (same pixels as the GIF). Measured on the
-# dashboard and regimes scenes at 720x405 (benchmarks/web.py): 0.75x and 0.69x the GIF's bytes in up to twice the
-# GIF's time; the 0.40x target is not met. libwebp's animation encoder already codes only each frame's changed
-# rectangle, unchanged pixels inside it transparent (an all-transparent rectangle costs ~20 bytes), and merges
-# repeated frames; what is left is the changed pixels themselves (~2000 a frame: readouts, path, markers) at ~8 bits
-# each, little better than the GIF's LZW. Measured through Pillow's WebPAnimEncoder, which exposes what ffmpeg does
-# not: the same bytes (±1%) with or without minimize_size and key frames (kmin/kmax), and at the highest effort
-# (method 6, quality 100: 1% smaller, 100x slower); lossy or mixed frames (quality 40-80, minimize_size) are 0.95-2.0x
-# the GIF, the changed rectangle being coded afresh as an intra VP8 frame (ffmpeg's lossy with -preset text or
-# drawing, quality 30-50: 1.1-1.7x); lossless without a palette is 2.6x. Only
-# fewer colours get near the target (undithered, lossless: 64 colours 0.59x both, 32 colours 0.44x and 0.52x, 16
-# colours 0.37x and 0.46x), at the price of banded colormaps and, from 32 colours down,
-# regime colours visibly off the theme's. Lossless 'quality' is the effort: 25 with compression
+# dashboard and regimes scenes at 720x405 (benchmarks/web.py): 0.75x and 0.69x the GIF's bytes in up to twice the GIF's
+# time; the 0.40x target is not met. libwebp's animation encoder already codes only each frame's changed rectangle,
+# unchanged pixels inside it transparent (an all-transparent rectangle costs ~20 bytes), and merges repeated frames;
+# what is left is the changed pixels themselves (~2000 a frame: readouts, path, markers) at ~8 bits each, little better
+# than the GIF's LZW. Measured through Pillow's WebPAnimEncoder, which exposes what ffmpeg does not: the same bytes
+# (±1%) with or without minimize_size and key frames (kmin/kmax), and at the highest effort (method 6, quality 100: 1%
+# smaller, 100x slower); lossy or mixed frames (quality 40-80, minimize_size) are 0.95-2.0x the GIF, the changed
+# rectangle being coded afresh as an intra VP8 frame (ffmpeg's lossy with -preset text or drawing, quality 30-50:
+# 1.1-1.7x); lossless without a palette is 2.6x. Only fewer colours get near the target (undithered, lossless: 64
+# colours 0.59x both, 32 colours 0.44x and 0.52x, 16 colours 0.37x and 0.46x), at the price of banded colormaps and,
+# from 32 colours down, regime colours visibly off the theme's. Lossless 'quality' is the effort: 25 with compression
 # level 1 is within 1% of the best, 7x faster.
 WEBP_LOSSLESS_EFFORT = ("-quality", "25", "-compression_level", "1")
 
