@@ -39,18 +39,29 @@ FIGURE_FORMATS = ("png", "svg", "pdf")
 VIDEO_KINDS = ("mp4", "gif", "webm", "webp")
 VideoKind = Literal["mp4", "gif", "webm", "webp"]
 # WebM: VP9 in constant-quality mode (-b:v 0), crf 0 (best) to 63. Measured on the dashboard and regimes scenes at
-# 720x405, 150 frames (benchmarks/web.py): a key frame every 10 s instead of libvpx's default (a clip is one key
-# frame) saves 25%; screen-content tuning suits sharp text and lines; libvpx's realtime mode at speed 7 encodes
-# ~10x faster than its 'good' mode (about 1 s against 10 s) for ~15% more bytes, which crf 48 wins back: 0.20x and
-# 0.36x the GIF's bytes, text still legible.
-VP9_DEFAULT_CRF = 48
-VP9_DEADLINE, VP9_CPU_USED = "realtime", 7
+# 720x405, 150 frames (benchmarks/web.py; encode times on a shared 2-core machine are noisy): a key frame every 10 s
+# instead of libvpx's default (a clip is one key frame) saves 25%; screen-content tuning saves 5-13% and suits sharp
+# text and lines; libvpx's realtime mode encodes 3-10x faster than its 'good' mode (1-2 s against 5-15 s) and, at speed
+# 5, is as small ('good' with alt-ref frames and 25 frames of look-ahead: within 1%). Realtime speed 7 and crf 48 gave
+# 0.24x and 0.43x the GIF's bytes; speed 5 (5-10% smaller, a few tenths of a second slower) with crf 50 gives 0.20x
+# and 0.37x, the text as legible as the GIF's and the thin red path only slightly softer (chroma is subsampled). crf 52
+# would give 0.19x and 0.36x; -aq-mode 0 changes nothing.
+VP9_DEFAULT_CRF = 50
+VP9_DEADLINE, VP9_CPU_USED = "realtime", 5
 VP9_KEYFRAME_SECONDS = 10.0
 # Animated WebP: the GIF's palette and dithering first, then lossless WebP (same pixels as the GIF). Measured on the
-# dashboard and regimes scenes at 720x405 (benchmarks/web.py): 0.78x and 0.63x the GIF's bytes in about the GIF's
-# time. Lossy WebP is 1.7x the GIF (VP8 frames are intra-only: each frame's changed rectangle, here a third of the
-# frame, is coded afresh, where the GIF stores unchanged palette indices as transparent); lossless without a palette
-# is 2.6x. Lossless 'quality' is the effort: 25 with compression level 1 is within 1% of the best, 7x faster.
+# dashboard and regimes scenes at 720x405 (benchmarks/web.py): 0.75x and 0.69x the GIF's bytes in up to twice the GIF's
+# time; the 0.40x target is not met. libwebp's animation encoder already codes only each frame's changed rectangle,
+# unchanged pixels inside it transparent (an all-transparent rectangle costs ~20 bytes), and merges repeated frames;
+# what is left is the changed pixels themselves (~2000 a frame: readouts, path, markers) at ~8 bits each, little better
+# than the GIF's LZW. Measured through Pillow's WebPAnimEncoder, which exposes what ffmpeg does not: the same bytes
+# (±1%) with or without minimize_size and key frames (kmin/kmax), and at the highest effort (method 6, quality 100: 1%
+# smaller, 100x slower); lossy or mixed frames (quality 40-80, minimize_size) are 0.95-2.0x the GIF, the changed
+# rectangle being coded afresh as an intra VP8 frame (ffmpeg's lossy with -preset text or drawing, quality 30-50:
+# 1.1-1.7x); lossless without a palette is 2.6x. Only fewer colours get near the target (undithered, lossless: 64
+# colours 0.59x both, 32 colours 0.44x and 0.52x, 16 colours 0.37x and 0.46x), at the price of banded colormaps and,
+# from 32 colours down, regime colours visibly off the theme's. Lossless 'quality' is the effort: 25 with compression
+# level 1 is within 1% of the best, 7x faster.
 WEBP_LOSSLESS_EFFORT = ("-quality", "25", "-compression_level", "1")
 
 # GIF settings, measured in benchmarks/encoder.py on typical gdviz frames (flat colours, antialiased lines
