@@ -1,6 +1,6 @@
-"""What the race, sweep and scaling Manim scenes share: their default runs, panels placed side by side (or stacked in
-a portrait frame), one contour view under many paths, a loss panel holding many runs, a legend, the × of a run that
-stopped, and motion played in steps (a slide each).
+"""What the race, sweep and scaling Manim scenes share: their default runs, two panels side by side, one contour
+view under many paths, a loss panel holding many runs, a legend, the × of a run that stopped, and motion played in
+steps (a slide each).
 
 Built from the plotting kit (scenes.manim.plotting); its ContourPanel draws the rings, the optimum and the start.
 """
@@ -38,7 +38,6 @@ from scenes.manim.plotting import (
 from scenes.registry import scene_runs, scene_spec
 
 STOP_INSET = 0.2  # scene units: a stop off the top of a view is marked this far below its edge
-PORTRAIT = 1.2  # a frame narrower than this × its height stacks its two panels
 
 
 def registered_runs(scene: str) -> list[Experiment]:
@@ -47,20 +46,15 @@ def registered_runs(scene: str) -> list[Experiment]:
     return scene_runs(scene_spec(scene), load_dataset(DEFAULT_DATASET), RunOptions())
 
 
-def two_rects(top: float, bottom_room: float = 0.0, ratio: float = 1.0) -> tuple[Rect, Rect]:
-    """Two plot areas under `top` (scene units), side by side (the first `ratio` times as wide as the second) or,
-    in a portrait frame, one above the other; room is left for tick numbers and axis names."""
+def two_rects(top: float, ratio: float = 1.0) -> tuple[Rect, Rect]:
+    """Two plot areas side by side under `top` (scene units), the first `ratio` times as wide as the second, with
+    room for tick numbers and axis names. (Manim keeps its frame 14.2 units wide whatever the pixels' aspect.)"""
     width, height = mn.config.frame_width, mn.config.frame_height
-    bottom = -height / 2 + 0.75 + bottom_room
-    left, right = -width / 2 + 0.95, width / 2 - 0.35
-    if width >= PORTRAIT * height:
-        gap = 1.1
-        first = (right - left - gap) * ratio / (1 + ratio)
-        return (Rect(left, bottom, first, top - bottom),
-                Rect(left + first + gap, bottom, right - left - gap - first, top - bottom))
-    gap = 1.2
-    each = (top - bottom - gap) / 2
-    return Rect(left, bottom + each + gap, right - left, each), Rect(left, bottom, right - left, each)
+    bottom = -height / 2 + 0.75
+    left, right, gap = -width / 2 + 0.95, width / 2 - 0.35, 1.1
+    first = (right - left - gap) * ratio / (1 + ratio)
+    return (Rect(left, bottom, first, top - bottom),
+            Rect(left + first + gap, bottom, right - left - gap - first, top - bottom))
 
 
 def window_of(box: Box) -> Window:
@@ -116,15 +110,16 @@ class ManyPathsContour:
             parts.append(note.move_to([rect.left + 0.1, rect.bottom + 0.08, 0], aligned_edge=mn.DL))
         return parts
 
-    def path_parts(self, rect: Rect, style: Style, index: int, epoch: float, whole: bool = False) -> list[mn.Mobject]:
-        """Run `index`'s path up to a fractional epoch (or `whole`) in style.color, the head as a disk while it is
-        inside the view."""
+    def path_parts(self, rect: Rect, style: Style, index: int, epoch: float, whole: bool = False,
+                   width: float = 2.6) -> list[mn.Mobject]:
+        """Run `index`'s path up to a fractional epoch (or `whole`) in style.color, `width` thick at the reference
+        type size, the head as a disk while it is inside the view."""
         path = self.paths[index]
         epoch = float(len(path) - 1) if whole else min(epoch, len(path) - 1.0)
         shown = np.vstack([path[: math.floor(epoch) + 1], interpolate(path, epoch)[None, :]])
         window = self.window
         pieces = [window.to_screen(rect, piece) for piece in clip_polyline(shown, window.low, window.high)]
-        parts: list[mn.Mobject] = [strokes(pieces, style.color, 2.6 * style.unit)]
+        parts: list[mn.Mobject] = [strokes(pieces, style.color, width * style.unit)]
         if inside(window, shown[-1]):
             parts.append(disks(window.to_screen(rect, shown[-1]), 0.075 * style.unit, style.color))
         return parts

@@ -22,6 +22,7 @@ from scenes.theme import regime_color
 quiet_manim()
 
 TITLE_FONT, HEADER_FONT, PANEL_FONT = 22.0, 15.5, 15.0
+PATH_WIDTH = 1.5  # thin: a zigzag across the raw bowl's stripes stays a zigzag, not a filled band
 
 
 def equal_unit_panel(run: Experiment, rect: Rect) -> ManyPathsContour:
@@ -53,12 +54,15 @@ class ScalingScene(RunScene):
             panel = equal_unit_panel(run, rect)
             self.panels.append(panel)
             words = self.text(header, HEADER_FONT, line_spacing=0.9)
+            if words.width > rect.width + 0.55:  # a long count of epochs: the header keeps to its own column
+                words.scale_to_fit_width(rect.width + 0.55)
             words.move_to([rect.left - 0.6, rect.top + 0.55, 0], aligned_edge=mn.DL)
             planned = PlannedRun(run, self.plan)
             fixed += [words, *panel.fixed(rect, Style(self.colors, self.colors.foreground, PANEL_FONT, texts)),
                       *self.readout_words(rect, style)]
             moving.append(Redrawn(lambda panel=panel, rect=rect, style=style, planned=planned:
-                                  panel.path_parts(rect, style, 0, planned.epoch_at(clock.get_value()))))
+                                  panel.path_parts(rect, style, 0, planned.epoch_at(clock.get_value()),
+                                                  width=PATH_WIDTH)))
             moving += self.readout_numbers(rect, style, planned, clock)
         self.add(*fixed, *moving)
         play_motion(self, clock, {})
