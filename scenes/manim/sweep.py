@@ -40,6 +40,7 @@ from scenes.theme import regime_color
 quiet_manim()
 
 TITLE_FONT, RATE_FONT, PANEL_FONT = 22.0, 19.0, 16.0
+NAME_ROOM = 0.45  # the band names' row at the top of the rate panel, at the reference type size
 
 
 def decade_labels(rect: Rect, window: Window, style: Style, x_decades: np.ndarray,
@@ -101,6 +102,9 @@ class RatePanel:
             words = "2/L" if self.result.optimizer in ("gd", "sgd", "decay") else "stable limit"
             note = style.texts(f"{words} = {limit:.3g}", style.font * 0.85, style.colors.foreground)
             parts.append(note.next_to(foot + mn.UP * rect.height * 0.62, mn.LEFT, buff=0.08))
+        if self.diverged.any():
+            key = style.texts("× diverged: loss off the scale", style.font * 0.8, style.colors.foreground)
+            parts.append(key.move_to([rect.left + 0.12, rect.top - NAME_ROOM * style.unit, 0], aligned_edge=mn.UL))
         x_decades = nice_ticks(window.x_low, window.x_high, 3, integer=True)
         y_decades = nice_ticks(window.y_low, window.y_high, 4, integer=True)
         return [*parts, frame_lines(rect, style), *decade_labels(rect, window, style, x_decades, y_decades),
@@ -126,7 +130,8 @@ class RatePanel:
                 parts.append(disks(screen[chosen & finished], 0.06 * style.unit, color))
             parts += [cross(point, 0.07 * style.unit, color, 2.4) for point in screen[chosen & ~finished]]
         foot = screen[index] * np.array([1, 0, 0]) + np.array([0, rect.bottom, 0])
-        parts.append(strokes([np.array([foot, foot + mn.UP * rect.height])], self.colors[index], 3.0, 0.7))
+        below_names = rect.height - NAME_ROOM * style.unit
+        parts.append(strokes([np.array([foot, foot + mn.UP * below_names])], self.colors[index], 3.0, 0.7))
         return parts
 
 
