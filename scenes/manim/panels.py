@@ -1,6 +1,6 @@
 """What the race, sweep and scaling Manim scenes share: their default runs, two panels side by side, one contour
-view under many paths, a loss panel holding many runs, a legend, the × of a run that stopped, and motion played in
-steps (a slide each).
+view under many paths, a loss panel holding many runs, a legend, the × of a run that stopped, motion played in
+steps (a slide each), and where each run got, written at the finish.
 
 Built from the plotting kit (scenes.manim.plotting); its ContourPanel draws the rings, the optimum and the start.
 """
@@ -16,7 +16,7 @@ import numpy as np
 from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment
 from gdcore.options import RunOptions
-from scenes.captions import held_note, param_label
+from scenes.captions import held_note, param_label, status_text
 from scenes.limits import Box, loss_limits, no_worse_than_start
 from scenes.manim.common import DEFAULT_DATASET, RunScene
 from scenes.manim.plotting import (
@@ -36,6 +36,7 @@ from scenes.manim.plotting import (
     ticks,
 )
 from scenes.registry import scene_runs, scene_spec
+from scenes.theme import Palette
 
 STOP_INSET = 0.2  # scene units: a stop off the top of a view is marked this far below its edge
 
@@ -211,3 +212,49 @@ def play_motion(scene: RunScene, tracker: mn.ValueTracker, cuts: dict[int, str])
             scene.mark_step(cuts[start])
         scene.play(tracker.animate.set_value((motion - 1) * (stop / motion)), run_time=(stop - start) / fps,
                    rate_func=mn.linear)
+
+
+FINISH_FADE_SECONDS = 0.5
+WITHIN = 0.01  # "at 1 %": the error ‖w − w*‖ down to this fraction of its start
+
+
+def epoch_within(run: Experiment, fraction: float = WITHIN) -> int | None:
+    """The first epoch whose error ‖w_k − w*‖ is at most `fraction` of the start's; None if no epoch run gets there."""
+    error = np.linalg.norm(run.trajectory.weights - run.problem.closed_form, axis=1)
+    reached = np.flatnonzero(error <= fraction * error[0])
+    return int(reached[0]) if reached.size else None
+
+
+def finish_text(run: Experiment) -> str:
+    """Where a run got: 'diverged at epoch 11', 'error at 1 % of its start by epoch 23, loss 0.2364', or 'error
+    still 37 % of its start after 300 epochs, loss 0.5'."""
+    trajectory = run.trajectory
+    if trajectory.diverged:
+        return status_text(trajectory)
+    within = epoch_within(run)
+    if within is not None:
+        return f"error at {WITHIN * 100:g} % of its start by epoch {within}, loss {trajectory.final_loss:.4g}"
+    error = np.linalg.norm(trajectory.weights[[0, -1]] - run.problem.closed_form, axis=1)
+    return (f"error still {error[1] / error[0] * 100:.0f} % of its start after {trajectory.epochs_run} epochs, "
+            f"loss {trajectory.final_loss:.4g}")
+
+
+def notes_plate(lines: Sequence[tuple[str, str]], font: float, texts: TextCache, colors: Palette) -> mn.VGroup:
+    """Lines of (text, colour), left-aligned on a plate in the background colour."""
+    words = mn.VGroup(*(texts(line, font, color) for line, color in lines)).arrange(mn.DOWN, aligned_edge=mn.LEFT,
+                                                                                   buff=0.1 * font / 15)
+    plate = mn.RoundedRectangle(corner_radius=0.08, width=words.width + 0.3, height=words.height + 0.22,
+                                fill_color=colors.background, fill_opacity=0.9, stroke_color=colors.muted,
+                                stroke_width=1.0)
+    return mn.VGroup(plate, words.move_to(plate))
+
+
+def play_finish(scene: RunScene, notes: mn.Mobject) -> None:
+    """The plan's hold after the motion, as a step called 'the finish': `notes` fade in over its first
+    FINISH_FADE_SECONDS (or all of it, if shorter), then stay. One play spanning the hold: its frames are the hold's."""
+    fps, hold = float(mn.config.frame_rate), scene.plan.hold_frames
+    if not hold:
+        return
+    scene.mark_step("the finish")
+    share = min(1.0, FINISH_FADE_SECONDS * fps / hold)  # the fade's share of the hold
+    scene.play(mn.FadeIn(notes, rate_func=lambda t: mn.smooth(min(t / share, 1.0))), run_time=hold / fps)

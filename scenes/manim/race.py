@@ -15,7 +15,18 @@ from gdcore.experiment import Experiment
 from gdcore.frames import FramePlan
 from scenes.captions import race_label, race_title
 from scenes.manim.common import FastReadout, PlannedRun, RunScene, plan_for, quiet_manim
-from scenes.manim.panels import ManyLossPanel, ManyPathsContour, cross, legend, play_motion, registered_runs, two_rects
+from scenes.manim.panels import (
+    ManyLossPanel,
+    ManyPathsContour,
+    cross,
+    finish_text,
+    legend,
+    notes_plate,
+    play_finish,
+    play_motion,
+    registered_runs,
+    two_rects,
+)
 from scenes.manim.plotting import Redrawn, Style, TextCache, glyph_width
 from scenes.theme import RACE_COLORS
 
@@ -68,9 +79,13 @@ class RaceScene(RunScene):
 
         self.add(Redrawn(racers))
         play_motion(self, clock, self.divergence_cuts(planned))
-        self.mark_step("the finish")
-        if self.plan.hold_frames:
-            self.wait(self.plan.hold_frames / float(mn.config.frame_rate))
+        self.finish_lines = [f"{run.trajectory.optimizer}: {finish_text(run)}" for run in self.runs]
+        notes = notes_plate(list(zip(self.finish_lines, self.racer_colors, strict=True)), LEGEND_FONT * 0.8, texts,
+                            self.colors)
+        if notes.width > loss_rect.width - 0.2:
+            notes.scale_to_fit_width(loss_rect.width - 0.2)
+        # below the top edge, where a diverged racer's × and its note sit
+        play_finish(self, notes.move_to([loss_rect.right - 0.1, loss_rect.top - 0.55, 0], aligned_edge=mn.UR))
 
     def divergence_cuts(self, planned: list[PlannedRun]) -> dict[int, str]:
         """The first frame showing each diverging racer stopped: '<optimizer> diverges' (a step each)."""

@@ -15,7 +15,16 @@ from gdcore.experiment import Experiment
 from gdcore.frames import FramePlan
 from scenes.captions import run_regime, scaling_text, scaling_title
 from scenes.manim.common import FastReadout, PlannedRun, RunScene, plan_for, quiet_manim, short_number
-from scenes.manim.panels import ManyPathsContour, equal_units, play_motion, registered_runs, two_rects
+from scenes.manim.panels import (
+    ManyPathsContour,
+    equal_units,
+    finish_text,
+    notes_plate,
+    play_finish,
+    play_motion,
+    registered_runs,
+    two_rects,
+)
 from scenes.manim.plotting import Rect, Redrawn, Style, TextCache, glyph_width
 from scenes.theme import regime_color
 
@@ -44,7 +53,7 @@ class ScalingScene(RunScene):
         texts = TextCache()
         title = self.text(scaling_title(self.run), TITLE_FONT).to_corner(mn.UL, buff=0.25)
         self.headers = [scaling_text(run) for run in self.runs]
-        rects = two_rects(title.get_bottom()[1] - 1.55)
+        self.rects = rects = two_rects(title.get_bottom()[1] - 1.55)
         clock = mn.ValueTracker(0.0)
         fixed: list[mn.Mobject] = [title]
         moving: list[Redrawn] = []
@@ -66,9 +75,14 @@ class ScalingScene(RunScene):
             moving += self.readout_numbers(rect, style, planned, clock)
         self.add(*fixed, *moving)
         play_motion(self, clock, {})
-        self.mark_step("where each got")
-        if self.plan.hold_frames:
-            self.wait(self.plan.hold_frames / float(mn.config.frame_rate))
+        self.finish_lines = [finish_text(run) for run in self.runs]
+        notes = mn.VGroup()
+        for line, rect, run in zip(self.finish_lines, rects, self.runs, strict=True):
+            note = notes_plate([(line, regime_color(run_regime(run)))], HEADER_FONT * 0.85, texts, self.colors)
+            if note.width > rect.width - 0.2:
+                note.scale_to_fit_width(rect.width - 0.2)
+            notes.add(note.move_to([rect.left + 0.1, rect.top - 0.1, 0], aligned_edge=mn.UL))
+        play_finish(self, notes)
 
     def readout_words(self, rect: Rect, style: Style) -> list[mn.Mobject]:
         """'epoch' and 'loss' above the panel's upper right corner (their numbers move)."""

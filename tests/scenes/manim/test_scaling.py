@@ -27,7 +27,7 @@ def test_raw_and_standardized_side_by_side_in_equal_units(tiny_config: Path) -> 
     pair = runs("scaling", "plane")
     scene, movie = render_tiny(scene_spec("scaling").drawer("manim"), pair, seconds=1.0)
     assert read_video(movie)["frames"] == scene.plan.n_frames
-    assert scene.steps_marked == ["where each got"]
+    assert scene.steps_marked == ["the finish"]
     raw, standardized = scene.headers
     for header, run in zip((raw, standardized), pair, strict=True):
         design = np.column_stack([np.ones(len(run.dataset.target)), run.dataset.features])
@@ -40,3 +40,7 @@ def test_raw_and_standardized_side_by_side_in_equal_units(tiny_config: Path) -> 
     assert raw.startswith("raw") and standardized.startswith("standardized")
     assert scene.panels[0].names == ("w1", "w2")
     assert scene.panels[1].names == ("w1 (standardized)", "w2 (standardized)")
+    for panel, rect in zip(scene.panels, scene.rects, strict=True):  # equal units: as long across as up
+        span = panel.window.high - panel.window.low
+        assert span[0] / rect.width == pytest.approx(span[1] / rect.height)
+    assert scene.finish_lines[1].startswith("error at 1 % of its start by epoch ")
