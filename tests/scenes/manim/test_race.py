@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from scenes.manim.panels import ManyLossPanel, inside
 from scenes.manim.plotting import Rect
+from scenes.manim.render import ManimSettings, render_slides
 from scenes.notebook import runs
 from scenes.registry import scene_spec
 from tests.scenes.manim.conftest import read_video, render_tiny
@@ -65,3 +67,11 @@ def test_the_loss_view_holds_every_racer_that_did_not_diverge() -> None:
     assert np.log10(racers[0].trajectory.loss[-1]) > panel.window.y_high  # the diverged one leaves through the top
     stop = panel.stop_point(RECT, 0)
     assert RECT.left < stop[0] < RECT.right and RECT.bottom < stop[1] < RECT.top
+
+
+def test_under_slides_each_divergence_and_the_finish_start_a_slide(tmp_path: Path) -> None:
+    pytest.importorskip("manim_slides", reason="the manim extra (with manim-slides) is not installed")
+    racers = runs("race", "plane", optimizer=["gd", "momentum"], lr=[0.8, 0.05])
+    settings = ManimSettings(size=(256, 144), fps=5.0, duration=1.0)
+    slides = render_slides(scene_spec("race"), racers, settings, tmp_path, "race")
+    assert slides == 3  # the race up to gd's divergence, the rest of the race, the finish
