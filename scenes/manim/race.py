@@ -109,5 +109,6 @@ class RaceScene(RunScene):
                              align="field", anchor=column)
         number.add_updater(lambda mob: mob.set_value(round(longest.epoch_at(clock.get_value()))))
         word = self.text("epoch", LEGEND_FONT)
-        word.next_to(column, mn.LEFT, buff=0.15).align_to(total, mn.DOWN)
+        word.next_to(column, mn.LEFT, buff=0.15)
+        word.shift(mn.UP * (total[-1].get_bottom()[1] - word[-1].get_bottom()[1]))  # on the digits' baseline
         return [total, word, number]
