@@ -47,7 +47,12 @@ class RaceScene(RunScene):
         texts = TextCache()
         self.racer_colors = [RACE_COLORS[index % len(RACE_COLORS)] for index in range(len(self.runs))]
         self.legend_labels = [race_label(run) for run in self.runs]
-        title = self.text(race_title(self.runs), TITLE_FONT).to_corner(mn.UL, buff=0.25)
+        title = self.text(race_title(self.runs), TITLE_FONT)
+        planned_epochs = max(run.epochs for run in self.runs)
+        room = mn.config.frame_width - 1.0 - self.text(f"epoch {planned_epochs} of {planned_epochs}", LEGEND_FONT).width
+        if title.width > room:  # five racers: the title gives way to the epoch readout
+            title.scale_to_fit_width(room)
+        title.to_corner(mn.UL, buff=0.25)
         key = legend(list(zip(self.legend_labels, self.racer_colors, strict=True)), LEGEND_FONT, texts,
                      mn.config.frame_width - 0.8)
         key.next_to(title, mn.DOWN, buff=0.2).set_x(0)
