@@ -252,8 +252,12 @@ def scaling_text(experiment: Experiment) -> str:
     best = best_constant_rate(experiment.problem.eigenvalues)
     what = "standardized" if experiment.dataset.standardized else "raw"
     return (f"{what} · κ = {approximate_count(best.condition_number)} · 2/L = {2 / experiment.problem.lambda_max:.3g}"
-            f"\nbest rate 2/(λmax + λmin) = {best.lr:.3g} · needs ~{approximate_count(best.convergence_epochs)} "
-            "epochs to 1 %")
+            f"\nbest rate 2/(λmax + λmin) = {best.lr:.3g} · needs {epoch_count(best.convergence_epochs)} to 1 %")
+
+
+def epoch_count(epochs: float | None) -> str:
+    """'~150 epochs'; '1 epoch' (κ = 1: the best rate lands on the optimum in one step, exactly)."""
+    return "1 epoch" if epochs == 1 else f"~{approximate_count(epochs)} epochs"
 
 
 def scaling_title(experiment: Experiment) -> str:
