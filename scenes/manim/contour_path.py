@@ -28,7 +28,9 @@ from scenes.manim.common import (
     short_number,
     tick_label,
 )
+from scenes.manim.plotting import clip_polyline, theory_strokes
 from scenes.mpl.contour import ring_levels
+from scenes.mpl.ghost import theory_weights
 
 quiet_manim()
 
@@ -40,6 +42,7 @@ BANNER_FADE_SECONDS = 0.4
 MIN_OUTLINE_WIDTH = 0.12  # scene units: a past view's frame narrower than this is too small to see
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+THEORY_UNIT = 1.5  # the theory path's dashes and width, × plotting's (drawn at a regimes cell's scale)
 
 
 def ellipse_arcs(centre: np.ndarray, frame: np.ndarray, low: np.ndarray, high: np.ndarray) -> list[tuple[float, float]]:
@@ -159,6 +162,8 @@ class ContourPathScene(RunScene):
         self.bowl = optimum_slice(run.problem, self.params)
         self.points = run.trajectory.weights[:, list(self.params)]
         self.optimum_point = run.problem.closed_form[list(self.params)]
+        ghost = theory_weights(run) if self.theory else None
+        self.theory_points = None if ghost is None else ghost[:, list(self.params)]  # (k, 2), or None: not drawn
         self.base = base_box(self.points, run.trajectory.loss, self.optimum_point)
         self.colors_of_rings = ring_colors(self.colors.colormap, self.colors.background, RING_COUNT)
         self.frame = mn.ValueTracker(0.0)
@@ -221,10 +226,20 @@ class ContourPathScene(RunScene):
         return labels
 
     def drawing(self, view: View) -> mn.VGroup:
-        """Contour rings, start and optimum in one view: what morphs when the view zooms out."""
+        """Contour rings, gd's theory path, start and optimum in one view: what morphs when the view zooms out."""
         self.rings = self.contour_rings(view)
         self.axes = view.axes
-        return mn.VGroup(mn.VGroup(*(ring for _, ring in self.rings)), self.past_outlines(view), self.markers(view))
+        self.theory_path = self.theory_drawing(view)
+        return mn.VGroup(mn.VGroup(*(ring for _, ring in self.rings)), self.theory_path, self.past_outlines(view),
+                         self.markers(view))
+
+    def theory_drawing(self, view: View) -> mn.VMobject:
+        """gd's exact path w* + (I − ηH)ᵏ(w₀ − w*), faint and dashed, clipped to the view (a diverging one leaves
+        it as the run does); an empty mobject without a closed form or with --no-theory."""
+        if self.theory_points is None:
+            return mn.VMobject()
+        pieces = [view.to_screen(piece) for piece in clip_polyline(self.theory_points, view.low, view.high)]
+        return theory_strokes(pieces, self.colors, THEORY_UNIT)
 
     def past_outlines(self, view: View) -> mn.VGroup:
         """The views zoomed out of, as nested dashed frames (each ×ZOOM_STEP smaller than the next): every zoom of an
