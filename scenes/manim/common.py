@@ -113,11 +113,13 @@ class RunScene(mn.Scene):
                       rate_func=mn.linear)
         hold = self.plan.hold_frames
         if banner is not None and hold:
+            # One play over the whole hold, the banner in after `fade` frames: a static wait would count its frames
+            # as int(seconds·fps), a play as arange(0, seconds, 1/fps); n − ½ frames of run time give n in a play.
             self.mark_step("why it diverged")
-            fade = min(hold, max(1, round(BANNER_FADE_SECONDS * fps)))
-            self.play(mn.FadeIn(banner, rate_func=mn.linear), run_time=fade / fps)
-            hold -= fade
-        if hold:
+            span = hold - 0.5
+            fade = min(span, max(1.0, BANNER_FADE_SECONDS * fps))
+            self.play(mn.FadeIn(banner, rate_func=lambda alpha: min(1.0, alpha * span / fade)), run_time=span / fps)
+        elif hold:
             self.wait(hold / fps)
 
     def motion_steps(self, reach: np.ndarray | None) -> list[tuple[int, int]]:

@@ -239,7 +239,7 @@ class ContourPathScene(RunScene):
         if self.theory_points is None:
             return mn.VMobject()
         pieces = [view.to_screen(piece) for piece in clip_polyline(self.theory_points, view.low, view.high)]
-        return theory_strokes(pieces, self.colors, THEORY_UNIT)
+        return theory_strokes(pieces, self.colors.foreground, THEORY_UNIT)
 
     def past_outlines(self, view: View) -> mn.VGroup:
         """The views zoomed out of, as nested dashed frames (each ×ZOOM_STEP smaller than the next): every zoom of an

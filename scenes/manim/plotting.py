@@ -238,9 +238,10 @@ def dashed(points: np.ndarray, dash: float) -> list[np.ndarray]:
     return [along[start: stop + 1] for start, stop in zip(starts, stops, strict=True) if index[start] % 2 == 0]
 
 
-def theory_strokes(pieces: Sequence[np.ndarray], colors: Palette, unit: float = 1.0) -> mn.VMobject:
-    """gd's theory path, faint: the screen polylines `pieces` (each (k, 3), already clipped to the view) dashed."""
-    return strokes([dash for piece in pieces for dash in dashed(piece, THEORY_DASH * unit)], colors.foreground,
+def theory_strokes(pieces: Sequence[np.ndarray], color: str, unit: float = 1.0) -> mn.VMobject:
+    """gd's theory path, faint: the screen polylines `pieces` (each (k, 3), already clipped to the view) dashed in
+    `color` (the palette's foreground, where the background is the page's); dashes and width scale with `unit`."""
+    return strokes([dash for piece in pieces for dash in dashed(piece, THEORY_DASH * unit)], color,
                    THEORY_WIDTH * unit, THEORY_OPACITY)
 
 
@@ -495,7 +496,7 @@ class ContourPanel:
                  for piece in clip_polyline(self.optimum + radius * self.unit_ring, window.low, window.high)]
         theory = [] if self.theory_path is None else [theory_strokes(
             [window.to_screen(rect, piece) for piece in clip_polyline(self.theory_path, window.low, window.high)],
-            style.colors, style.unit)]
+            style.colors.foreground, style.unit)]
         optimum = window.to_screen(rect, self.optimum)[0]
         size = 0.07 * style.unit
         cross = [np.array([optimum + size * np.array([-1, -1, 0]), optimum + size * np.array([1, 1, 0])]),
@@ -612,7 +613,7 @@ class LossPanel:
         theory = [] if self.theory_log_loss is None else [theory_strokes(
             [window.to_screen(rect, piece) for piece in clip_polyline(
                 np.column_stack([np.arange(len(self.theory_log_loss), dtype=float), self.theory_log_loss]),
-                window.low, window.high)], style.colors, style.unit)]
+                window.low, window.high)], style.colors.foreground, style.unit)]
         return [*parts, strokes(pieces, style.colors.optimum, 1.4), *theory]
 
     def moving_parts(self, rect: Rect, style: Style, window: Window, epoch: float) -> list[mn.Mobject]:

@@ -19,6 +19,7 @@ from gdcore.slices import default_axes, optimum_slice
 from scenes.captions import held_note
 from scenes.limits import Follow, base_box
 from scenes.manim.common import FastReadout, PlannedRun, RunScene, quiet_manim, short_number
+from scenes.manim.contour_path import contrast
 from scenes.manim.plotting import round_step, theory_strokes
 from scenes.mpl.ghost import theory_weights
 
@@ -35,7 +36,7 @@ TICKS_PER_AXIS = 3
 TICK_FONT, LABEL_FONT = 18, 24
 COLORMAP_FLOOR = 0.12  # the colormap's darkest end would melt into a dark background
 BANNER_PLACE = np.array([5.15, 0.35, 0.0])  # the right column, under the readouts: the bowl stays in view
-THEORY_UNIT = 1.5  # the theory path's dashes and width, × plotting's
+THEORY_UNIT = 2.0  # the theory path's dashes and width, × plotting's (it lies on a busy, shaded bowl)
 
 
 @dataclass(frozen=True)
@@ -291,15 +292,18 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
         return self.theory_points[: len(inside) if inside.all() else int(np.argmin(inside))]
 
     def theory_mobject(self, planned: PlannedRun, frame: mn.ValueTracker) -> mn.VMobject:
-        """gd's exact path, faint and dashed, redrawn only when the view zooms out."""
-        theory = theory_strokes([self.to_scene(self.theory_shown(1.0))], self.colors, THEORY_UNIT)
+        """gd's exact path, faint and dashed, redrawn only when the view zooms out. It lies on the bowl, not on the
+        page: of the palette's foreground and background, the one standing out more from the bowl's low colours."""
+        low = to_hex(matplotlib.colormaps[self.colors.colormap](COLORMAP_FLOOR + 0.25))
+        self.theory_color = max((self.colors.foreground, self.colors.background), key=lambda tone: contrast(tone, low))
+        theory = theory_strokes([self.to_scene(self.theory_shown(1.0))], self.theory_color, THEORY_UNIT)
         drawn_at = [1.0]
 
         def rezoom(mob: mn.Mobject) -> None:
             zoom = self.head_at(planned, frame.get_value())[2]
             if zoom != drawn_at[0]:
                 drawn_at[0] = zoom
-                mob.set_points(theory_strokes([self.to_scene(self.theory_shown(zoom), zoom)], self.colors,
+                mob.set_points(theory_strokes([self.to_scene(self.theory_shown(zoom), zoom)], self.theory_color,
                                               THEORY_UNIT).points)
 
         if self.zoom_so_far[-1] > 1.0:
