@@ -212,6 +212,11 @@ def mode_behaviour(factor: float | None) -> str:
     return f"flips, {size}" if factor < 0 else size
 
 
+def theory_note() -> str:
+    """The key to the faint dashed line a Manim scene draws beside gd's run (its exact iterates)."""
+    return "dashed: gd's exact path\nw* + (I − ηH)ᵏ(w₀ − w*)"
+
+
 def modes_caption(experiment: Experiment) -> str:
     """What the bars of the modes scene show, by the optimiser's rule."""
     optimizer = experiment.trajectory.optimizer

@@ -17,7 +17,7 @@ from matplotlib.colors import to_hex, to_rgb
 from gdcore.grid import slice_grid
 from gdcore.slices import default_axes, optimum_slice
 from gdcore.stability import approximate_count
-from scenes.captions import held_note
+from scenes.captions import held_note, theory_note
 from scenes.limits import Box, base_box, zoom_levels
 from scenes.manim.common import (
     FastReadout,
@@ -176,7 +176,8 @@ class ContourPathScene(RunScene):
         labels, readouts = self.readouts(planned)
         banner = self.banner() if run.trajectory.diverged else None
         # Static first: Manim draws everything before the first moving mobject once, as a background.
-        self.add(self.title_block(), *labels, self.chrome(self.view), self.tick_numbers, self.plot)
+        key = [] if self.theory_points is None else [self.theory_key()]
+        self.add(self.title_block(), *labels, *key, self.chrome(self.view), self.tick_numbers, self.plot)
         self.add(path, dots, head, *readouts)
         self.play_segments(keys, banner)
 
@@ -351,6 +352,11 @@ class ContourPathScene(RunScene):
         if note:
             block.add(self.text(note, 18, color=self.colors.foreground).set_opacity(0.75).next_to(title, mn.DOWN, 0.12))
         return block
+
+    def theory_key(self) -> mn.Text:
+        """What the faint dashes are, at the bottom of the readouts' column (under the banner's place)."""
+        key = self.text(theory_note(), 17, line_spacing=0.9).set_opacity(0.75)
+        return key.move_to(np.array([3.35, -3.3, 0.0]), aligned_edge=mn.DL)
 
     def readouts(self, planned: PlannedRun) -> tuple[list[mn.Mobject], list[mn.Mobject]]:
         """epoch, loss and the two parameters: the labels drawn once, the numbers moved every frame."""

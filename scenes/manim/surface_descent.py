@@ -16,7 +16,7 @@ from matplotlib.colors import to_hex
 
 from gdcore.experiment import Experiment
 from gdcore.slices import default_axes, optimum_slice
-from scenes.captions import held_note
+from scenes.captions import held_note, theory_note
 from scenes.limits import Follow, base_box
 from scenes.manim.common import FastReadout, PlannedRun, RunScene, quiet_manim, short_number
 from scenes.manim.contour_path import contrast
@@ -321,6 +321,9 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
         note = held_note(run, self.slice)
         if note:
             still.append(self.text(note, 18).set_opacity(0.8).next_to(title, mn.DOWN, 0.12))
+        if self.theory_points is not None:  # what the faint dashes are, at the bottom of the right column
+            key = self.text(theory_note(), 17, line_spacing=0.9).set_opacity(0.75)
+            still.append(key.move_to(np.array([3.3, -3.3, 0.0]), aligned_edge=mn.DL))
         rows = [("epoch", planned.epoch_at, "{:.0f}".format), ("loss", planned.loss_at, short_number)]
         if self.zoom_so_far[-1] > 1.0:
             rows.append(("zoom out ×", lambda f: self.head_at(planned, f)[2], "{:.3g}".format))
