@@ -228,7 +228,7 @@ class ModesScene(RunScene):
         """The run's title (left, regime colour) and what the bars show, under it."""
         width, height = mn.config.frame_width, mn.config.frame_height
         title = self.text(run_title(self.run), TITLE_SIZE, color=self.regime_color(self.run))
-        room = width - 3.6  # the epoch readout's column on the right
+        room = width - 4.0  # the epoch readout's column on the right, and a gap
         if title.width > room:
             title.scale(room / title.width)
         title.move_to(np.array([-width / 2 + 0.3, height / 2 - 0.3, 0]), aligned_edge=mn.UL)
