@@ -83,8 +83,9 @@ class ModesBars:
         self.top = float(self.scale(np.array(2.0 * reach)))  # the axis runs from −top to top (as matplotlib's ±2·reach)
         self.shown = self.scale(np.clip(components, -2.0 * reach, 2.0 * reach))  # (epochs_run + 1, p), axis units
         envelope = self.modes.envelope()
+        # |1 − ηλᵢ|ᵏ·|zᵢ(0)|: 0 where the start is 0 (0·∞ gives NaN), the axis's top where it overflowed
         self.shown_envelope = None if envelope is None else np.minimum(
-            self.scale(np.where(np.isfinite(envelope), envelope, np.inf)), self.top)
+            self.scale(np.nan_to_num(envelope, nan=0.0, posinf=np.inf)), self.top)
         count = len(self.modes.eigenvalues)
         self.factors = (None,) * count if self.modes.factors is None else tuple(float(f) for f in self.modes.factors)
         self.bar_colors = tuple(mode_color(factor) for factor in self.factors)
