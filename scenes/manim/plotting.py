@@ -30,6 +30,7 @@ REFERENCE_FONT = 15.0  # the type size at which Style.unit is 1 (a regimes grid 
 # gd's theory path w* + (I − ηH)ᵏ(w₀ − w*), drawn faint under the run (as scenes.mpl.ghost.THEORY_STYLE): thin,
 # dashed, half transparent, in the palette's foreground.
 THEORY_WIDTH, THEORY_OPACITY, THEORY_DASH = 1.6, 0.6, 0.07
+MAX_DASHES = 200
 
 # ---------------------------------------------------------------------------------------------------------
 # Geometry: screen rectangles, data windows, clipping, and cheap multi-path mobjects.
@@ -221,28 +222,43 @@ def dashes(start: np.ndarray, end: np.ndarray, dash: float) -> list[np.ndarray]:
                                                                                              strict=True)]
 
 
-def dashed(points: np.ndarray, dash: float) -> list[np.ndarray]:
-    """A screen polyline (m, 3) cut into dashes `dash` long with gaps as long between them, by arc length: the
-    pieces, each (k, 3), in order. Cut points are placed on the polyline (np.interp along its arc length s)."""
-    points = np.asarray(points, dtype=float)
-    if len(points) < 2:
-        return []
-    arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
-    if arc[-1] <= 0:
-        return []
-    knots = np.union1d(arc, np.arange(0.0, arc[-1], dash))
-    along = np.column_stack([np.interp(knots, arc, points[:, axis]) for axis in range(points.shape[1])])
-    index = np.floor((knots[:-1] + knots[1:]) / (2 * dash)).astype(int)  # the dash (even) or gap (odd) of a piece
-    changes = np.flatnonzero(np.diff(index)) + 1
-    starts, stops = np.concatenate([[0], changes]), np.concatenate([changes, [len(index)]])
-    return [along[start: stop + 1] for start, stop in zip(starts, stops, strict=True) if index[start] % 2 == 0]
+def dash_curves(pieces: Sequence[np.ndarray], dash: float) -> np.ndarray:
+    """The screen polylines `pieces` (each (k, 3)) cut into dashes `dash` long with gaps as long, by arc length s
+    along all of them: Manim's Bézier points, shape (4m, 3), one straight cubic per piece of a dash (consecutive
+    cubics that meet make one subpath). Vectorised: an escape zigzagging across a view is ~100 pieces a frame."""
+    segments = [np.stack([piece[:-1], piece[1:]], axis=1) for piece in pieces if len(piece) > 1]
+    if not segments:
+        return np.zeros((0, 3))
+    ends_of = np.concatenate(segments)  # (m, 2, 3): each segment's two ends
+    lengths = np.linalg.norm(ends_of[:, 1] - ends_of[:, 0], axis=1)
+    stops = np.cumsum(lengths)
+    starts = stops - lengths
+    if stops[-1] <= 0:
+        return np.zeros((0, 3))
+    knots = np.union1d(np.concatenate([starts, stops]), np.arange(0.0, stops[-1], dash))
+    low, high = knots[:-1], knots[1:]
+    middle = (low + high) / 2
+    kept = (np.floor(middle / dash).astype(int) % 2 == 0) & (high > low)  # even: a dash; odd: a gap
+    low, high, middle = low[kept], high[kept], middle[kept]
+    owner = np.minimum(np.searchsorted(stops, middle), len(lengths) - 1)  # the segment each piece lies on
+    first, direction = ends_of[owner, 0], ends_of[owner, 1] - ends_of[owner, 0]
+    scale = np.maximum(lengths[owner], 1e-300)
+    a = first + ((low - starts[owner]) / scale)[:, None] * direction
+    b = first + ((high - starts[owner]) / scale)[:, None] * direction
+    return np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=1).reshape(-1, 3)
 
 
 def theory_strokes(pieces: Sequence[np.ndarray], color: str, unit: float = 1.0) -> mn.VMobject:
     """gd's theory path, faint: the screen polylines `pieces` (each (k, 3), already clipped to the view) dashed in
-    `color` (the palette's foreground, where the background is the page's); dashes and width scale with `unit`."""
-    return strokes([dash for piece in pieces for dash in dashed(piece, THEORY_DASH * unit)], color,
-                   THEORY_WIDTH * unit, THEORY_OPACITY)
+    `color` (the palette's foreground, where the background is the page's); dashes and width scale with `unit`. A
+    long path (an escape zigzagging across a followed view) gets longer dashes, at most MAX_DASHES in all: each
+    dash is a subpath cairo strokes every frame."""
+    length = sum(float(np.sum(np.linalg.norm(np.diff(piece, axis=0), axis=1))) for piece in pieces if len(piece))
+    mob = shape(stroke=(color, THEORY_WIDTH * unit, THEORY_OPACITY))
+    curves = dash_curves(pieces, max(THEORY_DASH * unit, length / (2 * MAX_DASHES)))
+    if len(curves):
+        mob.set_points(curves)
+    return mob
 
 
 # Numbers on screen change every frame: a Text per number per frame would cost ~50 ms. These strings are drawn

@@ -12,7 +12,7 @@ import scenes.manim.render as manim_render
 from gdcore.theory import exact_iterates
 from scenes.jobs import plan_job, render_job
 from scenes.manim.contour_path import ContourPathScene
-from scenes.manim.plotting import ContourPanel, LossPanel, Rect, Style, TextCache, dashed
+from scenes.manim.plotting import ContourPanel, LossPanel, Rect, Style, TextCache, dash_curves
 from scenes.manim.regimes import Cell
 from scenes.manim.surface_descent import SurfaceDescentScene
 from scenes.notebook import run
@@ -28,17 +28,23 @@ def exact_path(experiment: object) -> np.ndarray:
                           trajectory.epochs_run)
 
 
-def test_dashes_lie_on_the_polyline_and_cover_half_of_it() -> None:
+def test_dashes_lie_on_the_polylines_and_cover_half_of_them() -> None:
     rng = np.random.default_rng(3)
     points = np.column_stack([np.cumsum(rng.uniform(0.1, 1.0, 30)), rng.normal(size=30), np.zeros(30)])
+    pieces = [points[:12], points[15:]]  # two pieces, as a path clipped to a view leaves them
     dash = 0.13
-    pieces = dashed(points, dash)
-    length = float(np.sum(np.linalg.norm(np.diff(points, axis=0), axis=1)))
-    drawn = sum(float(np.sum(np.linalg.norm(np.diff(piece, axis=0), axis=1))) for piece in pieces)
-    assert drawn == pytest.approx(length / 2, abs=dash)
-    for piece in pieces:  # x grows along this polyline: each dash point sits on the segment under its x
-        np.testing.assert_allclose(piece[:, 1], np.interp(piece[:, 0], points[:, 0], points[:, 1]), atol=1e-12)
-    assert dashed(points[:1], dash) == [] and dashed(np.zeros((3, 3)), dash) == []
+    curves = dash_curves(pieces, dash).reshape(-1, 4, 3)
+    length = sum(float(np.sum(np.linalg.norm(np.diff(piece, axis=0), axis=1))) for piece in pieces)
+    drawn = float(np.sum(np.linalg.norm(curves[:, 3] - curves[:, 0], axis=1)))
+    assert drawn == pytest.approx(length / 2, abs=2 * dash)
+    ends = curves[:, [0, 3]].reshape(-1, 3)
+    # x grows along these polylines: each dash end sits on the piece under its x, never in the gap between pieces
+    on_piece = [np.abs(ends[:, 1] - np.interp(ends[:, 0], piece[:, 0], piece[:, 1])) < 1e-12
+                for piece in pieces]
+    inside = [(ends[:, 0] >= piece[0, 0] - 1e-12) & (ends[:, 0] <= piece[-1, 0] + 1e-12) for piece in pieces]
+    assert np.all((on_piece[0] & inside[0]) | (on_piece[1] & inside[1]))
+    np.testing.assert_allclose(curves[:, 1], curves[:, 0] + (curves[:, 3] - curves[:, 0]) / 3)  # straight cubics
+    assert dash_curves([points[:1]], dash).shape == (0, 3) and dash_curves([np.zeros((3, 3))], dash).shape == (0, 3)
 
 
 @pytest.mark.parametrize("options", [{"regime": "jumping"}, {"lr": 0.8}])
