@@ -203,6 +203,20 @@ def mode_label(eigenvalue: float, factor: float | None) -> str:
     return label if factor is None else f"{label}\n1 − ηλ = {factor:.3g}"
 
 
+def mode_behaviour(factor: float | None) -> str:
+    """What gd does to the error along a direction each step, from its factor 1 − ηλ: 'shrinks', 'flips, shrinks',
+    'flips, grows', 'grows', 'stays' or 'flips, stays' (|1 − ηλ| = 1); '' without a factor (other optimisers)."""
+    if factor is None:
+        return ""
+    size = "shrinks" if abs(factor) < 1 else "grows" if abs(factor) > 1 else "stays"
+    return f"flips, {size}" if factor < 0 else size
+
+
+def theory_note() -> str:
+    """The key to the faint dashed line a Manim scene draws beside gd's run (its exact iterates)."""
+    return "dashed: gd's exact path\nw* + (I − ηH)ᵏ(w₀ − w*)"
+
+
 def modes_caption(experiment: Experiment) -> str:
     """What the bars of the modes scene show, by the optimiser's rule."""
     optimizer = experiment.trajectory.optimizer

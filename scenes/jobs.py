@@ -165,7 +165,7 @@ def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
 
         written = render_manim(job.spec, experiments, ManimSettings(
             formats=job.formats, size=job.size, fps=job.fps, duration=job.duration, time=job.time, theme=job.theme,
-            out_dir=job.folder.parent, stem=job.stem, steps=job.steps))
+            out_dir=job.folder.parent, stem=job.stem, steps=job.steps, theory=job.theory))
     else:
         from scenes.render import render
 

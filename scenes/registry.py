@@ -152,7 +152,7 @@ for _scene in (
           options={"matplotlib": ("rotate",)}),
     _spec("loss", "the loss against the epoch, log scale", {"matplotlib": f"{_MPL}:loss"}),
     _spec("modes", "the error along each eigen-direction of the Hessian: shrinking, flipping or growing by 1 − ηλ",
-          {"matplotlib": f"{_MPL}:modes"}),
+          {"matplotlib": f"{_MPL}:modes", "manim": f"{_MANIM}.modes:ModesScene"}),
     _spec("race", "optimizers racing on one contour and one loss panel (default: gd, momentum, adam)",
           {"matplotlib": f"{_MPL}:race", "manim": f"{_MANIM}.race:RaceScene"}, runs=Runs.OPTIMIZERS),
     _spec("scaling", "the same data raw and standardized, each at its best constant rate: stripes against circles",

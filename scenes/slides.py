@@ -92,7 +92,7 @@ def render_clip(item: SlideClip, folder: Path) -> int:
 
     job = item.job
     settings = ManimSettings(formats=("mp4",), size=job.size, fps=job.fps, duration=job.duration, time=job.time,
-                             theme=job.theme, steps=job.steps)
+                             theme=job.theme, steps=job.steps, theory=job.theory)
     count = render_slides(job.spec, list(job.experiments), settings, folder, item.name)
     _relative_paths(folder / f"{item.name}.json")
     return count

@@ -23,6 +23,7 @@ from scenes.theme import FONT_FAMILY, Palette, palette, regime_color
 
 DEFAULT_DATASET, DEFAULT_REGIME = "plane", "good"
 DEFAULT_MOTION_SECONDS = 5.0
+BANNER_FADE_SECONDS = 0.4  # a banner shown in the hold fades in over this long
 
 
 def quiet_manim() -> None:
@@ -76,8 +77,11 @@ class RunScene(mn.Scene):
     """A Manim scene over precomputed runs. With no arguments (Manim's CLI) it shows the default run."""
 
     def __init__(self, runs: Sequence[Experiment] | None = None, plan: FramePlan | None = None,
-                 theme: str = "light", **kwargs: object) -> None:
+                 theme: str = "light", theory: bool = True, **kwargs: object) -> None:
+        """theory: draw constant-rate gd's exact path w* + (I − ηH)ᵏ(w₀ − w*) faint where the scene shows a path
+        (`--theory/--no-theory`; other optimisers have none)."""
         self.colors: Palette = palette(theme)
+        self.theory = theory
         mn.config.background_color = self.colors.background  # read when the camera is made, in Scene.__init__
         mn.Text.set_default(font=FONT_FAMILY, color=self.colors.foreground)
         mn.DecimalNumber.set_default(color=self.colors.foreground)
@@ -96,17 +100,27 @@ class RunScene(mn.Scene):
         self.steps_marked = [*getattr(self, "steps_marked", []), name]
         self.next_section(name)
 
-    def play_plan(self, tracker: mn.ValueTracker, reach: np.ndarray | None = None) -> None:
+    def play_plan(self, tracker: mn.ValueTracker, reach: np.ndarray | None = None,
+                  banner: mn.Mobject | None = None) -> None:
         """Move `tracker` from frame 0 to the plan's last motion frame in the plan's time, then hold; under slides
-        in pieces, a step per zoom of an escaping run (see motion_steps; `reach` as there)."""
+        in pieces, a step per zoom of an escaping run (see motion_steps; `reach` as there). A `banner` (not yet
+        added) fades in at the start of the hold, a step of its own ('why it diverged')."""
         fps, motion = float(mn.config.frame_rate), self.plan.motion_frames
         for start, stop in self.motion_steps(reach):
             if start:
                 self.mark_step(f"zoom out at frame {start}")
             self.play(tracker.animate.set_value((motion - 1) * (stop / motion)), run_time=(stop - start) / fps,
                       rate_func=mn.linear)
-        if self.plan.hold_frames:
-            self.wait(self.plan.hold_frames / fps)
+        hold = self.plan.hold_frames
+        if banner is not None and hold:
+            # One play over the whole hold, the banner in after `fade` frames: a static wait would count its frames
+            # as int(seconds·fps), a play as arange(0, seconds, 1/fps); n − ½ frames of run time give n in a play.
+            self.mark_step("why it diverged")
+            span = hold - 0.5
+            fade = min(span, max(1.0, BANNER_FADE_SECONDS * fps))
+            self.play(mn.FadeIn(banner, rate_func=lambda alpha: min(1.0, alpha * span / fade)), run_time=span / fps)
+        elif hold:
+            self.wait(hold / fps)
 
     def motion_steps(self, reach: np.ndarray | None) -> list[tuple[int, int]]:
         """The plan's motion frames as (start, stop) pieces played one after another. A plain render plays them in

@@ -17,7 +17,7 @@ from matplotlib.colors import to_hex, to_rgb
 from gdcore.grid import slice_grid
 from gdcore.slices import default_axes, optimum_slice
 from gdcore.stability import approximate_count
-from scenes.captions import held_note
+from scenes.captions import held_note, theory_note
 from scenes.limits import Box, base_box, zoom_levels
 from scenes.manim.common import (
     FastReadout,
@@ -28,7 +28,9 @@ from scenes.manim.common import (
     short_number,
     tick_label,
 )
+from scenes.manim.plotting import clip_polyline, theory_strokes
 from scenes.mpl.contour import ring_levels
+from scenes.mpl.ghost import theory_weights
 
 quiet_manim()
 
@@ -40,6 +42,7 @@ BANNER_FADE_SECONDS = 0.4
 MIN_OUTLINE_WIDTH = 0.12  # scene units: a past view's frame narrower than this is too small to see
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+THEORY_UNIT = 1.5  # the theory path's dashes and width, × plotting's (drawn at a regimes cell's scale)
 
 
 def ellipse_arcs(centre: np.ndarray, frame: np.ndarray, low: np.ndarray, high: np.ndarray) -> list[tuple[float, float]]:
@@ -159,6 +162,8 @@ class ContourPathScene(RunScene):
         self.bowl = optimum_slice(run.problem, self.params)
         self.points = run.trajectory.weights[:, list(self.params)]
         self.optimum_point = run.problem.closed_form[list(self.params)]
+        ghost = theory_weights(run) if self.theory else None
+        self.theory_points = None if ghost is None else ghost[:, list(self.params)]  # (k, 2), or None: not drawn
         self.base = base_box(self.points, run.trajectory.loss, self.optimum_point)
         self.colors_of_rings = ring_colors(self.colors.colormap, self.colors.background, RING_COUNT)
         self.frame = mn.ValueTracker(0.0)
@@ -171,7 +176,8 @@ class ContourPathScene(RunScene):
         labels, readouts = self.readouts(planned)
         banner = self.banner() if run.trajectory.diverged else None
         # Static first: Manim draws everything before the first moving mobject once, as a background.
-        self.add(self.title_block(), *labels, self.chrome(self.view), self.tick_numbers, self.plot)
+        key = [] if self.theory_points is None else [self.theory_key()]
+        self.add(self.title_block(), *labels, *key, self.chrome(self.view), self.tick_numbers, self.plot)
         self.add(path, dots, head, *readouts)
         self.play_segments(keys, banner)
 
@@ -221,10 +227,20 @@ class ContourPathScene(RunScene):
         return labels
 
     def drawing(self, view: View) -> mn.VGroup:
-        """Contour rings, start and optimum in one view: what morphs when the view zooms out."""
+        """Contour rings, gd's theory path, start and optimum in one view: what morphs when the view zooms out."""
         self.rings = self.contour_rings(view)
         self.axes = view.axes
-        return mn.VGroup(mn.VGroup(*(ring for _, ring in self.rings)), self.past_outlines(view), self.markers(view))
+        self.theory_path = self.theory_drawing(view)
+        return mn.VGroup(mn.VGroup(*(ring for _, ring in self.rings)), self.theory_path, self.past_outlines(view),
+                         self.markers(view))
+
+    def theory_drawing(self, view: View) -> mn.VMobject:
+        """gd's exact path w* + (I − ηH)ᵏ(w₀ − w*), faint and dashed, clipped to the view (a diverging one leaves
+        it as the run does); an empty mobject without a closed form or with --no-theory."""
+        if self.theory_points is None:
+            return mn.VMobject()
+        pieces = [view.to_screen(piece) for piece in clip_polyline(self.theory_points, view.low, view.high)]
+        return theory_strokes(pieces, self.colors.foreground, THEORY_UNIT)
 
     def past_outlines(self, view: View) -> mn.VGroup:
         """The views zoomed out of, as nested dashed frames (each ×ZOOM_STEP smaller than the next): every zoom of an
@@ -336,6 +352,11 @@ class ContourPathScene(RunScene):
         if note:
             block.add(self.text(note, 18, color=self.colors.foreground).set_opacity(0.75).next_to(title, mn.DOWN, 0.12))
         return block
+
+    def theory_key(self) -> mn.Text:
+        """What the faint dashes are, at the bottom of the readouts' column (under the banner's place)."""
+        key = self.text(theory_note(), 17, line_spacing=0.9).set_opacity(0.75)
+        return key.move_to(np.array([3.35, -3.3, 0.0]), aligned_edge=mn.DL)
 
     def readouts(self, planned: PlannedRun) -> tuple[list[mn.Mobject], list[mn.Mobject]]:
         """epoch, loss and the two parameters: the labels drawn once, the numbers moved every frame."""

@@ -17,8 +17,9 @@ import manim as mn
 import numpy as np
 
 from gdcore.experiment import Experiment
-from gdcore.slices import default_axes, optimum_slice
+from gdcore.slices import FLAT_RTOL, default_axes, optimum_slice
 from scenes.limits import EMPTY_LOG_LIMITS, Follow, base_box, log_limits, no_worse_than_start
+from scenes.mpl.ghost import theory_loss, theory_weights
 from scenes.theme import Palette
 
 PAD = 0.08  # room around the data and the line, as a fraction of their range
@@ -26,6 +27,10 @@ HEADROOM = math.log10(2.0)  # a followed loss view's top: twice the largest loss
 RING_SAMPLES = 97  # points on each contour ellipse (closed: the last repeats the first)
 RINGS = 10  # contour rings across the unzoomed view, evenly spaced (the loss grows as their radius squared)
 REFERENCE_FONT = 15.0  # the type size at which Style.unit is 1 (a regimes grid cell's)
+# gd's theory path w* + (I − ηH)ᵏ(w₀ − w*), drawn faint under the run (as scenes.mpl.ghost.THEORY_STYLE): thin,
+# dashed, half transparent, in the palette's foreground.
+THEORY_WIDTH, THEORY_OPACITY, THEORY_DASH = 1.6, 0.6, 0.07
+MAX_DASHES = 200
 
 # ---------------------------------------------------------------------------------------------------------
 # Geometry: screen rectangles, data windows, clipping, and cheap multi-path mobjects.
@@ -215,6 +220,45 @@ def dashes(start: np.ndarray, end: np.ndarray, dash: float) -> list[np.ndarray]:
     cuts = np.linspace(0.0, 1.0, 2 * count + 1)
     return [np.array([start + (end - start) * a, start + (end - start) * b]) for a, b in zip(cuts[:-1:2], cuts[1::2],
                                                                                              strict=True)]
+
+
+def dash_curves(pieces: Sequence[np.ndarray], dash: float) -> np.ndarray:
+    """The screen polylines `pieces` (each (k, 3)) cut into dashes `dash` long with gaps as long, by arc length s
+    along all of them: Manim's Bézier points, shape (4m, 3), one straight cubic per piece of a dash (consecutive
+    cubics that meet make one subpath). Vectorised: an escape zigzagging across a view is ~100 pieces a frame."""
+    segments = [np.stack([piece[:-1], piece[1:]], axis=1) for piece in pieces if len(piece) > 1]
+    if not segments:
+        return np.zeros((0, 3))
+    ends_of = np.concatenate(segments)  # (m, 2, 3): each segment's two ends
+    lengths = np.linalg.norm(ends_of[:, 1] - ends_of[:, 0], axis=1)
+    stops = np.cumsum(lengths)
+    starts = stops - lengths
+    if stops[-1] <= 0:
+        return np.zeros((0, 3))
+    knots = np.union1d(np.concatenate([starts, stops]), np.arange(0.0, stops[-1], dash))
+    low, high = knots[:-1], knots[1:]
+    middle = (low + high) / 2
+    kept = (np.floor(middle / dash).astype(int) % 2 == 0) & (high > low)  # even: a dash; odd: a gap
+    low, high, middle = low[kept], high[kept], middle[kept]
+    owner = np.minimum(np.searchsorted(stops, middle), len(lengths) - 1)  # the segment each piece lies on
+    first, direction = ends_of[owner, 0], ends_of[owner, 1] - ends_of[owner, 0]
+    scale = np.maximum(lengths[owner], 1e-300)
+    a = first + ((low - starts[owner]) / scale)[:, None] * direction
+    b = first + ((high - starts[owner]) / scale)[:, None] * direction
+    return np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=1).reshape(-1, 3)
+
+
+def theory_strokes(pieces: Sequence[np.ndarray], color: str, unit: float = 1.0) -> mn.VMobject:
+    """gd's theory path, faint: the screen polylines `pieces` (each (k, 3), already clipped to the view) dashed in
+    `color` (the palette's foreground, where the background is the page's); dashes and width scale with `unit`. A
+    long path (an escape zigzagging across a followed view) gets longer dashes, at most MAX_DASHES in all: each
+    dash is a subpath cairo strokes every frame."""
+    length = sum(float(np.sum(np.linalg.norm(np.diff(piece, axis=0), axis=1))) for piece in pieces if len(piece))
+    mob = shape(stroke=(color, THEORY_WIDTH * unit, THEORY_OPACITY))
+    curves = dash_curves(pieces, max(THEORY_DASH * unit, length / (2 * MAX_DASHES)))
+    if len(curves):
+        mob.set_points(curves)
+    return mob
 
 
 # Numbers on screen change every frame: a Text per number per frame would cost ~50 ms. These strings are drawn
@@ -407,23 +451,33 @@ class ContourPanel:
     """The path across the loss contours of two parameters, the others held at the optimum (as gdviz's matplotlib
     contour scene). The contours are exact ellipses: on that slice the loss is L* + dᵀMd with d = w − w*."""
 
-    def __init__(self, run: Experiment) -> None:
+    def __init__(self, run: Experiment, theory: bool = False) -> None:
+        """theory: also draw constant-rate gd's exact path faint (nothing for other optimisers)."""
         problem = run.problem
         self.params = default_axes(problem.n_params)
         self.slice = optimum_slice(problem, self.params)
         index = list(self.params)
-        self.path = np.asarray(run.trajectory.weights[:, index])
-        self.optimum = np.asarray(problem.closed_form[index])
-        box = base_box(self.path, run.trajectory.loss, self.optimum)
+        names = run.dataset.param_names
+        ghost = theory_weights(run) if theory else None
+        self.plane(self.slice.matrix, np.asarray(problem.closed_form[index]),
+                   np.asarray(run.trajectory.weights[:, index]), run.trajectory.loss,
+                   (names[self.params[0]], names[self.params[1]]), None if ghost is None else ghost[:, index])
+
+    def plane(self, matrix: np.ndarray, optimum: np.ndarray, path: np.ndarray, loss: np.ndarray,
+              names: tuple[str, str], theory_path: np.ndarray | None) -> None:
+        """Set up the plane drawn: the loss is L* + dᵀMd with d = u − optimum (matrix M, shape (2, 2)), the run's
+        path (n_epochs + 1, 2) with its loss (n_epochs + 1,), the axes' names, gd's theory path (k, 2) or None."""
+        self.matrix, self.path, self.optimum, self.names = np.asarray(matrix), path, optimum, names
+        self.theory_path = theory_path
+        box = base_box(self.path, loss, self.optimum)
         self.follow = Follow(box.centre, box.half_width, self.path[:, :, None])
-        values, vectors = self.slice.principal_axes()
+        values, vectors = np.linalg.eigh(self.matrix)
+        values = np.maximum(values, FLAT_RTOL * max(float(values[-1]), 1e-300))  # as Slice.principal_axes
         angles = np.linspace(0.0, 2 * np.pi, RING_SAMPLES)
         # d = M^(-1/2)·(cos t, sin t) runs round the ring dᵀMd = 1
         inverse_root = vectors @ np.diag(values**-0.5) @ vectors.T
         self.unit_ring = (inverse_root @ np.vstack([np.cos(angles), np.sin(angles)])).T
         self.base_radius = self.corner_radius(self.window_at(0.0))
-        names = run.dataset.param_names
-        self.names = (names[self.params[0]], names[self.params[1]])
 
     def window_at(self, epoch: float) -> Window:
         half = self.follow.half_at(epoch, interpolate(self.path, epoch)[:, None])
@@ -433,7 +487,8 @@ class ContourPanel:
     def corner_radius(self, window: Window) -> float:
         """The ring radius √(dᵀMd) that reaches the view's farthest corner."""
         corners = np.array([[x, y] for x in (window.x_low, window.x_high) for y in (window.y_low, window.y_high)])
-        return float(np.sqrt(self.slice.rise(corners[:, 0], corners[:, 1]).max()))
+        offsets = corners - self.optimum
+        return float(np.sqrt(max(np.einsum("ki,ij,kj->k", offsets, self.matrix, offsets).max(), 0.0)))
 
     def ring_radii(self, window: Window) -> np.ndarray:
         """Evenly spaced rings across the unzoomed view, then rings at doubling radii beyond it; rings crowded
@@ -452,16 +507,19 @@ class ContourPanel:
         return [frame_lines(rect, style), *axis_names(rect, style, *self.names)]
 
     def view_parts(self, rect: Rect, style: Style, window: Window) -> list[mn.Mobject]:
-        """Contour rings, the optimum ×, the start ○, ticks."""
+        """Contour rings, gd's theory path (if drawn), the optimum ×, the start ○, ticks."""
         rings = [window.to_screen(rect, piece) for radius in self.ring_radii(window)
                  for piece in clip_polyline(self.optimum + radius * self.unit_ring, window.low, window.high)]
+        theory = [] if self.theory_path is None else [theory_strokes(
+            [window.to_screen(rect, piece) for piece in clip_polyline(self.theory_path, window.low, window.high)],
+            style.colors.foreground, style.unit)]
         optimum = window.to_screen(rect, self.optimum)[0]
         size = 0.07 * style.unit
         cross = [np.array([optimum + size * np.array([-1, -1, 0]), optimum + size * np.array([1, 1, 0])]),
                  np.array([optimum + size * np.array([-1, 1, 0]), optimum + size * np.array([1, -1, 0])])]
         start = shape(stroke=(style.color, 2.0, 1.0))
         start.set_points(circle_points(window.to_screen(rect, self.path[0])[0], 0.065 * style.unit))
-        return [strokes(rings, style.colors.muted, 1.3), strokes(cross, style.colors.optimum, 2.5), start,
+        return [strokes(rings, style.colors.muted, 1.3), *theory, strokes(cross, style.colors.optimum, 2.5), start,
                 *ticks(rect, window, style, nice_ticks(window.x_low, window.x_high, style.ticks),
                        nice_ticks(window.y_low, window.y_high, style.ticks))]
 
@@ -520,7 +578,8 @@ class LossPanel:
     """log10(loss) against the epoch up to the current one, the closed-form minimum dashed. An escaping run pushes
     the top of the view up with it (the bottom stays), so the curve never leaves the panel."""
 
-    def __init__(self, run: Experiment, planned_epochs: int) -> None:
+    def __init__(self, run: Experiment, planned_epochs: int, theory: bool = False) -> None:
+        """theory: also draw the loss along constant-rate gd's exact path faint (nothing for other optimisers)."""
         trajectory = run.trajectory
         self.run = run
         self.minimum = run.problem.closed_form_loss
@@ -531,6 +590,8 @@ class LossPanel:
         self.moves = bool(self.top_so_far[-1] + HEADROOM > self.y_high)
         stopped_early = trajectory.status != "max_epochs"
         self.x_high = float(max(trajectory.epochs_run if stopped_early else planned_epochs, 1))
+        ghost = theory_loss(run) if theory else None
+        self.theory_log_loss = None if ghost is None else self.log(ghost)
 
     def log(self, loss: np.ndarray | float) -> np.ndarray:
         """log10 of the loss, floored at the bottom of the view (a perfect fit's zero stays on the axis)."""
@@ -565,7 +626,11 @@ class LossPanel:
         if window.y_low <= level <= window.y_high:
             ends = window.to_screen(rect, np.array([[0.0, level], [self.x_high, level]]))
             pieces = dashes(ends[0], ends[1], 0.07 * style.unit)
-        return [*parts, strokes(pieces, style.colors.optimum, 1.4)]
+        theory = [] if self.theory_log_loss is None else [theory_strokes(
+            [window.to_screen(rect, piece) for piece in clip_polyline(
+                np.column_stack([np.arange(len(self.theory_log_loss), dtype=float), self.theory_log_loss]),
+                window.low, window.high)], style.colors.foreground, style.unit)]
+        return [*parts, strokes(pieces, style.colors.optimum, 1.4), *theory]
 
     def moving_parts(self, rect: Rect, style: Style, window: Window, epoch: float) -> list[mn.Mobject]:
         whole = math.floor(epoch)

@@ -91,13 +91,15 @@ class Layout:
 class Cell:
     """One run in a rectangle: title and readout on top, the model panel left of the loss panel."""
 
-    def __init__(self, run: Experiment, colors: Palette, planned_epochs: int, texts: TextCache) -> None:
+    def __init__(self, run: Experiment, colors: Palette, planned_epochs: int, texts: TextCache,
+                 theory: bool = False) -> None:
         self.run, self.colors, self.texts = run, colors, texts
         regime = run_regime(run)
         self.record = CellRecord("none" if regime is None else regime.value, run.trajectory.lr, cell_title(run),
                                  regime_color(regime))
-        self.model: ContourPanel | LinePanel = LinePanel(run) if run.dataset.n_features == 1 else ContourPanel(run)
-        self.loss = LossPanel(run, planned_epochs)
+        self.model: ContourPanel | LinePanel = (LinePanel(run) if run.dataset.n_features == 1
+                                                else ContourPanel(run, theory=theory))
+        self.loss = LossPanel(run, planned_epochs, theory=theory)
         self.epoch_digits = len(str(planned_epochs))
         self.last_shown: ShownState | None = None
 
@@ -189,7 +191,7 @@ class RegimesScene(RunScene):
     def construct(self) -> None:
         texts = TextCache()
         planned_epochs = max(run.epochs for run in self.runs)
-        self.cells = [Cell(run, self.colors, planned_epochs, texts) for run in self.runs]
+        self.cells = [Cell(run, self.colors, planned_epochs, texts, self.theory) for run in self.runs]
         self.layouts = [cell.layout(rect, SMALL_FONT)
                         for cell, rect in zip(self.cells, self.grid_rects(), strict=False)]
         self.frames_played = self.plan.n_frames

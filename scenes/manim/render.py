@@ -41,11 +41,12 @@ class ManimSettings:
     out_dir: Path = Path("output")
     stem: str | None = None  # the file name without its extension; None: as scenes.naming spells it
     steps: int | None = None  # update-rule's steps written out; None: the scene's default
+    theory: bool = True  # gd's exact path drawn faint beside the run's (--theory/--no-theory)
 
     @property
     def scene_options(self) -> dict[str, object]:
-        """The scene-specific keywords the scene's constructor takes (only those given)."""
-        return {} if self.steps is None else {"steps": self.steps}
+        """The keywords the scene's constructor takes beyond runs, plan and theme (steps only where given)."""
+        return {"theory": self.theory} | ({} if self.steps is None else {"steps": self.steps})
 
 
 def scene_class(spec: SceneSpec) -> type:
@@ -68,7 +69,8 @@ def render_manim(spec: SceneSpec, experiments: Sequence[Experiment],
     from scenes.manim.common import plan_for, quiet_manim
 
     folder = prepare_output_dir(settings.out_dir / experiments[0].dataset.name)
-    chosen = picture_settings("manim", settings.size, settings.fps, settings.duration, settings.time)
+    chosen = picture_settings("manim", settings.size, settings.fps, settings.duration, settings.time,
+                              theory=settings.theory)
     stem = settings.stem or output_stem(spec.name, experiments, "manim", settings.theme, chosen)
     with tempfile.TemporaryDirectory(prefix=".gdviz-manim-", dir=folder) as work:
         with mn.tempconfig(_config(work, stem, settings)):

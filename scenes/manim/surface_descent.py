@@ -16,10 +16,12 @@ from matplotlib.colors import to_hex
 
 from gdcore.experiment import Experiment
 from gdcore.slices import default_axes, optimum_slice
-from scenes.captions import held_note
+from scenes.captions import held_note, theory_note
 from scenes.limits import Follow, base_box
 from scenes.manim.common import FastReadout, PlannedRun, RunScene, quiet_manim, short_number
-from scenes.manim.plotting import round_step
+from scenes.manim.contour_path import contrast
+from scenes.manim.plotting import round_step, theory_strokes
+from scenes.mpl.ghost import theory_weights
 
 quiet_manim()
 
@@ -34,6 +36,7 @@ TICKS_PER_AXIS = 3
 TICK_FONT, LABEL_FONT = 18, 24
 COLORMAP_FLOOR = 0.12  # the colormap's darkest end would melt into a dark background
 BANNER_PLACE = np.array([5.15, 0.35, 0.0])  # the right column, under the readouts: the bowl stays in view
+THEORY_UNIT = 2.0  # the theory path's dashes and width, × plotting's (it lies on a busy, shaded bowl)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,10 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
         self.slice = optimum_slice(run.problem, self.params)
         plane_path = run.trajectory.weights[:, list(self.params)]
         self.path_points = np.column_stack([plane_path, self.surface_function(plane_path[:, 0], plane_path[:, 1])])
+        ghost = theory_weights(run) if self.theory else None
+        ghost = None if ghost is None else ghost[:, list(self.params)]
+        # gd's exact path as (wi, wj, slice loss), shape (k, 3); None: not drawn (--no-theory, or no closed form)
+        self.theory_points = None if ghost is None else np.column_stack([ghost, self.surface_function(*ghost.T)])
         self.view = self.bowl_view(run, plane_path)
         # One zoom for both axes (the bowl keeps its shape): the wider of the two a followed view would need.
         self.follow = Follow(self.view.centre, self.view.half, plane_path[:, :, None])
@@ -274,7 +281,35 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
         trail.add_updater(follow)
         follow(trail)
         self.add_fixed_orientation_mobjects(*markers, head)
-        return [trail]
+        return [trail] if self.theory_points is None else [self.theory_mobject(planned, frame), trail]
+
+    def theory_shown(self, zoom: float) -> np.ndarray:
+        """The theory path's points (wi, wj, loss) up to where it first leaves the floor of the view at `zoom`
+        (3D is not clipped: a diverging path is cut where it leaves, as the matplotlib surface does); (k, 3)."""
+        assert self.theory_points is not None
+        unit = self.view.unit(self.theory_points, zoom)[:, :2]
+        inside = np.all((unit >= 0.0) & (unit <= 1.0), axis=1)
+        return self.theory_points[: len(inside) if inside.all() else int(np.argmin(inside))]
+
+    def theory_mobject(self, planned: PlannedRun, frame: mn.ValueTracker) -> mn.VMobject:
+        """gd's exact path, faint and dashed, redrawn only when the view zooms out. It lies on the bowl, not on the
+        page: of the palette's foreground and background, the one standing out more from the bowl's low colours."""
+        low = to_hex(matplotlib.colormaps[self.colors.colormap](COLORMAP_FLOOR + 0.25))
+        self.theory_color = max((self.colors.foreground, self.colors.background), key=lambda tone: contrast(tone, low))
+        theory = theory_strokes([self.to_scene(self.theory_shown(1.0))], self.theory_color, THEORY_UNIT)
+        drawn_at = [1.0]
+
+        def rezoom(mob: mn.Mobject) -> None:
+            zoom = self.head_at(planned, frame.get_value())[2]
+            if zoom != drawn_at[0]:
+                drawn_at[0] = zoom
+                mob.set_points(theory_strokes([self.to_scene(self.theory_shown(zoom), zoom)], self.theory_color,
+                                              THEORY_UNIT).points)
+
+        if self.zoom_so_far[-1] > 1.0:
+            theory.add_updater(rezoom)
+        self.theory_path = theory
+        return theory
 
     def hud(self, planned: PlannedRun, frame: mn.ValueTracker) -> tuple[list[mn.Mobject], list[mn.Mobject]]:
         """Title, held parameters and row labels (still), then epoch, loss (the run's own), the zoom if any, and
@@ -286,6 +321,9 @@ class SurfaceDescentScene(RunScene, mn.ThreeDScene):
         note = held_note(run, self.slice)
         if note:
             still.append(self.text(note, 18).set_opacity(0.8).next_to(title, mn.DOWN, 0.12))
+        if self.theory_points is not None:  # what the faint dashes are, at the bottom of the right column
+            key = self.text(theory_note(), 17, line_spacing=0.9).set_opacity(0.75)
+            still.append(key.move_to(np.array([3.3, -3.3, 0.0]), aligned_edge=mn.DL))
         rows = [("epoch", planned.epoch_at, "{:.0f}".format), ("loss", planned.loss_at, short_number)]
         if self.zoom_so_far[-1] > 1.0:
             rows.append(("zoom out ×", lambda f: self.head_at(planned, f)[2], "{:.3g}".format))

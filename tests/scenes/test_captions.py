@@ -19,6 +19,7 @@ from scenes.captions import (
     grid_title,
     held_note,
     held_values,
+    mode_behaviour,
     rate_label,
     regime_text,
     run_title,
@@ -124,3 +125,11 @@ def test_one_place_writes_eta_l() -> None:
     writers = sorted(str(path.relative_to(SCENES)) for path in SCENES.rglob("*.py")
                      if re.search(r'f".*η·L = \{', path.read_text()))
     assert writers in (["captions.py"], ["captions.py", "cli.py"])
+
+
+@pytest.mark.parametrize(("factor", "said"), [
+    (0.9, "shrinks"), (-0.5, "flips, shrinks"), (-1.0, "flips, stays"), (-3.96, "flips, grows"), (1.2, "grows"),
+    (1.0, "stays"), (None, ""),
+])
+def test_a_modes_bar_says_what_its_factor_does_each_step(factor: float | None, said: str) -> None:
+    assert mode_behaviour(factor) == said

@@ -65,6 +65,8 @@ def test_list_json_has_every_key_and_each_scene_names_its_engines() -> None:
     assert names == list(SCENES) and "update-rule" in names
     update_rule = next(scene for scene in known["scenes"] if scene["name"] == "update-rule")
     assert update_rule["engines"] == ["manim"]
+    modes = next(scene for scene in known["scenes"] if scene["name"] == "modes")
+    assert modes["engines"] == ["matplotlib", "manim"]
 
 
 def test_a_scene_asked_of_an_engine_that_does_not_draw_it_names_the_one_that_does(tmp_path: Path) -> None:
