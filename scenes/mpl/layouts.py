@@ -11,6 +11,7 @@ from typing import Any
 
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
@@ -27,6 +28,7 @@ from scenes.captions import (
     divergence_text,
     grid_title,
     race_title,
+    rate_label,
     run_regime,
     run_title,
     scaling_text,
@@ -206,6 +208,11 @@ def _extent(text: Text) -> Bbox:
     return Bbox.union(boxes)
 
 
+def _with_text(text: Text, words: str) -> Text:
+    text.set_text(words)
+    return text
+
+
 def _height(text: Text) -> float:
     return float(_extent(text).height)
 
@@ -262,27 +269,8 @@ def _header(figure: Figure, experiment: Experiment, readout: Readout) -> float:
     width, height = figure.bbox.width, figure.bbox.height
     font = _pixels(figure, BASE_FONT_POINTS)
     edge, gap = EDGE_PAD * font, LINE_GAP * font
-    to_figure = figure.transFigure.inverted()
-    title = figure.text(edge / width, 1 - edge / height, run_title(experiment, rule=True), ha="left", va="top",
-                        fontsize=matplotlib.rcParams["figure.titlesize"])  # as a suptitle's, the size users know
-    readout.text.set_text(readout.readout_text(readout.planned_epochs))  # its widest, at the last epoch
-    readout_width, readout_height = _width(readout.text), _height(readout.text)
-    readout.text.set_text("")
-    room = width - 2 * edge - readout_width - _pixels(figure, TITLE_GAP_POINTS)
-    for text in (run_title(experiment, rule=True), run_title(experiment)):
-        title.set_text(text)
-        if _width(title) <= room:
-            break
-    top = height - edge  # pixel row of the next line's top
-    if _width(title) > room:  # the readout gets a line of its own, below the title
-        fit_width(title, width - 2 * edge)
-        top -= _height(title) + gap
-    readout.text.set_text(readout.readout_text(readout.planned_epochs))
-    box_pad = (_height(readout.text) - readout.text.get_window_extent(_renderer(figure)).height) / 2
-    readout.text.set_text("")
-    readout.text.set_position(to_figure.transform((width - edge, top - box_pad)))
-    readout.text.set_va("top")
-    top = min(top - readout_height, height - edge - _height(title)) - gap
+    top = _title_line(figure, (run_title(experiment, rule=True), run_title(experiment)), readout.text,
+                      (readout.readout_text(readout.planned_epochs),))
     stall = stall_text(experiment)
     if stall:
         note = figure.text(edge / width, top / height, f"{stall}; this run had {experiment.trajectory.epochs_run:,}",
@@ -297,6 +285,40 @@ def _header(figure: Figure, experiment: Experiment, readout: Readout) -> float:
         banner.set_position((0.5, (top - banner_height / 2) / height))
         top -= banner_height + gap
     return top
+
+
+def _title_line(figure: Figure, titles: Sequence[str], readout: Text | None = None,
+                readings: Sequence[str] = ()) -> float:
+    """The frame's title at the top left (the first of `titles` that fits beside the readout, else the last, broken
+    to the frame's width) and the readout (a text on a figure-wide overlay, measured at the widest of its
+    `readings`) at the top right, beside the title or on a line of its own below it; returns the pixel row under
+    both, less a line gap.
+    The readout is left empty: its panel fills it in each frame."""
+    width, height = figure.bbox.width, figure.bbox.height
+    font = _pixels(figure, BASE_FONT_POINTS)
+    edge, gap = EDGE_PAD * font, LINE_GAP * font
+    title = figure.text(edge / width, 1 - edge / height, titles[0], ha="left", va="top",
+                        fontsize=matplotlib.rcParams["figure.titlesize"])  # as a suptitle's, the size users know
+    if readout is None:
+        fit_width(title, width - 2 * edge)
+        return height - edge - _height(title) - gap
+    readout.set_text(max(readings, key=lambda reading: _width(_with_text(readout, reading))))
+    readout_width, readout_height = _width(readout), _height(readout)
+    box_pad = (readout_height - readout.get_window_extent(_renderer(figure)).height) / 2
+    readout.set_text("")
+    room = width - 2 * edge - readout_width - _pixels(figure, TITLE_GAP_POINTS)
+    for text in titles:
+        title.set_text(text)
+        if _width(title) <= room:
+            break
+    top = height - edge  # pixel row of the next line's top
+    if _width(title) > room:  # the readout gets a line of its own, below the title
+        fit_width(title, width - 2 * edge)
+        top -= _height(title) + gap
+    readout.set_position(figure.transFigure.inverted().transform((width - edge, top - box_pad)))
+    readout.set_ha("right")
+    readout.set_va("top")
+    return min(top - readout_height, height - edge - _height(title)) - gap
 
 
 def _dashboard_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
@@ -380,22 +402,45 @@ def grid_plan(count: int, look: Look, font_pixels: float) -> GridPlan:
     return max(plans, key=plot_side)
 
 
+def _below(figure: Figure, top: float) -> None:
+    """The panels' rectangle: the frame under pixel row `top` (the header above it), laid out by constrained
+    layout around the panels' own tick and axis labels."""
+    figure.get_layout_engine().set(rect=(0.0, 0.0, 1.0, top / figure.bbox.height))  # type: ignore[union-attr]
+
+
+def _two_panels(figure: Figure, look: Look, width_ratios: Sequence[float] = (1.0, 1.0)) -> list[SubplotSpec]:
+    """Two panels side by side (landscape and square) or stacked (portrait)."""
+    grid = (figure.add_gridspec(1, 2, width_ratios=width_ratios) if look.aspect >= PORTRAIT else
+            figure.add_gridspec(2, 1))
+    return [grid[0], grid[1]]
+
+
 def _race(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
-    """Every optimizer's path on one contour (left) and its loss (right), on one clock; the legend names each
-    optimizer and its rate."""
-    figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
-    figure.suptitle(race_title(experiments), x=0.015, y=0.975, ha="left")
+    """Every optimizer's path on one contour and its loss on one panel, on one clock, under the title, the clock
+    and the legend that names each optimizer and its rate (as many entries a row as the frame's width holds)."""
     readout = EpochReadout(_overlay(figure), max(run.epochs for run in experiments), look.colors, animated)
-    rows = -(-len(experiments) // RACE_LEGEND_COLUMNS)  # the legend's rows, between the title and the panels
-    top = 0.875 - RACE_LEGEND_ROW * rows
-    grid = (figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0], left=0.075, right=0.975, top=top, bottom=0.11,
-                                wspace=0.22) if look.aspect >= LANDSCAPE else
-            figure.add_gridspec(2, 1, left=0.15, right=0.95, top=top, bottom=0.06, hspace=0.25))
-    contour = RaceContourPanel(figure.add_subplot(grid[0]), experiments, look.colors, animated)
-    loss = RaceLossPanel(figure.add_subplot(grid[1]), experiments, look.colors, animated)
-    figure.legend(handles=contour.trails, loc="upper center", bbox_to_anchor=(0.5, 0.925), frameon=False,
-                  ncol=min(len(experiments), RACE_LEGEND_COLUMNS), fontsize="small")
+    top = _title_line(figure, (race_title(experiments),), readout.text, (readout.reading(readout.planned_epochs),))
+    contour_spec, loss_spec = _two_panels(figure, look, (1.1, 1.0))
+    contour = RaceContourPanel(figure.add_subplot(contour_spec), experiments, look.colors, animated)
+    loss = RaceLossPanel(figure.add_subplot(loss_spec), experiments, look.colors, animated)
+    _below(figure, _legend_row(figure, contour.trails, top))
     return [contour, loss, readout]
+
+
+def _legend_row(figure: Figure, handles: Sequence[Artist], top: float) -> float:
+    """A figure legend centred under pixel row `top`, with as many entries a row as fit the frame's width; returns
+    the pixel row under it, less a line gap."""
+    width, height = figure.bbox.width, figure.bbox.height
+    font = _pixels(figure, BASE_FONT_POINTS)
+    room = width - 2 * EDGE_PAD * font
+    for columns in range(len(handles), 0, -1):
+        legend = figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, top / height),
+                               frameon=False, ncol=columns, fontsize="small", borderaxespad=0.0)
+        box = legend.get_window_extent(_renderer(figure))
+        if box.width <= room or columns == 1:
+            return top - box.height - LINE_GAP * font
+        legend.remove()
+    return top
 
 
 race = Layout(_race)
@@ -403,41 +448,83 @@ race = Layout(_race)
 
 def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
     """The raw data's contours (stripes, κ large) beside the standardized data's (near circles), each with its
-    path at its best constant rate, its κ, 2/L and the epochs it needs written above it."""
-    figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
-    figure.suptitle(scaling_title(experiments[0]), x=0.015, y=0.975, ha="left")
-    grid = (figure.add_gridspec(1, len(experiments), left=0.075, right=0.975, top=0.76, bottom=0.11, wspace=0.25)
-            if look.aspect >= LANDSCAPE else
-            figure.add_gridspec(len(experiments), 1, left=0.15, right=0.95, top=0.86, bottom=0.05, hspace=0.55))
+    path at its best constant rate; over each, a header row with its κ, 2/L and the epochs it needs, and its
+    readout (beside them where the row is wide enough, else under them)."""
+    _below(figure, _title_line(figure, (scaling_title(experiments[0]),)))
+    grid = (figure.add_gridspec(1, len(experiments)) if look.aspect >= PORTRAIT else
+            figure.add_gridspec(len(experiments), 1))
     panels: list[Panel] = []
+    headers: list[tuple[Axes, Callable[[], float]]] = []
     for cell, experiment in zip(grid, experiments, strict=True):
-        axes = figure.add_subplot(cell)
-        axes.text(0.0, 1.04, scaling_text(experiment), transform=axes.transAxes, ha="left", va="bottom",
-                  fontsize="small", color=look.colors.foreground, linespacing=1.5)
-        readout = Readout(axes, experiment, look.colors, experiment.epochs, animated, corner=(1.0, 1.2),
-                          banner_at=(0.0, 1.2), compact=True)
+        rows = cell.subgridspec(2, 1, height_ratios=[HEADER_RATIO, 1.0], hspace=0.0)
+        header, axes = figure.add_subplot(rows[0]), figure.add_subplot(rows[1])
+        header.set_axis_off()
+        note = header.text(0.0, 1.0, scaling_text(experiment), transform=header.transAxes, ha="left", va="top",
+                           fontsize="small", color=look.colors.foreground, linespacing=1.4)
+        readout = Readout(header, experiment, look.colors, experiment.epochs, animated, compact=True)
         contour = ContourPanel(axes, experiment, look.colors, animated, theory=look.theory)
         # Equal units on both axes: the raw bowl's stripes and the standardized one's circles are their true shapes.
         half = float(np.max(contour.base.half_width))
         contour.base = Box(contour.base.centre - half, contour.base.centre + half)
         axes.set_aspect("equal", adjustable="box")
+        axes.set_anchor("N")  # under its header, however equal units narrow it
         panels += [contour, readout]
+        headers.append((header, functools.partial(_scaling_header, header, note, readout, scaling_text(experiment))))
+    for _ in range(3):  # each pass measures the headers at the width the one before left them
+        _lay_out(figure)
+        for header, needed in headers:
+            _fit_row(header, needed())
     return panels
+
+
+def _scaling_header(header: Axes, note: Text, readout: Readout, words: str) -> float:
+    """Breaks the note to the header's width and puts the readout (its banner in its place) beside the note's
+    first line, or under the note; returns the pixels the header needs."""
+    figure = header.get_figure(root=True)
+    gap = LINE_GAP * _pixels(figure, BASE_FONT_POINTS)  # type: ignore[arg-type]
+    width = header.bbox.width
+    note.set_text(words)
+    readout.text.set_text(readout.readout_text(readout.planned_epochs))
+    fit_width(note, width - _width(readout.text) - 2 * gap)
+    beside = _width(note) + _width(readout.text) + 2 * gap <= width
+    if not beside:
+        note.set_text(words)
+        fit_width(note, width)
+    drop = 0.0 if beside else _height(note) + gap
+    texts = [readout.text, *([readout.banner] if readout.diverged else [])]
+    for text in texts:
+        text.set_transform(offset_copy(header.transAxes, figure, y=-drop, units="dots"))
+        text.set_position((1.0, 1.0) if beside and text is readout.text else (0.0, 1.0))
+        text.set_ha("right" if beside and text is readout.text else "left")
+        text.set_va("top")
+        fit_width(text, width)
+    needed = max(_height(note), drop + max(_height(text) for text in texts))
+    readout.text.set_text("")
+    return needed
+
+
+def _fit_row(header: Axes, needed: float) -> None:
+    """Scales the height ratio of the grid row `header` stands in so that the row is `needed` pixels high (exact
+    once the layout settles: the other rows' decorations move a little)."""
+    spec = header.get_subplotspec().get_gridspec()  # type: ignore[union-attr]
+    row = header.get_subplotspec().rowspan.start  # type: ignore[union-attr]
+    ratios = list(spec.get_height_ratios() or [1.0] * spec.nrows)
+    ratios[row] = ratios[row] * needed / max(header.bbox.height, 1e-3)
+    spec.set_height_ratios(ratios)
 
 
 scaling = Layout(_scaling, font_scale=0.95)
 
 
 def _sweep(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
-    """The rate moving across its range: its whole path on the contours (left), the final loss of every rate so
-    far against the rate (right)."""
-    figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
-    figure.suptitle(sweep_title(experiments), x=0.015, y=0.975, ha="left")
-    grid = (figure.add_gridspec(1, 2, width_ratios=[1.0, 1.25], left=0.075, right=0.975, top=0.84, bottom=0.11,
-                                wspace=0.22) if look.aspect >= LANDSCAPE else
-            figure.add_gridspec(2, 1, left=0.15, right=0.93, top=0.88, bottom=0.05, hspace=0.3))
-    contour = SweepContourPanel(figure.add_subplot(grid[0]), experiments, look.colors, animated)
-    losses = SweepLossPanel(figure.add_subplot(grid[1]), experiments, look.colors, animated)
+    """The rate moving across its range: its whole path on the contours, the final loss of every rate so far
+    against the rate; the rate shown (its regime, η·L, and where it diverged) in the header."""
+    label = _overlay(figure).text(0.0, 0.0, "", fontsize="small", color=look.colors.foreground, animated=animated)
+    top = _title_line(figure, (sweep_title(experiments),), label, [rate_label(run) for run in experiments])
+    contour_spec, loss_spec = _two_panels(figure, look, (1.0, 1.25))
+    contour = SweepContourPanel(figure.add_subplot(contour_spec), experiments, look.colors, animated)
+    losses = SweepLossPanel(figure.add_subplot(loss_spec), experiments, look.colors, label, animated)
+    _below(figure, top)
     return [contour, losses]
 
 
@@ -484,10 +571,7 @@ def _reserve(figure: Figure, headers: Sequence[tuple[Axes, Readout]]) -> None:
                 fit_width(text, readout.text.axes.bbox.width - 2 * edge)  # the cell's overlay: its width
             needed = max(_height(text) for text in texts)
             readout.text.set_text("")
-            spec = header.get_subplotspec().get_gridspec()  # type: ignore[union-attr]
-            ratios = list(spec.get_height_ratios())
-            ratios[0] = ratios[0] * needed / max(header.bbox.height, 1e-3)
-            spec.set_height_ratios(ratios)
+            _fit_row(header, needed)
 
 
 def _cell(cell: SubFigure, experiment: Experiment, look: Look, epochs: int, animated: bool, banners: bool,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.text import Text
 
 from gdcore.experiment import Experiment
 from gdcore.regimes import preset_rates
@@ -147,9 +148,11 @@ class SweepContourPanel:
 
 
 class SweepLossPanel:
-    """Final loss against rate over the regime bands, the rates so far; a line at the rate being shown."""
+    """Final loss against rate over the regime bands, the rates so far; a line at the rate being shown, named by
+    `label` (a text the layout placed)."""
 
-    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True) -> None:
+    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, label: Text,
+                 animated: bool = True) -> None:
         result = sweep_of(experiments)
         draw_sweep_frame(axes, result, experiments[0], colors)
         self.points = SweepPoints(axes, result, colors, animated)
@@ -157,8 +160,7 @@ class SweepLossPanel:
         self.longest = max(run.trajectory.epochs_run for run in experiments)
         self.marker = axes.axvline(experiments[0].trajectory.lr, color=colors.foreground, linewidth=2.0, alpha=0.5,
                                    animated=animated)
-        self.label = axes.text(0.01, 1.02, "", transform=axes.transAxes, ha="left", va="bottom", fontsize="small",
-                               color=colors.foreground, animated=animated)
+        self.label = label  # the rate shown: where the layout put it
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return np.zeros(len(epochs), dtype=int)
