@@ -197,10 +197,13 @@ def held_note(experiment: Experiment, section: Slice) -> str:
 # ── The eigen-modes ──────────────────────────────────────────────────────────────────────────────────────────
 
 
-def mode_label(eigenvalue: float, factor: float | None) -> str:
-    """A bar's label: 'λ = 3.1\n×(1 − ηλ) = −0.92' for gd; 'λ = 3.1' where there is no factor."""
+def mode_label(eigenvalue: float, factor: float | None, short: bool = False) -> str:
+    """A bar's label: 'λ = 3.1' over '1 − ηλ = −0.92' for gd (short: over '×−0.92', the factor alone, for a
+    narrow panel whose caption names it); 'λ = 3.1' where there is no factor."""
     label = f"λ = {eigenvalue:.3g}"
-    return label if factor is None else f"{label}\n1 − ηλ = {factor:.3g}"
+    if factor is None:
+        return label
+    return f"{label}\n{'×' if short else '1 − ηλ = '}{factor:.3g}"
 
 
 def modes_caption(experiment: Experiment) -> str:

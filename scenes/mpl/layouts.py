@@ -68,7 +68,7 @@ CELL_HEADER = 3.0  # a cell's header (title, readout or banner), in multiples of
 SIDE_BY_SIDE_BIAS = 1.15
 HEADER_RATIO = 0.1  # a cell's header row before _reserve sizes it
 SMALL_PANEL = 150.0  # points: a cell's panel narrower or lower than this shows ticks only (no axis labels, notes)
-RACE_LEGEND_COLUMNS, RACE_LEGEND_ROW = 3, 0.05  # the race's legend: entries per row, figure height of a row
+MOST_HELD = 0.2  # a panel narrows by at most this fraction of its size to hold its labels at every view
 
 
 @dataclass(frozen=True)
@@ -140,12 +140,46 @@ def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
     ticks), and keep them there. Constrained layout measures tick labels where the panels stand, so laying out
     again at each view would make a frame depend on the frames before it (a blitted frame would differ from the
     same frame drawn alone), and the panels would jump as a run zooms out."""
-    keys = [panel.view_keys(np.arange(last_epoch + 1))[-1] for panel in panels]
-    for panel, key in zip(panels, keys, strict=True):
-        panel.set_view(int(key))
+    views = np.column_stack([panel.view_keys(np.arange(last_epoch + 1)) for panel in panels])
+    _set_views(panels, views[-1])
     for _ in range(3):  # each pass measures the ticks where the one before put the panels
         _lay_out(figure)
     figure.set_layout_engine("none")
+    _hold_every_view(figure, panels, views)
+
+
+def _set_views(panels: Sequence[Panel], keys: np.ndarray) -> None:
+    for panel, key in zip(panels, keys, strict=True):
+        panel.set_view(int(key))
+
+
+def _hold_every_view(figure: Figure, panels: Sequence[Panel], views: np.ndarray) -> None:
+    """Narrows each panel by as much as its tick and axis labels at any other view (views: (n_epochs + 1, panels)
+    keys, the last the one laid out) reach past where they reach at the last view ('−7500' where the last view
+    reads '−7.5' under a ×10⁶): no label of any frame leaves the room the layout gave it. Measured without laying
+    out again (a layout per view costs seconds in a grid of cells)."""
+    others = [row for row in np.unique(views, axis=0) if not np.array_equal(row, views[-1])]
+    if not others:
+        return
+    renderer = _renderer(figure)
+    shown = [axes for axes in figure.axes if axes.axison]
+    laid = {axes: axes.get_tightbbox(renderer, for_layout_only=True) for axes in shown}
+    reach = {axes: np.zeros(4) for axes in shown}  # past the laid-out labels: left, bottom, right, top (pixels)
+    for row in others:
+        _set_views(panels, row)
+        for axes in shown:
+            box = axes.get_tightbbox(renderer, for_layout_only=True)
+            past = np.array([laid[axes].x0 - box.x0, laid[axes].y0 - box.y0, box.x1 - laid[axes].x1,
+                             box.y1 - laid[axes].y1])
+            reach[axes] = np.maximum(reach[axes], past)
+    _set_views(panels, views[-1])
+    for axes in shown:
+        left, bottom, right, top = np.minimum(reach[axes], MOST_HELD * np.array([axes.bbox.width, axes.bbox.height,
+                                                                                 axes.bbox.width, axes.bbox.height]))
+        if left or bottom or right or top:
+            box = axes.get_position(original=True).transformed(figure.transFigure)
+            held = Bbox.from_extents(box.x0 + left, box.y0 + bottom, box.x1 - right, box.y1 - top)
+            axes.set_position(held.transformed(figure.transFigure.inverted()))
 
 
 class SteadyLayout(ConstrainedLayoutEngine):
@@ -164,11 +198,14 @@ def _lay_out(figure: Figure) -> None:
 
 
 def _fit_notes(figure: Figure) -> None:
-    """Lay the figure out once, then break each panel's notes (texts placed in its axes' coordinates) to the
-    panel's width."""
+    """Lay the figure out once, then break each panel's titles and notes (texts placed in its axes' coordinates)
+    to the panel's width, and its y label to its height."""
     _lay_out(figure)
     for axes in figure.axes:
         if axes.axison:
+            for title in (axes.title, axes._left_title, axes._right_title):
+                fit_width(title, axes.bbox.width)
+            fit_width(axes.yaxis.label, axes.bbox.height, (" ",), measure=_height)
             for text in axes.texts:
                 if text.get_transform() == axes.transAxes:
                     fit_width(text, axes.bbox.width * 0.98)
@@ -221,11 +258,18 @@ def _width(text: Text) -> float:
     return float(_extent(text).width)
 
 
-def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": ", ", ")) -> None:
+def _apart(labels: Sequence[Text]) -> bool:
+    """Whether no two of the texts overlap, as drawn now."""
+    boxes = [_extent(label) for label in labels if label.get_text()]
+    return not any(first.overlaps(second) for index, first in enumerate(boxes) for second in boxes[index + 1:])
+
+
+def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": ", ", "),
+              measure: Callable[[Text], float] = _width) -> None:
     """Break a text onto more lines, greedily at its separators (tried in order), until it is at most `width`
-    pixels wide or no separator is left."""
+    pixels wide (as `measure` measures it: _height for a text turned upright) or no separator is left."""
     for separator in separators:
-        if _width(text) <= width:
+        if measure(text) <= width:
             return
         lines: list[str] = []
         for line in text.get_text().split("\n"):
@@ -233,7 +277,7 @@ def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": 
             current = pieces[0]
             for piece in pieces[1:]:
                 text.set_text(current + separator + piece)
-                if _width(text) <= width:
+                if measure(text) <= width:
                     current += separator + piece
                 else:
                     lines.append(current + separator.rstrip())
@@ -359,10 +403,13 @@ def _loss_panels(figure: Figure, experiment: Experiment, look: Look, animated: b
 
 def _modes_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
     """The error's components along the eigen-directions (bars) beside the contours turned to those directions;
-    stacked in a portrait frame."""
-    grid = figure.add_gridspec(1, 2) if look.aspect >= LANDSCAPE else figure.add_gridspec(2, 1)
-    bars = ModesPanel(figure.add_subplot(grid[0]), experiment, look.colors, animated)
-    turned = EigenContourPanel(figure.add_subplot(grid[1]), experiment, look.colors, animated)
+    stacked in a square or portrait frame (each bar's two-line label needs the width)."""
+    bars_spec, turned_spec = _two_panels(figure, look.aspect > LANDSCAPE)
+    bars = ModesPanel(figure.add_subplot(bars_spec), experiment, look.colors, animated)
+    turned = EigenContourPanel(figure.add_subplot(turned_spec), experiment, look.colors, animated)
+    _lay_out(figure)
+    if not _apart(bars.axes.xaxis.get_ticklabels()):
+        bars.shorten_labels()
     return [bars, turned]
 
 
@@ -408,10 +455,9 @@ def _below(figure: Figure, top: float) -> None:
     figure.get_layout_engine().set(rect=(0.0, 0.0, 1.0, top / figure.bbox.height))  # type: ignore[union-attr]
 
 
-def _two_panels(figure: Figure, look: Look, width_ratios: Sequence[float] = (1.0, 1.0)) -> list[SubplotSpec]:
-    """Two panels side by side (landscape and square) or stacked (portrait)."""
-    grid = (figure.add_gridspec(1, 2, width_ratios=width_ratios) if look.aspect >= PORTRAIT else
-            figure.add_gridspec(2, 1))
+def _two_panels(figure: Figure, side_by_side: bool, width_ratios: Sequence[float] = (1.0, 1.0)) -> list[SubplotSpec]:
+    """Two panels side by side, or stacked."""
+    grid = figure.add_gridspec(1, 2, width_ratios=width_ratios) if side_by_side else figure.add_gridspec(2, 1)
     return [grid[0], grid[1]]
 
 
@@ -420,7 +466,7 @@ def _race(figure: Figure, experiments: Sequence[Experiment], look: Look, animate
     and the legend that names each optimizer and its rate (as many entries a row as the frame's width holds)."""
     readout = EpochReadout(_overlay(figure), max(run.epochs for run in experiments), look.colors, animated)
     top = _title_line(figure, (race_title(experiments),), readout.text, (readout.reading(readout.planned_epochs),))
-    contour_spec, loss_spec = _two_panels(figure, look, (1.1, 1.0))
+    contour_spec, loss_spec = _two_panels(figure, look.aspect >= PORTRAIT, (1.1, 1.0))
     contour = RaceContourPanel(figure.add_subplot(contour_spec), experiments, look.colors, animated)
     loss = RaceLossPanel(figure.add_subplot(loss_spec), experiments, look.colors, animated)
     _below(figure, _legend_row(figure, contour.trails, top))
@@ -468,6 +514,8 @@ def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, anim
         contour.base = Box(contour.base.centre - half, contour.base.centre + half)
         axes.set_aspect("equal", adjustable="box")
         axes.set_anchor("N")  # under its header, however equal units narrow it
+        for text in (note, readout.text, readout.banner):
+            text.set_in_layout(False)  # the header row is sized to them (_fit_row), not padded around them
         panels += [contour, readout]
         headers.append((header, functools.partial(_scaling_header, header, note, readout, scaling_text(experiment))))
     for _ in range(3):  # each pass measures the headers at the width the one before left them
@@ -521,7 +569,7 @@ def _sweep(figure: Figure, experiments: Sequence[Experiment], look: Look, animat
     against the rate; the rate shown (its regime, η·L, and where it diverged) in the header."""
     label = _overlay(figure).text(0.0, 0.0, "", fontsize="small", color=look.colors.foreground, animated=animated)
     top = _title_line(figure, (sweep_title(experiments),), label, [rate_label(run) for run in experiments])
-    contour_spec, loss_spec = _two_panels(figure, look, (1.0, 1.25))
+    contour_spec, loss_spec = _two_panels(figure, look.aspect >= PORTRAIT, (1.0, 1.25))
     contour = SweepContourPanel(figure.add_subplot(contour_spec), experiments, look.colors, animated)
     losses = SweepLossPanel(figure.add_subplot(loss_spec), experiments, look.colors, label, animated)
     _below(figure, top)

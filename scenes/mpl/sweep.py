@@ -62,7 +62,7 @@ def draw_sweep_frame(axes: Axes, result: Sweep, experiment: Experiment, colors: 
                 axes.plot(rate, 0.0, marker="^", color=regime_color(regime), markersize=9,
                           transform=axes.get_xaxis_transform(), linestyle="none", clip_on=False, zorder=5)
                 axes.text(rate, 0.04, f"{regime.value} preset", transform=axes.get_xaxis_transform(), rotation=90,
-                          ha="right", va="bottom", fontsize="x-small", color=regime_color(regime))
+                          ha="right", va="bottom", fontsize="small", color=regime_color(regime))
     axes.set_xlim(rates.min() / 1.15, rates.max() * 1.15)
     axes.set_ylim(*sweep_limits(result, minimum))
     axes.set_xlabel(f"learning rate η ({result.optimizer})")
