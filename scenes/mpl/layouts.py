@@ -18,7 +18,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.gridspec import SubplotSpec
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
-from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter
 from matplotlib.transforms import Bbox, blended_transform_factory, offset_copy
 
 from gdcore.errors import GdvizInputError
@@ -36,7 +36,7 @@ from scenes.captions import (
     stall_text,
     sweep_title,
 )
-from scenes.limits import Box
+from scenes.limits import Box, log_ticks
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
 from scenes.mpl.hud import Readout
@@ -258,10 +258,11 @@ def _width(text: Text) -> float:
     return float(_extent(text).width)
 
 
-def _apart(labels: Sequence[Text]) -> bool:
-    """Whether no two of the texts overlap, as drawn now."""
-    boxes = [_extent(label) for label in labels if label.get_text()]
-    return not any(first.overlaps(second) for index, first in enumerate(boxes) for second in boxes[index + 1:])
+def _crowded(labels: Sequence[Text], width: float, share: float = 0.8) -> bool:
+    """Whether the widest of evenly spaced labels across `width` pixels takes more than `share` of its slot
+    (width / count): the rest is the gap between labels, and the slack for the panel narrowing as its title and
+    y label are broken to fit."""
+    return max(_width(label) for label in labels) > share * width / len(labels)
 
 
 def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": ", ", "),
@@ -408,7 +409,7 @@ def _modes_panels(figure: Figure, experiment: Experiment, look: Look, animated: 
     bars = ModesPanel(figure.add_subplot(bars_spec), experiment, look.colors, animated)
     turned = EigenContourPanel(figure.add_subplot(turned_spec), experiment, look.colors, animated)
     _lay_out(figure)
-    if not _apart(bars.axes.xaxis.get_ticklabels()):
+    if _crowded(bars.axes.xaxis.get_ticklabels(), bars.axes.bbox.width):
         bars.shorten_labels()
     return [bars, turned]
 
@@ -434,7 +435,9 @@ class GridPlan:
 def grid_plan(count: int, look: Look, font_pixels: float) -> GridPlan:
     """The arrangement of `count` cells whose smallest plotting area is largest, once each panel's tick labels and
     axis labels (about DECORATION × the font) and each cell's header are taken off; fit beside loss is preferred
-    by SIDE_BY_SIDE_BIAS (the 2×2 look of a 16:9 frame)."""
+    by SIDE_BY_SIDE_BIAS (the 2×2 look of a 16:9 frame). An empty cell is frame lost: a plan's side is scaled by
+    √(count / cells), as if its panels shared only the filled part of the frame (three runs in a 2×2 grid give
+    way to a row or a column of three unless that is much smaller)."""
     left, bottom = (DECORATION[0] * font_pixels, DECORATION[1] * font_pixels)
     header = CELL_HEADER * font_pixels
 
@@ -442,7 +445,8 @@ def grid_plan(count: int, look: Look, font_pixels: float) -> GridPlan:
         cell_width = look.width / plan.columns
         cell_height = (look.height - header) / plan.rows - header
         width, height = (cell_width / 2, cell_height) if plan.side_by_side else (cell_width, cell_height / 2)
-        return min(width - left, height - bottom) * (SIDE_BY_SIDE_BIAS if plan.side_by_side else 1.0)
+        filled = math.sqrt(count / (plan.rows * plan.columns))
+        return min(width - left, height - bottom) * (SIDE_BY_SIDE_BIAS if plan.side_by_side else 1.0) * filled
 
     shapes = {(1, count), (count, 1), (math.ceil(count / 2), min(count, 2))}
     plans = [GridPlan(rows, columns, side) for rows, columns in sorted(shapes) for side in (True, False)]
@@ -685,8 +689,8 @@ def _spare(axes: Axes) -> None:
         axes.xaxis.set_major_locator(MaxNLocator(2))
     if axes.get_yscale() == "linear":
         axes.yaxis.set_major_locator(MaxNLocator(2))
-    else:
-        axes.yaxis.set_major_locator(LogLocator(numticks=2))
+    else:  # a diverged run's loss spans ~10¹⁵: matplotlib's own two log ticks may leave a single one in view
+        axes.yaxis.set_major_locator(FixedLocator(log_ticks(*axes.get_ylim())))
         axes.yaxis.set_minor_formatter(NullFormatter())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 
 import pytest
 from matplotlib.axes import Axes
@@ -16,7 +17,15 @@ from gdcore.datasets import load_preset
 from gdcore.experiment import Experiment
 from gdcore.options import RunOptions
 from scenes.mpl.hud import Readout
-from scenes.mpl.layouts import Look, build_stage, dpi_for, under_text_floor
+from scenes.mpl.layouts import (
+    BASE_FONT_POINTS,
+    GRID_FONT_SCALE,
+    Look,
+    build_stage,
+    dpi_for,
+    grid_plan,
+    under_text_floor,
+)
 from scenes.mpl.stage import Stage, still_frame
 from scenes.registry import scene_runs, scene_spec
 from tests.scenes.conftest import experiment
@@ -238,3 +247,28 @@ def test_the_divergent_newer_cases_do_diverge() -> None:
     assert newer_runs("race-gd-diverges")[0].trajectory.diverged
     assert newer_runs("sweep-past-2/L")[-1].trajectory.diverged
     assert newer_runs("modes-diverges")[0].trajectory.diverged
+
+
+# ── Rough edges: three cells fill the frame; a small log axis keeps two labels ────────────────────────────────
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{width}x{height}" for width, height in SIZES])
+def test_three_cells_leave_no_cell_of_the_grid_empty(size: tuple[int, int]) -> None:
+    look = Look(*size)
+    font = BASE_FONT_POINTS * GRID_FONT_SCALE
+    plan = grid_plan(3, look, font * dpi_for(look, font) / 72)
+    assert plan.rows * plan.columns == 3
+    assert (plan.rows, plan.columns) == ((3, 1) if look.aspect < 1 else (1, 3))
+
+
+@pytest.mark.parametrize("dataset", ["line", "five-points"])
+def test_a_small_divergent_loss_axis_keeps_two_labelled_ticks(dataset: str) -> None:
+    """The divergent cell's loss axis spans ~10¹⁵ in a quarter-height panel: still two labels, not one."""
+    stage = drawn_at(f"regimes:{dataset}:", (640, 360))
+    loss_axes = [axes for axes in panels_axes(stage) if axes.get_yscale() == "log"]
+    assert len(loss_axes) == 4
+    spanning = [axes for axes in loss_axes if math.floor(math.log10(axes.get_ylim()[1]))
+                - math.ceil(math.log10(axes.get_ylim()[0])) >= 1]  # two decades or more inside the view
+    assert spanning, "the divergent cell spans ~10¹⁵"
+    for axes in spanning:
+        assert len(drawn_tick_labels(axes.yaxis)) >= 2, axes.get_ylim()
