@@ -39,11 +39,20 @@ def test_sweep_prints_a_table_and_takes_a_range(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "fragment"), [
     (("--steps", "0"), "--steps must be at least 1"),
-    (("--lr", "0.1"), "a sweep chooses its rates"),
+    (("--lr", "0.1"), "No such option '--lr'"),
+    (("--regime", "good"), "No such option '--regime'"),
     (("--lr-min", "-1"), "0 < low <= high"),
 ])
 def test_sweep_bad_input_is_one_line(args: tuple[str, ...], fragment: str, tmp_path: Path) -> None:
     assert_bad_input(invoke("sweep", "--no-figure", "--out", str(tmp_path), *args), fragment)
+
+
+def test_sweep_offers_no_option_it_would_reject() -> None:
+    """It chooses its rates: its help lists --lr-min and --lr-max, not --lr or --regime."""
+    listed = [line.split()[0] for line in invoke("sweep", "--help").output.splitlines()
+              if line.lstrip().startswith("--")]  # the options list: one option at the start of each line
+    assert "--lr-min" in listed and "--lr-max" in listed and "--epochs" in listed
+    assert "--lr" not in listed and "--regime" not in listed
 
 
 def test_gds_observed_threshold_is_two_over_l_given_enough_epochs() -> None:
