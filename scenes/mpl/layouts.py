@@ -328,8 +328,19 @@ def _header(figure: Figure, experiment: Experiment, readout: Readout) -> float:
             banner.set_text(divergence_text(experiment, "narrow"))
         banner_height = _height(banner)
         banner.set_position((0.5, (top - banner_height / 2) / height))
+        readout.forecast = _forecast(figure, experiment, readout, (0.5, (top - banner_height / 2) / height))
         top -= banner_height + gap
     return top
+
+
+def _forecast(figure: Figure, experiment: Experiment, readout: Readout, at: tuple[float, float]) -> Text:
+    """A quiet line in the banner's room (figure coordinates `at`) until the run stops: what η·L predicts, in the
+    muted colour, so the reserved band reads as a status line rather than a hole."""
+    text = readout.banner.axes.text(*at, divergence_text(experiment, "forecast"), ha="center", va="center",
+                                    fontsize="medium", color=matplotlib.rcParams["axes.labelcolor"], alpha=0.75,
+                                    animated=readout.text.get_animated(), zorder=10)
+    fit_width(text, figure.bbox.width * 0.9, (": ",))
+    return text
 
 
 def _title_line(figure: Figure, titles: Sequence[str], readout: Text | None = None,

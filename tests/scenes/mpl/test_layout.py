@@ -272,3 +272,21 @@ def test_a_small_divergent_loss_axis_keeps_two_labelled_ticks(dataset: str) -> N
     assert spanning, "the divergent cell spans ~10¹⁵"
     for axes in spanning:
         assert len(drawn_tick_labels(axes.yaxis)) >= 2, axes.get_ylim()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{width}x{height}" for width, height in SIZES])
+def test_a_divergent_runs_banner_room_shows_a_quiet_forecast_until_the_banner(size: tuple[int, int]) -> None:
+    """The band kept for the banner is not a hole at the first frame: the forecast stands in it (legible, apart
+    from every other text), and gives way to the banner once the run stops."""
+    chosen = [experiment("plane", lr=0.8)]
+    stage = build_stage("dashboard", chosen, Look(*size))
+    readout = next(panel for panel in stage.panels if isinstance(panel, Readout))
+    assert readout.forecast is not None and "expect the error to grow" in readout.forecast.get_text()
+    still_frame(stage, 0)
+    assert readout.forecast.get_visible() and not readout.banner.get_visible()
+    assert_legible_inside_and_apart(stage, size)
+    forecast = extent(readout.forecast, stage)
+    still_frame(stage, chosen[0].trajectory.epochs_run)
+    assert readout.banner.get_visible() and not readout.forecast.get_visible()
+    band = extent(readout.banner, stage)  # the room kept for the banner
+    assert band.y0 <= forecast.y0 and forecast.y1 <= band.y1
