@@ -139,7 +139,8 @@ def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
     """Lay the panels out once, in the view of the run's last epoch (the widest: a diverging run's zoomed-out
     ticks), and keep them there. Constrained layout measures tick labels where the panels stand, so laying out
     again at each view would make a frame depend on the frames before it (a blitted frame would differ from the
-    same frame drawn alone), and the panels would jump as a run zooms out."""
+    same frame drawn alone), and the panels would jump as a run zooms out. The panels then narrow where another
+    view's labels are wider (_hold_every_view)."""
     views = np.column_stack([panel.view_keys(np.arange(last_epoch + 1)) for panel in panels])
     _set_views(panels, views[-1])
     for _ in range(3):  # each pass measures the ticks where the one before put the panels
