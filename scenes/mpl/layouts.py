@@ -149,6 +149,11 @@ def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
     _hold_every_view(figure, panels, views)
 
 
+def _limits(axes: Axes) -> tuple[float, ...]:
+    """The axes' view limits (x, y and, in 3D, z): what its tick labels depend on."""
+    return (*axes.get_xlim(), *axes.get_ylim(), *(axes.get_zlim() if hasattr(axes, "get_zlim") else ()))
+
+
 def _set_views(panels: Sequence[Panel], keys: np.ndarray) -> None:
     for panel, key in zip(panels, keys, strict=True):
         panel.set_view(int(key))
@@ -165,15 +170,23 @@ def _hold_every_view(figure: Figure, panels: Sequence[Panel], views: np.ndarray)
     renderer = _renderer(figure)
     shown = [axes for axes in figure.axes if axes.axison]
     laid = {axes: axes.get_tightbbox(renderer, for_layout_only=True) for axes in shown}
+    measured = {(axes, _limits(axes)) for axes in shown}  # labels follow the limits: each measured once
     reach = {axes: np.zeros(4) for axes in shown}  # past the laid-out labels: left, bottom, right, top (pixels)
+    current = views[-1]
     for row in others:
-        _set_views(panels, row)
+        changed = row != current  # a panel's view is its key's: only the panels whose key changed are set again
+        _set_views([panel for panel, moved in zip(panels, changed, strict=True) if moved], row[changed])
+        current = row
         for axes in shown:
+            if (axes, _limits(axes)) in measured:
+                continue
+            measured.add((axes, _limits(axes)))
             box = axes.get_tightbbox(renderer, for_layout_only=True)
             past = np.array([laid[axes].x0 - box.x0, laid[axes].y0 - box.y0, box.x1 - laid[axes].x1,
                              box.y1 - laid[axes].y1])
             reach[axes] = np.maximum(reach[axes], past)
-    _set_views(panels, views[-1])
+    changed = views[-1] != current
+    _set_views([panel for panel, moved in zip(panels, changed, strict=True) if moved], views[-1][changed])
     for axes in shown:
         left, bottom, right, top = np.minimum(reach[axes], MOST_HELD * np.array([axes.bbox.width, axes.bbox.height,
                                                                                  axes.bbox.width, axes.bbox.height]))
