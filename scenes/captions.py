@@ -15,7 +15,7 @@ from gdcore.runner import Trajectory
 from gdcore.slices import HeldAt, Slice
 from gdcore.stability import StabilityReport, approximate_count, best_constant_rate
 
-BannerForm = Literal["wide", "compact", "narrow"]
+BannerForm = Literal["wide", "compact", "narrow", "forecast"]
 HELD_LISTED = 3  # a slice's note lists the held parameters' values up to this many, else names the first and last
 
 
@@ -139,15 +139,20 @@ def divergence_text(experiment: Experiment, form: BannerForm = "wide") -> str:
     """Why the run diverged, at the epoch it did:
     wide     'diverged at epoch 11: η·L = 4.96 > 2' over 'the error grows ×3.96 per step';
     compact  on one line (a grid cell): 'diverged at epoch 11: η·L = 4.96 > 2 · error ×3.96 per step';
-    narrow   three short lines (a side column): 'diverged at epoch 11', 'η·L = 4.96 > 2', 'error ×3.96 per step'.
+    narrow   three short lines (a side column): 'diverged at epoch 11', 'η·L = 4.96 > 2', 'error ×3.96 per step';
+    forecast before it stops, on one quiet line: 'η·L = 4.96 > 2: expect the error to grow ×3.96 per step'.
     """
     report = stability(experiment)
     when = status_text(experiment.trajectory)
     if report.regime is None or report.growth is None:  # an adaptive method: no η·L rule explains it
         why, growth = f"{report.optimizer} has no η·L rule", "the loss passed its bound"
+        if form == "forecast":
+            return f"{why}: watch the loss"
         return f"{when}: {why}" + ("\n" if form != "compact" else " · ") + growth
     limit = report.stable_limit if report.stable_limit is not None else 2.0
     why, growth = f"{eta_l_text(report)} > {limit:.3g}", f"×{report.growth:.3g} per step"
+    if form == "forecast":
+        return f"{why}: expect the error to grow {growth}"
     if form == "compact":
         return f"{when}: {why} · error {growth}"
     if form == "narrow":
@@ -197,10 +202,13 @@ def held_note(experiment: Experiment, section: Slice) -> str:
 # ── The eigen-modes ──────────────────────────────────────────────────────────────────────────────────────────
 
 
-def mode_label(eigenvalue: float, factor: float | None) -> str:
-    """A bar's label: 'λ = 3.1\n×(1 − ηλ) = −0.92' for gd; 'λ = 3.1' where there is no factor."""
+def mode_label(eigenvalue: float, factor: float | None, short: bool = False) -> str:
+    """A bar's label: 'λ = 3.1' over '1 − ηλ = −0.92' for gd (short: over '×−0.92', the factor alone, for a
+    narrow panel whose caption names it); 'λ = 3.1' where there is no factor."""
     label = f"λ = {eigenvalue:.3g}"
-    return label if factor is None else f"{label}\n1 − ηλ = {factor:.3g}"
+    if factor is None:
+        return label
+    return f"{label}\n{'×' if short else '1 − ηλ = '}{factor:.3g}"
 
 
 def mode_behaviour(factor: float | None) -> str:

@@ -81,9 +81,12 @@ def _click_option(option: dataclasses.Field[Any], repeatable: bool) -> Callable[
                         multiple=repeatable, help=help_text + (" Repeatable." if repeatable else ""))
 
 
-def declared_options(options: type, repeatable: tuple[str, ...] = ()) -> Callable[..., Any]:
-    """Every field of a gdcore.options dataclass as a click option; `repeatable` ones may be given several times."""
-    made = [_click_option(option, option.name in repeatable) for option in dataclasses.fields(options)]
+def declared_options(options: type, repeatable: tuple[str, ...] = (),
+                     without: tuple[str, ...] = ()) -> Callable[..., Any]:
+    """Every field of a gdcore.options dataclass as a click option, but those `without` (a command does not offer
+    what it would reject); `repeatable` ones may be given several times."""
+    made = [_click_option(option, option.name in repeatable) for option in dataclasses.fields(options)
+            if option.name not in without]
     return lambda command: functools.reduce(lambda wrapped, option: option(wrapped), reversed(made), command)
 
 
@@ -327,7 +330,7 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
 
 @cli.command()
 @declared_options(DataOptions)
-@declared_options(RunOptions)
+@declared_options(RunOptions, without=("lr", "regime"))  # the sweep chooses its rates: --lr-min, --lr-max, --steps
 @click.option("--steps", type=int, default=40, show_default=True, help="Rates swept, log-spaced.")
 @click.option("--lr-min", type=float, metavar="FLOAT", help="Smallest rate (default: 1 % of the stable limit).")
 @click.option("--lr-max", type=float, metavar="FLOAT", help="Largest rate (default: 150 % of the stable limit).")
@@ -339,7 +342,7 @@ def sweep(steps: int, lr_min: float | None, lr_max: float | None, as_json: bool,
           no_figure: bool, **options: Any) -> None:
     """Run one rate after another, from 1 % to 150 % of the optimizer's largest stable rate (2/L for gd; 2/L for
     the adaptive methods, which have none): each rate's regime, status, final loss and epochs, and the smallest
-    rate that diverged (refined by bisection). --lr and --regime do not apply: the sweep chooses its rates.
+    rate that diverged (refined by bisection); it chooses its rates, so it takes no --lr or --regime.
     Writes the figure (final loss against rate) as
     PNG and SVG to OUT/DATASET/figure-sweep-....png/svg.
 

@@ -539,9 +539,11 @@ def sweep_figure(result: Sweep, experiment: Experiment, theme: str = "light") ->
 
     with _styled_figure(theme) as (figure, colors):
         axes = figure.add_subplot()
-        draw_sweep_frame(axes, result, experiment, colors)
+        presets = draw_sweep_frame(axes, result, experiment, colors)
         SweepPoints(axes, result, colors)
         _legend(axes, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize="small")
         axes.set_title(f"{experiment.dataset.name}  ·  {result.optimizer}  ·  {len(result.rows)} rates, "
                        f"{result.epochs} epochs each", loc="left")
+        figure.draw_without_rendering()  # the layout puts the axes where they will be drawn
+        presets.place()  # labels inside the axes: the layout does not move for them
     return figure

@@ -153,3 +153,13 @@ def loss_limits(loss: np.ndarray, minimum: float, pad: float = LOG_PAD) -> tuple
     """log_limits of a whole run's loss (n_epochs + 1,): the top holds every epoch (an escaping run too); the
     decades shown are counted from the initial loss, so that a diverged run's cap does not hide the minimum."""
     return log_limits(loss, minimum, float(loss[0]), pad) or EMPTY_LOG_LIMITS
+
+
+def log_ticks(low: float, high: float, most: int = 2) -> np.ndarray:
+    """Decades 10ᵈ inside [low, high] (low > 0) for a log axis with room for `most` ≥ 2 labels: the lowest and the
+    highest decade and, evenly between them, the rest, so that a range of two decades or more keeps at least two
+    labelled ticks however small the panel."""
+    decades = np.arange(np.ceil(np.log10(low)), np.floor(np.log10(high)) + 1)
+    if len(decades) <= most:
+        return 10.0**decades
+    return 10.0 ** decades[np.unique(np.round(np.linspace(0, len(decades) - 1, most)).astype(int))]

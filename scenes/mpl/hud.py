@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.text import Text
 
 from gdcore.experiment import Experiment
 from scenes.captions import divergence_text, run_regime
@@ -14,7 +15,8 @@ from scenes.theme import Palette, regime_color
 
 
 class Readout:
-    """'epoch 37 / 300  loss 0.2364' at a corner of an axes; once a diverged run has stopped, a banner saying why.
+    """'epoch 37 / 300  loss 0.2364' at a corner of an axes; once a diverged run has stopped, a banner saying why
+    (until then, where the layout reserved the banner's room, an optional quiet forecast of it).
 
     The banner sits at `banner_at` (axes coordinates of `axes`), in space the layout keeps free for it: it must
     hide no axis, tick or data. Compact (grid cells): a shorter readout, and the banner on one line, which
@@ -29,6 +31,7 @@ class Readout:
         self.planned_epochs = planned_epochs
         self.diverged = experiment.trajectory.diverged
         self.compact = compact
+        self.forecast: Text | None = None  # the layout may set a quiet line where the banner will show, until it does
         self.stacked = False  # the layout sets it where the readout's one line is too wide: epoch over loss
         box = {"boxstyle": "round,pad=0.3", "facecolor": colors.background, "alpha": 0.8, "edgecolor": colors.muted}
         self.text = axes.text(*corner, "", transform=axes.transAxes, ha="right", va="bottom" if compact else "top",
@@ -63,4 +66,7 @@ class Readout:
         self.text.set_text(self.readout_text(epoch))
         self.text.set_visible(not (self.compact and stopped))  # a cell's banner takes the readout's line
         self.banner.set_visible(stopped)
-        return [self.text, self.banner]
+        if self.forecast is None:
+            return [self.text, self.banner]
+        self.forecast.set_visible(not stopped)
+        return [self.text, self.forecast, self.banner]

@@ -11,13 +11,14 @@ from typing import Any
 
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.gridspec import SubplotSpec
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
-from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter
 from matplotlib.transforms import Bbox, blended_transform_factory, offset_copy
 
 from gdcore.errors import GdvizInputError
@@ -27,6 +28,7 @@ from scenes.captions import (
     divergence_text,
     grid_title,
     race_title,
+    rate_label,
     run_regime,
     run_title,
     scaling_text,
@@ -34,7 +36,7 @@ from scenes.captions import (
     stall_text,
     sweep_title,
 )
-from scenes.limits import Box
+from scenes.limits import Box, log_ticks
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
 from scenes.mpl.hud import Readout
@@ -66,7 +68,7 @@ CELL_HEADER = 3.0  # a cell's header (title, readout or banner), in multiples of
 SIDE_BY_SIDE_BIAS = 1.15
 HEADER_RATIO = 0.1  # a cell's header row before _reserve sizes it
 SMALL_PANEL = 150.0  # points: a cell's panel narrower or lower than this shows ticks only (no axis labels, notes)
-RACE_LEGEND_COLUMNS, RACE_LEGEND_ROW = 3, 0.05  # the race's legend: entries per row, figure height of a row
+MOST_HELD = 0.2  # a panel narrows by at most this fraction of its size to hold its labels at every view
 
 
 @dataclass(frozen=True)
@@ -137,13 +139,61 @@ def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
     """Lay the panels out once, in the view of the run's last epoch (the widest: a diverging run's zoomed-out
     ticks), and keep them there. Constrained layout measures tick labels where the panels stand, so laying out
     again at each view would make a frame depend on the frames before it (a blitted frame would differ from the
-    same frame drawn alone), and the panels would jump as a run zooms out."""
-    keys = [panel.view_keys(np.arange(last_epoch + 1))[-1] for panel in panels]
-    for panel, key in zip(panels, keys, strict=True):
-        panel.set_view(int(key))
+    same frame drawn alone), and the panels would jump as a run zooms out. The panels then narrow where another
+    view's labels are wider (_hold_every_view)."""
+    views = np.column_stack([panel.view_keys(np.arange(last_epoch + 1)) for panel in panels])
+    _set_views(panels, views[-1])
     for _ in range(3):  # each pass measures the ticks where the one before put the panels
         _lay_out(figure)
     figure.set_layout_engine("none")
+    _hold_every_view(figure, panels, views)
+
+
+def _limits(axes: Axes) -> tuple[float, ...]:
+    """The axes' view limits (x, y and, in 3D, z): what its tick labels depend on."""
+    return (*axes.get_xlim(), *axes.get_ylim(), *(axes.get_zlim() if hasattr(axes, "get_zlim") else ()))
+
+
+def _set_views(panels: Sequence[Panel], keys: np.ndarray) -> None:
+    for panel, key in zip(panels, keys, strict=True):
+        panel.set_view(int(key))
+
+
+def _hold_every_view(figure: Figure, panels: Sequence[Panel], views: np.ndarray) -> None:
+    """Narrows each panel by as much as its tick and axis labels at any other view (views: (n_epochs + 1, panels)
+    keys, the last the one laid out) reach past where they reach at the last view ('−7500' where the last view
+    reads '−7.5' under a ×10⁶): no label of any frame leaves the room the layout gave it. Measured without laying
+    out again (a layout per view costs seconds in a grid of cells)."""
+    others = [row for row in np.unique(views, axis=0) if not np.array_equal(row, views[-1])]
+    if not others:
+        return
+    renderer = _renderer(figure)
+    shown = [axes for axes in figure.axes if axes.axison]
+    laid = {axes: axes.get_tightbbox(renderer, for_layout_only=True) for axes in shown}
+    measured = {(axes, _limits(axes)) for axes in shown}  # labels follow the limits: each measured once
+    reach = {axes: np.zeros(4) for axes in shown}  # past the laid-out labels: left, bottom, right, top (pixels)
+    current = views[-1]
+    for row in others:
+        changed = row != current  # a panel's view is its key's: only the panels whose key changed are set again
+        _set_views([panel for panel, moved in zip(panels, changed, strict=True) if moved], row[changed])
+        current = row
+        for axes in shown:
+            if (axes, _limits(axes)) in measured:
+                continue
+            measured.add((axes, _limits(axes)))
+            box = axes.get_tightbbox(renderer, for_layout_only=True)
+            past = np.array([laid[axes].x0 - box.x0, laid[axes].y0 - box.y0, box.x1 - laid[axes].x1,
+                             box.y1 - laid[axes].y1])
+            reach[axes] = np.maximum(reach[axes], past)
+    changed = views[-1] != current
+    _set_views([panel for panel, moved in zip(panels, changed, strict=True) if moved], views[-1][changed])
+    for axes in shown:
+        left, bottom, right, top = np.minimum(reach[axes], MOST_HELD * np.array([axes.bbox.width, axes.bbox.height,
+                                                                                 axes.bbox.width, axes.bbox.height]))
+        if left or bottom or right or top:
+            box = axes.get_position(original=True).transformed(figure.transFigure)
+            held = Bbox.from_extents(box.x0 + left, box.y0 + bottom, box.x1 - right, box.y1 - top)
+            axes.set_position(held.transformed(figure.transFigure.inverted()))
 
 
 class SteadyLayout(ConstrainedLayoutEngine):
@@ -162,11 +212,14 @@ def _lay_out(figure: Figure) -> None:
 
 
 def _fit_notes(figure: Figure) -> None:
-    """Lay the figure out once, then break each panel's notes (texts placed in its axes' coordinates) to the
-    panel's width."""
+    """Lay the figure out once, then break each panel's titles and notes (texts placed in its axes' coordinates)
+    to the panel's width, and its y label to its height."""
     _lay_out(figure)
     for axes in figure.axes:
         if axes.axison:
+            for title in (axes.title, axes._left_title, axes._right_title):
+                fit_width(title, axes.bbox.width)
+            fit_width(axes.yaxis.label, axes.bbox.height, (" ",), measure=_height)
             for text in axes.texts:
                 if text.get_transform() == axes.transAxes:
                     fit_width(text, axes.bbox.width * 0.98)
@@ -206,6 +259,11 @@ def _extent(text: Text) -> Bbox:
     return Bbox.union(boxes)
 
 
+def _with_text(text: Text, words: str) -> Text:
+    text.set_text(words)
+    return text
+
+
 def _height(text: Text) -> float:
     return float(_extent(text).height)
 
@@ -214,11 +272,19 @@ def _width(text: Text) -> float:
     return float(_extent(text).width)
 
 
-def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": ", ", ")) -> None:
+def _crowded(labels: Sequence[Text], width: float, share: float = 0.8) -> bool:
+    """Whether the widest of evenly spaced labels across `width` pixels takes more than `share` of its slot
+    (width / count): the rest is the gap between labels, and the slack for the panel narrowing as its title and
+    y label are broken to fit."""
+    return max(_width(label) for label in labels) > share * width / len(labels)
+
+
+def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": ", ", "),
+              measure: Callable[[Text], float] = _width) -> None:
     """Break a text onto more lines, greedily at its separators (tried in order), until it is at most `width`
-    pixels wide or no separator is left."""
+    pixels wide (as `measure` measures it: _height for a text turned upright) or no separator is left."""
     for separator in separators:
-        if _width(text) <= width:
+        if measure(text) <= width:
             return
         lines: list[str] = []
         for line in text.get_text().split("\n"):
@@ -226,7 +292,7 @@ def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": 
             current = pieces[0]
             for piece in pieces[1:]:
                 text.set_text(current + separator + piece)
-                if _width(text) <= width:
+                if measure(text) <= width:
                     current += separator + piece
                 else:
                     lines.append(current + separator.rstrip())
@@ -262,27 +328,8 @@ def _header(figure: Figure, experiment: Experiment, readout: Readout) -> float:
     width, height = figure.bbox.width, figure.bbox.height
     font = _pixels(figure, BASE_FONT_POINTS)
     edge, gap = EDGE_PAD * font, LINE_GAP * font
-    to_figure = figure.transFigure.inverted()
-    title = figure.text(edge / width, 1 - edge / height, run_title(experiment, rule=True), ha="left", va="top",
-                        fontsize=matplotlib.rcParams["figure.titlesize"])  # as a suptitle's, the size users know
-    readout.text.set_text(readout.readout_text(readout.planned_epochs))  # its widest, at the last epoch
-    readout_width, readout_height = _width(readout.text), _height(readout.text)
-    readout.text.set_text("")
-    room = width - 2 * edge - readout_width - _pixels(figure, TITLE_GAP_POINTS)
-    for text in (run_title(experiment, rule=True), run_title(experiment)):
-        title.set_text(text)
-        if _width(title) <= room:
-            break
-    top = height - edge  # pixel row of the next line's top
-    if _width(title) > room:  # the readout gets a line of its own, below the title
-        fit_width(title, width - 2 * edge)
-        top -= _height(title) + gap
-    readout.text.set_text(readout.readout_text(readout.planned_epochs))
-    box_pad = (_height(readout.text) - readout.text.get_window_extent(_renderer(figure)).height) / 2
-    readout.text.set_text("")
-    readout.text.set_position(to_figure.transform((width - edge, top - box_pad)))
-    readout.text.set_va("top")
-    top = min(top - readout_height, height - edge - _height(title)) - gap
+    top = _title_line(figure, (run_title(experiment, rule=True), run_title(experiment)), readout.text,
+                      (readout.readout_text(readout.planned_epochs),))
     stall = stall_text(experiment)
     if stall:
         note = figure.text(edge / width, top / height, f"{stall}; this run had {experiment.trajectory.epochs_run:,}",
@@ -295,8 +342,53 @@ def _header(figure: Figure, experiment: Experiment, readout: Readout) -> float:
             banner.set_text(divergence_text(experiment, "narrow"))
         banner_height = _height(banner)
         banner.set_position((0.5, (top - banner_height / 2) / height))
+        readout.forecast = _forecast(figure, experiment, readout, (0.5, (top - banner_height / 2) / height))
         top -= banner_height + gap
     return top
+
+
+def _forecast(figure: Figure, experiment: Experiment, readout: Readout, at: tuple[float, float]) -> Text:
+    """A quiet line in the banner's room (figure coordinates `at`) until the run stops: what η·L predicts, in the
+    muted colour, so the reserved band reads as a status line rather than a hole."""
+    text = readout.banner.axes.text(*at, divergence_text(experiment, "forecast"), ha="center", va="center",
+                                    fontsize="medium", color=matplotlib.rcParams["axes.labelcolor"], alpha=0.75,
+                                    animated=readout.text.get_animated(), zorder=10)
+    fit_width(text, figure.bbox.width * 0.9, (": ",))
+    return text
+
+
+def _title_line(figure: Figure, titles: Sequence[str], readout: Text | None = None,
+                readings: Sequence[str] = ()) -> float:
+    """The frame's title at the top left (the first of `titles` that fits beside the readout, else the last, broken
+    to the frame's width) and the readout (a text on a figure-wide overlay, measured at the widest of its
+    `readings`) at the top right, beside the title or on a line of its own below it; returns the pixel row under
+    both, less a line gap.
+    The readout is left empty: its panel fills it in each frame."""
+    width, height = figure.bbox.width, figure.bbox.height
+    font = _pixels(figure, BASE_FONT_POINTS)
+    edge, gap = EDGE_PAD * font, LINE_GAP * font
+    title = figure.text(edge / width, 1 - edge / height, titles[0], ha="left", va="top",
+                        fontsize=matplotlib.rcParams["figure.titlesize"])  # as a suptitle's, the size users know
+    if readout is None:
+        fit_width(title, width - 2 * edge)
+        return height - edge - _height(title) - gap
+    readout.set_text(max(readings, key=lambda reading: _width(_with_text(readout, reading))))
+    readout_width, readout_height = _width(readout), _height(readout)
+    box_pad = (readout_height - readout.get_window_extent(_renderer(figure)).height) / 2
+    readout.set_text("")
+    room = width - 2 * edge - readout_width - _pixels(figure, TITLE_GAP_POINTS)
+    for text in titles:
+        title.set_text(text)
+        if _width(title) <= room:
+            break
+    top = height - edge  # pixel row of the next line's top
+    if _width(title) > room:  # the readout gets a line of its own, below the title
+        fit_width(title, width - 2 * edge)
+        top -= _height(title) + gap
+    readout.set_position(figure.transFigure.inverted().transform((width - edge, top - box_pad)))
+    readout.set_ha("right")
+    readout.set_va("top")
+    return min(top - readout_height, height - edge - _height(title)) - gap
 
 
 def _dashboard_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
@@ -337,10 +429,13 @@ def _loss_panels(figure: Figure, experiment: Experiment, look: Look, animated: b
 
 def _modes_panels(figure: Figure, experiment: Experiment, look: Look, animated: bool) -> list[Panel]:
     """The error's components along the eigen-directions (bars) beside the contours turned to those directions;
-    stacked in a portrait frame."""
-    grid = figure.add_gridspec(1, 2) if look.aspect >= LANDSCAPE else figure.add_gridspec(2, 1)
-    bars = ModesPanel(figure.add_subplot(grid[0]), experiment, look.colors, animated)
-    turned = EigenContourPanel(figure.add_subplot(grid[1]), experiment, look.colors, animated)
+    stacked in a square or portrait frame (each bar's two-line label needs the width)."""
+    bars_spec, turned_spec = _two_panels(figure, look.aspect > LANDSCAPE)
+    bars = ModesPanel(figure.add_subplot(bars_spec), experiment, look.colors, animated)
+    turned = EigenContourPanel(figure.add_subplot(turned_spec), experiment, look.colors, animated)
+    _lay_out(figure)
+    if _crowded(bars.axes.xaxis.get_ticklabels(), bars.axes.bbox.width):
+        bars.shorten_labels()
     return [bars, turned]
 
 
@@ -365,7 +460,9 @@ class GridPlan:
 def grid_plan(count: int, look: Look, font_pixels: float) -> GridPlan:
     """The arrangement of `count` cells whose smallest plotting area is largest, once each panel's tick labels and
     axis labels (about DECORATION × the font) and each cell's header are taken off; fit beside loss is preferred
-    by SIDE_BY_SIDE_BIAS (the 2×2 look of a 16:9 frame)."""
+    by SIDE_BY_SIDE_BIAS (the 2×2 look of a 16:9 frame). An empty cell is frame lost: a plan's side is scaled by
+    √(count / cells), as if its panels shared only the filled part of the frame (three runs in a 2×2 grid give
+    way to a row or a column of three unless that is much smaller)."""
     left, bottom = (DECORATION[0] * font_pixels, DECORATION[1] * font_pixels)
     header = CELL_HEADER * font_pixels
 
@@ -373,29 +470,52 @@ def grid_plan(count: int, look: Look, font_pixels: float) -> GridPlan:
         cell_width = look.width / plan.columns
         cell_height = (look.height - header) / plan.rows - header
         width, height = (cell_width / 2, cell_height) if plan.side_by_side else (cell_width, cell_height / 2)
-        return min(width - left, height - bottom) * (SIDE_BY_SIDE_BIAS if plan.side_by_side else 1.0)
+        filled = math.sqrt(count / (plan.rows * plan.columns))
+        return min(width - left, height - bottom) * (SIDE_BY_SIDE_BIAS if plan.side_by_side else 1.0) * filled
 
     shapes = {(1, count), (count, 1), (math.ceil(count / 2), min(count, 2))}
     plans = [GridPlan(rows, columns, side) for rows, columns in sorted(shapes) for side in (True, False)]
     return max(plans, key=plot_side)
 
 
+def _below(figure: Figure, top: float) -> None:
+    """The panels' rectangle: the frame under pixel row `top` (the header above it), laid out by constrained
+    layout around the panels' own tick and axis labels."""
+    figure.get_layout_engine().set(rect=(0.0, 0.0, 1.0, top / figure.bbox.height))  # type: ignore[union-attr]
+
+
+def _two_panels(figure: Figure, side_by_side: bool, width_ratios: Sequence[float] = (1.0, 1.0)) -> list[SubplotSpec]:
+    """Two panels side by side, or stacked."""
+    grid = figure.add_gridspec(1, 2, width_ratios=width_ratios) if side_by_side else figure.add_gridspec(2, 1)
+    return [grid[0], grid[1]]
+
+
 def _race(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
-    """Every optimizer's path on one contour (left) and its loss (right), on one clock; the legend names each
-    optimizer and its rate."""
-    figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
-    figure.suptitle(race_title(experiments), x=0.015, y=0.975, ha="left")
+    """Every optimizer's path on one contour and its loss on one panel, on one clock, under the title, the clock
+    and the legend that names each optimizer and its rate (as many entries a row as the frame's width holds)."""
     readout = EpochReadout(_overlay(figure), max(run.epochs for run in experiments), look.colors, animated)
-    rows = -(-len(experiments) // RACE_LEGEND_COLUMNS)  # the legend's rows, between the title and the panels
-    top = 0.875 - RACE_LEGEND_ROW * rows
-    grid = (figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0], left=0.075, right=0.975, top=top, bottom=0.11,
-                                wspace=0.22) if look.aspect >= LANDSCAPE else
-            figure.add_gridspec(2, 1, left=0.15, right=0.95, top=top, bottom=0.06, hspace=0.25))
-    contour = RaceContourPanel(figure.add_subplot(grid[0]), experiments, look.colors, animated)
-    loss = RaceLossPanel(figure.add_subplot(grid[1]), experiments, look.colors, animated)
-    figure.legend(handles=contour.trails, loc="upper center", bbox_to_anchor=(0.5, 0.925), frameon=False,
-                  ncol=min(len(experiments), RACE_LEGEND_COLUMNS), fontsize="small")
+    top = _title_line(figure, (race_title(experiments),), readout.text, (readout.reading(readout.planned_epochs),))
+    contour_spec, loss_spec = _two_panels(figure, look.aspect >= PORTRAIT, (1.1, 1.0))
+    contour = RaceContourPanel(figure.add_subplot(contour_spec), experiments, look.colors, animated)
+    loss = RaceLossPanel(figure.add_subplot(loss_spec), experiments, look.colors, animated)
+    _below(figure, _legend_row(figure, contour.trails, top))
     return [contour, loss, readout]
+
+
+def _legend_row(figure: Figure, handles: Sequence[Artist], top: float) -> float:
+    """A figure legend centred under pixel row `top`, with as many entries a row as fit the frame's width; returns
+    the pixel row under it, less a line gap."""
+    width, height = figure.bbox.width, figure.bbox.height
+    font = _pixels(figure, BASE_FONT_POINTS)
+    room = width - 2 * EDGE_PAD * font
+    for columns in range(len(handles), 0, -1):
+        legend = figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, top / height),
+                               frameon=False, ncol=columns, fontsize="small", borderaxespad=0.0)
+        box = legend.get_window_extent(_renderer(figure))
+        if box.width <= room or columns == 1:
+            return top - box.height - LINE_GAP * font
+        legend.remove()
+    return top
 
 
 race = Layout(_race)
@@ -403,41 +523,85 @@ race = Layout(_race)
 
 def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
     """The raw data's contours (stripes, κ large) beside the standardized data's (near circles), each with its
-    path at its best constant rate, its κ, 2/L and the epochs it needs written above it."""
-    figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
-    figure.suptitle(scaling_title(experiments[0]), x=0.015, y=0.975, ha="left")
-    grid = (figure.add_gridspec(1, len(experiments), left=0.075, right=0.975, top=0.76, bottom=0.11, wspace=0.25)
-            if look.aspect >= LANDSCAPE else
-            figure.add_gridspec(len(experiments), 1, left=0.15, right=0.95, top=0.86, bottom=0.05, hspace=0.55))
+    path at its best constant rate; over each, a header row with its κ, 2/L and the epochs it needs, and its
+    readout (beside them where the row is wide enough, else under them)."""
+    _below(figure, _title_line(figure, (scaling_title(experiments[0]),)))
+    grid = (figure.add_gridspec(1, len(experiments)) if look.aspect >= PORTRAIT else
+            figure.add_gridspec(len(experiments), 1))
     panels: list[Panel] = []
+    headers: list[tuple[Axes, Callable[[], float]]] = []
     for cell, experiment in zip(grid, experiments, strict=True):
-        axes = figure.add_subplot(cell)
-        axes.text(0.0, 1.04, scaling_text(experiment), transform=axes.transAxes, ha="left", va="bottom",
-                  fontsize="small", color=look.colors.foreground, linespacing=1.5)
-        readout = Readout(axes, experiment, look.colors, experiment.epochs, animated, corner=(1.0, 1.2),
-                          banner_at=(0.0, 1.2), compact=True)
+        rows = cell.subgridspec(2, 1, height_ratios=[HEADER_RATIO, 1.0], hspace=0.0)
+        header, axes = figure.add_subplot(rows[0]), figure.add_subplot(rows[1])
+        header.set_axis_off()
+        note = header.text(0.0, 1.0, scaling_text(experiment), transform=header.transAxes, ha="left", va="top",
+                           fontsize="small", color=look.colors.foreground, linespacing=1.4)
+        readout = Readout(header, experiment, look.colors, experiment.epochs, animated, compact=True)
         contour = ContourPanel(axes, experiment, look.colors, animated, theory=look.theory)
         # Equal units on both axes: the raw bowl's stripes and the standardized one's circles are their true shapes.
         half = float(np.max(contour.base.half_width))
         contour.base = Box(contour.base.centre - half, contour.base.centre + half)
         axes.set_aspect("equal", adjustable="box")
+        axes.set_anchor("N")  # under its header, however equal units narrow it
+        for text in (note, readout.text, readout.banner):
+            text.set_in_layout(False)  # the header row is sized to them (_fit_row), not padded around them
         panels += [contour, readout]
+        headers.append((header, functools.partial(_scaling_header, header, note, readout, scaling_text(experiment))))
+    for _ in range(3):  # each pass measures the headers at the width the one before left them
+        _lay_out(figure)
+        for header, needed in headers:
+            _fit_row(header, needed())
     return panels
+
+
+def _scaling_header(header: Axes, note: Text, readout: Readout, words: str) -> float:
+    """Breaks the note to the header's width and puts the readout (its banner in its place) beside the note's
+    first line, or under the note; returns the pixels the header needs."""
+    figure = header.get_figure(root=True)
+    gap = LINE_GAP * _pixels(figure, BASE_FONT_POINTS)  # type: ignore[arg-type]
+    width = header.bbox.width
+    note.set_text(words)
+    readout.text.set_text(readout.readout_text(readout.planned_epochs))
+    fit_width(note, width - _width(readout.text) - 2 * gap)
+    beside = _width(note) + _width(readout.text) + 2 * gap <= width
+    if not beside:
+        note.set_text(words)
+        fit_width(note, width)
+    drop = 0.0 if beside else _height(note) + gap
+    texts = [readout.text, *([readout.banner] if readout.diverged else [])]
+    for text in texts:
+        text.set_transform(offset_copy(header.transAxes, figure, y=-drop, units="dots"))
+        text.set_position((1.0, 1.0) if beside and text is readout.text else (0.0, 1.0))
+        text.set_ha("right" if beside and text is readout.text else "left")
+        text.set_va("top")
+        fit_width(text, width)
+    needed = max(_height(note), drop + max(_height(text) for text in texts))
+    readout.text.set_text("")
+    return needed
+
+
+def _fit_row(header: Axes, needed: float) -> None:
+    """Scales the height ratio of the grid row `header` stands in so that the row is `needed` pixels high (exact
+    once the layout settles: the other rows' decorations move a little)."""
+    spec = header.get_subplotspec().get_gridspec()  # type: ignore[union-attr]
+    row = header.get_subplotspec().rowspan.start  # type: ignore[union-attr]
+    ratios = list(spec.get_height_ratios() or [1.0] * spec.nrows)
+    ratios[row] = ratios[row] * needed / max(header.bbox.height, 1e-3)
+    spec.set_height_ratios(ratios)
 
 
 scaling = Layout(_scaling, font_scale=0.95)
 
 
 def _sweep(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
-    """The rate moving across its range: its whole path on the contours (left), the final loss of every rate so
-    far against the rate (right)."""
-    figure.set_layout_engine("none")  # laid out in its own proportions, tuned at 1280×720
-    figure.suptitle(sweep_title(experiments), x=0.015, y=0.975, ha="left")
-    grid = (figure.add_gridspec(1, 2, width_ratios=[1.0, 1.25], left=0.075, right=0.975, top=0.84, bottom=0.11,
-                                wspace=0.22) if look.aspect >= LANDSCAPE else
-            figure.add_gridspec(2, 1, left=0.15, right=0.93, top=0.88, bottom=0.05, hspace=0.3))
-    contour = SweepContourPanel(figure.add_subplot(grid[0]), experiments, look.colors, animated)
-    losses = SweepLossPanel(figure.add_subplot(grid[1]), experiments, look.colors, animated)
+    """The rate moving across its range: its whole path on the contours, the final loss of every rate so far
+    against the rate; the rate shown (its regime, η·L, and where it diverged) in the header."""
+    label = _overlay(figure).text(0.0, 0.0, "", fontsize="small", color=look.colors.foreground, animated=animated)
+    top = _title_line(figure, (sweep_title(experiments),), label, [rate_label(run) for run in experiments])
+    contour_spec, loss_spec = _two_panels(figure, look.aspect >= PORTRAIT, (1.0, 1.25))
+    contour = SweepContourPanel(figure.add_subplot(contour_spec), experiments, look.colors, animated)
+    losses = SweepLossPanel(figure.add_subplot(loss_spec), experiments, look.colors, label, animated)
+    _below(figure, top)
     return [contour, losses]
 
 
@@ -484,10 +648,7 @@ def _reserve(figure: Figure, headers: Sequence[tuple[Axes, Readout]]) -> None:
                 fit_width(text, readout.text.axes.bbox.width - 2 * edge)  # the cell's overlay: its width
             needed = max(_height(text) for text in texts)
             readout.text.set_text("")
-            spec = header.get_subplotspec().get_gridspec()  # type: ignore[union-attr]
-            ratios = list(spec.get_height_ratios())
-            ratios[0] = ratios[0] * needed / max(header.bbox.height, 1e-3)
-            spec.set_height_ratios(ratios)
+            _fit_row(header, needed)
 
 
 def _cell(cell: SubFigure, experiment: Experiment, look: Look, epochs: int, animated: bool, banners: bool,
@@ -553,8 +714,8 @@ def _spare(axes: Axes) -> None:
         axes.xaxis.set_major_locator(MaxNLocator(2))
     if axes.get_yscale() == "linear":
         axes.yaxis.set_major_locator(MaxNLocator(2))
-    else:
-        axes.yaxis.set_major_locator(LogLocator(numticks=2))
+    else:  # a diverged run's loss spans ~10¹⁵: matplotlib's own two log ticks may leave a single one in view
+        axes.yaxis.set_major_locator(FixedLocator(log_ticks(*axes.get_ylim())))
         axes.yaxis.set_minor_formatter(NullFormatter())
 
 

@@ -32,9 +32,12 @@ def mode_color(factor: float | None) -> str:
 
 
 def symlog_ticks(linear: float, top: float, most: int = 4) -> np.ndarray:
-    """0 and ±10ᵈ for at most `most` decades d from the linear threshold up to `top`, evenly thinned."""
+    """0 and ±10ᵈ for at most `most` decades d above the linear threshold up to `top`, evenly thinned: every
+    stride-th decade, the first a stride above the threshold (the decade at the threshold sits next to 0, where
+    their labels would collide)."""
     decades = np.arange(np.ceil(np.log10(linear)), np.floor(np.log10(top)) + 1)
-    shown = decades[:: max(1, int(np.ceil(len(decades) / most)))]
+    stride = max(1, int(np.ceil(len(decades) / most)))
+    shown = decades[stride::stride] if len(decades) > stride else decades[-1:]
     positive = 10.0**shown
     return np.concatenate([-positive[::-1], [0.0], positive])
 
@@ -58,8 +61,8 @@ class ModesPanel:
         axes.set_yticks(symlog_ticks(start * LINEAR_FRACTION, reach * 2.0))
         axes.set_xlim(-0.6, p - 0.4)
         axes.axhline(0.0, color=colors.foreground, linewidth=0.8)
-        axes.set_xticks(self.positions, [mode_label(lam, f) for lam, f in zip(self.modes.eigenvalues, factors,
-                                                                             strict=True)])
+        self.factors = factors
+        axes.set_xticks(self.positions, self.labels())
         axes.tick_params(axis="x", labelsize="small")
         axes.set_ylabel("error component zᵢ = qᵢᵀ(w − w*)")
         axes.set_title(modes_caption(experiment), fontsize="small", loc="left")
@@ -72,6 +75,14 @@ class ModesPanel:
             [], colors=colors.foreground, linewidths=2.0, animated=animated, zorder=4)
         if self.bounds is not None:
             axes.add_collection(self.bounds)
+
+    def labels(self, short: bool = False) -> list[str]:
+        """Each bar's label: its eigenvalue and factor (mode_label)."""
+        return [mode_label(lam, f, short) for lam, f in zip(self.modes.eigenvalues, self.factors, strict=True)]
+
+    def shorten_labels(self) -> None:
+        """The short labels ('λ = 3.1' over '×−0.92'), for a panel too narrow for the long ones."""
+        self.axes.set_xticks(self.positions, self.labels(short=True))
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return np.zeros(len(epochs), dtype=int)

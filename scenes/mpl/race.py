@@ -105,7 +105,9 @@ class EpochReadout:
     def set_view(self, key: int) -> None:
         """Nothing static."""
 
+    def reading(self, epoch: int) -> str:
+        return f"epoch {min(epoch, self.planned_epochs):>{len(str(self.planned_epochs))}} / {self.planned_epochs}"
+
     def update(self, epoch: int) -> Sequence[Artist]:
-        self.text.set_text(f"epoch {min(epoch, self.planned_epochs):>{len(str(self.planned_epochs))}}"
-                           f" / {self.planned_epochs}")
+        self.text.set_text(self.reading(epoch))
         return [self.text]

@@ -4,10 +4,12 @@ marked. The still figure draws every rate; the sweep scene adds them one by one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.text import Text
 
 from gdcore.experiment import Experiment
 from gdcore.regimes import preset_rates
@@ -21,6 +23,7 @@ BAND_ALPHA = 0.13
 NAMED_BAND_FRACTION = 0.12  # a regime band narrower than this fraction of the axis is not named (no room)
 
 
+LABEL_GAP_POINTS = 3.0  # a preset's label keeps this clear of its mark, the lines and the other labels
 OFF_SCALE = 0.7  # a diverged rate's cross sits at this fraction of the loss axis' top (its loss is off the scale)
 
 
@@ -32,9 +35,10 @@ def sweep_limits(result: Sweep, minimum: float) -> tuple[float, float]:
     return log_limits(losses if losses.size else fallback, minimum, pad=3.0) or (1e-6, 1.0)
 
 
-def draw_sweep_frame(axes: Axes, result: Sweep, experiment: Experiment, colors: Palette) -> None:
+def draw_sweep_frame(axes: Axes, result: Sweep, experiment: Experiment, colors: Palette) -> PresetLabels:
     """The static parts: regime bands, the minimum, 2/L (the spectrum's largest stable rate), the observed
-    threshold, the dataset's preset rates, log–log axes holding every rate and final loss."""
+    threshold, the dataset's preset rates, log–log axes holding every rate and final loss. Returns the presets'
+    labels, to be placed (PresetLabels.place) once the axes stand where they will be drawn."""
     axes.set_xscale("log")
     axes.set_yscale("log")
     bands = regime_bands(result)
@@ -55,18 +59,66 @@ def draw_sweep_frame(axes: Axes, result: Sweep, experiment: Experiment, colors: 
         axes.axvline(result.observed_threshold, color=regime_color(None), linestyle=":", linewidth=1.6,
                      label=f"smallest seen to diverge {result.observed_threshold:.4g}")
     rates = np.array([row.lr for row in result.rows])
+    presets: list[tuple[float, Text]] = []
     if result.optimizer == "gd":  # the presets are gd's η·L: marked only where they mean what they say
         for regime, rate in preset_rates(experiment.problem.lambda_max).items():
             if rates.min() <= rate <= rates.max():
                 axes.plot(rate, 0.0, marker="^", color=regime_color(regime), markersize=9,
                           transform=axes.get_xaxis_transform(), linestyle="none", clip_on=False, zorder=5)
-                axes.text(rate, 0.04, f"{regime.value} preset", transform=axes.get_xaxis_transform(), rotation=90,
-                          ha="right", va="bottom", fontsize="x-small", color=regime_color(regime))
+                presets.append((rate, axes.text(rate, 0.04, f"{regime.value} preset", rotation=90, ha="right",
+                                                va="bottom", transform=axes.get_xaxis_transform(),
+                                                fontsize="small", color=regime_color(regime))))
     axes.set_xlim(rates.min() / 1.15, rates.max() * 1.15)
     axes.set_ylim(*sweep_limits(result, minimum))
     axes.set_xlabel(f"learning rate η ({result.optimizer})")
     axes.set_ylabel(f"final loss after {result.epochs} epochs ({experiment.problem.cost})")
     axes.grid(True, which="major", alpha=0.5)
+    marked = tuple(rate for rate in (result.lr_stable_max, result.observed_threshold) if rate is not None)
+    return PresetLabels(axes, tuple(presets), marked)
+
+
+@dataclass(frozen=True)
+class PresetLabels:
+    """The presets' upright labels on a sweep's axes, each beside its rate, and the rates of the lines marked
+    across the axes (2/L, the observed threshold) that no label may cross."""
+
+    axes: Axes
+    presets: tuple[tuple[float, Text], ...]
+    marked: tuple[float, ...]
+
+    def place(self) -> None:
+        """Puts each label beside its preset, on the first side (left, right, or just past a line or label in
+        the way, nearest first) where it crosses no marked line and no label placed before it. In pixels: call
+        once the axes stand where they will be drawn."""
+        figure = self.axes.get_figure(root=True)
+        renderer = figure._get_renderer()  # type: ignore[union-attr]  # whatever canvas the figure has
+        to_pixels, gap = self.axes.transData, LABEL_GAP_POINTS * figure.dpi / 72  # type: ignore[union-attr]
+        lines = [float(to_pixels.transform((rate, 1.0))[0]) for rate in self.marked]
+        taken: list[tuple[float, float]] = []
+        for rate, text in sorted(self.presets, key=lambda preset: preset[0]):
+            x = float(to_pixels.transform((rate, 1.0))[0])
+            width = float(text.get_window_extent(renderer).width)
+            left = label_spot(x, width, gap, [(line, line) for line in lines] + taken,
+                              (float(self.axes.bbox.x0), float(self.axes.bbox.x1)))
+            text.set_x(float(to_pixels.inverted().transform((left, 0.0))[0]))
+            text.set_ha("left")
+            taken.append((left, left + width))
+
+
+def label_spot(x: float, width: float, gap: float, obstacles: Sequence[tuple[float, float]],
+               bounds: tuple[float, float]) -> float:
+    """The left edge (pixels) of a label `width` wide beside a mark at x: left of it, right of it, or just past an
+    obstacle (an interval [a, b] in pixels: a line, a placed label), the nearest to x first, inside `bounds`,
+    `gap` clear of the mark and every obstacle. Where nothing is free, the left of the mark."""
+    obstacles = [(x, x), *obstacles]  # its own mark too: the label stands beside it
+    candidates = [edge for a, b in obstacles for edge in (a - gap - width, b + gap)]
+
+    def free(left: float) -> bool:
+        inside = bounds[0] <= left and left + width <= bounds[1]
+        return inside and all(left + width + gap <= a or b + gap <= left for a, b in obstacles)
+
+    spots = sorted((spot for spot in candidates if free(spot)), key=lambda spot: abs(spot + width / 2 - x))
+    return spots[0] if spots else x - gap - width
 
 
 class SweepPoints:
@@ -147,24 +199,26 @@ class SweepContourPanel:
 
 
 class SweepLossPanel:
-    """Final loss against rate over the regime bands, the rates so far; a line at the rate being shown."""
+    """Final loss against rate over the regime bands, the rates so far; a line at the rate being shown, named by
+    `label` (a text the layout placed)."""
 
-    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True) -> None:
+    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, label: Text,
+                 animated: bool = True) -> None:
         result = sweep_of(experiments)
-        draw_sweep_frame(axes, result, experiments[0], colors)
+        self.presets = draw_sweep_frame(axes, result, experiments[0], colors)
         self.points = SweepPoints(axes, result, colors, animated)
         self.runs = experiments
         self.longest = max(run.trajectory.epochs_run for run in experiments)
         self.marker = axes.axvline(experiments[0].trajectory.lr, color=colors.foreground, linewidth=2.0, alpha=0.5,
                                    animated=animated)
-        self.label = axes.text(0.01, 1.02, "", transform=axes.transAxes, ha="left", va="bottom", fontsize="small",
-                               color=colors.foreground, animated=animated)
+        self.label = label  # the rate shown: where the layout put it
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return np.zeros(len(epochs), dtype=int)
 
     def set_view(self, key: int) -> None:
-        """Static."""
+        """Static, but for the presets' labels, placed where the axes now stand."""
+        self.presets.place()
 
     def update(self, epoch: int) -> Sequence[Artist]:
         index = rate_index(epoch, self.longest, len(self.runs))

@@ -20,6 +20,7 @@ from scenes.limits import (
     Box,
     Follow,
     log_limits,
+    log_ticks,
     loss_limits,
     pack_levels,
     still_box,
@@ -145,3 +146,17 @@ def test_a_diverging_runs_loss_limits_count_decades_from_the_start() -> None:
     loss = np.array([10.0, 3.0, 1.0, 50.0, 1e20])
     assert loss_limits(loss, 0.5) == pytest.approx((0.25, 2e20))
     assert log_limits(loss, 0.5) == pytest.approx((1e5 / 2, 2e20))  # counted from the top: the minimum is lost
+
+
+@pytest.mark.parametrize(("low", "high", "most"), [(0.1, 1e14, 2), (3e-3, 2.7e12, 2), (0.5, 2e3, 2), (1e-3, 1e15, 4)])
+def test_log_ticks_keep_the_lowest_and_highest_decade_inside_the_range(low: float, high: float, most: int) -> None:
+    ticks = log_ticks(low, high, most)
+    decades = np.log10(ticks)
+    assert len(ticks) == most and np.all((low <= ticks) & (ticks <= high))
+    np.testing.assert_allclose(decades, np.round(decades))
+    assert decades[0] == math.ceil(math.log10(low)) and decades[-1] == math.floor(math.log10(high))
+
+
+def test_log_ticks_over_less_than_two_decades_give_what_is_there() -> None:
+    np.testing.assert_allclose(log_ticks(0.5, 50.0), [1.0, 10.0])
+    np.testing.assert_allclose(log_ticks(2.0, 50.0), [10.0])

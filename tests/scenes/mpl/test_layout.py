@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 
 import pytest
 from matplotlib.axes import Axes
@@ -12,10 +13,21 @@ from matplotlib.axis import Axis
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from gdcore.datasets import load_preset
 from gdcore.experiment import Experiment
+from gdcore.options import RunOptions
 from scenes.mpl.hud import Readout
-from scenes.mpl.layouts import Look, build_stage, dpi_for, under_text_floor
+from scenes.mpl.layouts import (
+    BASE_FONT_POINTS,
+    GRID_FONT_SCALE,
+    Look,
+    build_stage,
+    dpi_for,
+    grid_plan,
+    under_text_floor,
+)
 from scenes.mpl.stage import Stage, still_frame
+from scenes.registry import scene_runs, scene_spec
 from tests.scenes.conftest import experiment
 
 LOOK = Look(width=640, height=360)  # fonts scale with the frame: the layout is the same at 720p
@@ -144,6 +156,7 @@ def every_text(stage: Stage) -> list[Text]:
     """Every visible, non-empty text the figure draws: titles, readouts, banners, notes, legends, and each
     panel's tick labels, offset texts and axis labels."""
     found = [text for figure in [stage.figure, *stage.figure.subfigs] for text in figure.texts if shown(text)]
+    found += [text for legend in stage.figure.legends for text in legend.get_texts() if shown(text)]
     for axes in stage.figure.axes:
         found += [text for text in [*axes.texts, axes.title, axes._left_title, axes._right_title] if shown(text)]
         legend = axes.get_legend()
@@ -166,7 +179,10 @@ def test_every_text_is_legible_inside_and_apart_at_every_size(case: str, size: t
     """At the last frame (a diverged run shows its banner): every text at least 10 px tall, inside the frame, and
     over no other text; labels that mark points inside one panel ('start', 'optimum', the slice note) may sit
     close to each other, as their data does."""
-    stage = drawn_at(case, size)
+    assert_legible_inside_and_apart(drawn_at(case, size), size)
+
+
+def assert_legible_inside_and_apart(stage: Stage, size: tuple[int, int]) -> None:
     frame = stage.figure.bbox
     assert stage.size == size
     found = every_text(stage)
@@ -187,3 +203,90 @@ def test_text_floor_holds_down_to_a_short_side_of_360_and_thumbnails_are_flagged
     assert dpi_for(Look(640, 360)) * 13.0 * 0.8 / 72 == pytest.approx(10.0)  # the floor: smallest text 10 px
     assert dpi_for(Look(1280, 720)) == 100.0 and dpi_for(Look(1920, 1080)) == 150.0  # above it, ∝ the short side
     assert under_text_floor(Look(320, 180)) and not under_text_floor(Look(640, 360))
+
+
+# The newer scenes (several runs each, chosen by the registry as the CLI does), at their first, middle and last
+# frame: a race where gd diverges, a sweep whose rates pass 2/L, the scaling scene, modes converging and diverging.
+NEWER = {
+    "race": ("race", "plane", (), ()),
+    "race-gd-diverges": ("race", "plane", (0.8, 0.01, 0.2), ("gd", "momentum", "adam")),
+    "sweep-past-2/L": ("sweep", "plane", (0.01, 0.05, 0.1, 0.2, 0.3, 0.5), ()),
+    "scaling": ("scaling", "line-wide", (), ()),
+    "modes": ("modes", "plane", (0.1,), ()),
+    "modes-diverges": ("modes", "plane", (0.5,), ()),
+}
+FRAMES = ("first", "middle", "last")
+
+
+@functools.cache
+def newer_runs(case: str) -> list[Experiment]:
+    scene, dataset, rates, optimizers = NEWER[case]
+    return scene_runs(scene_spec(scene), load_preset(dataset), RunOptions(epochs=60), rates=rates,
+                      optimizers=optimizers)
+
+
+@functools.cache
+def newer_stage(case: str, size: tuple[int, int]) -> Stage:
+    return build_stage(NEWER[case][0], newer_runs(case), Look(*size))
+
+
+@pytest.mark.parametrize("frame", FRAMES)
+@pytest.mark.parametrize("size", SIZES, ids=[f"{width}x{height}" for width, height in SIZES])
+@pytest.mark.parametrize("case", NEWER)
+def test_the_newer_scenes_are_legible_inside_and_apart_at_every_size(case: str, size: tuple[int, int],
+                                                                     frame: str) -> None:
+    runs = newer_runs(case)
+    last = max(run.trajectory.epochs_run for run in runs)
+    stage = newer_stage(case, size)
+    still_frame(stage, {"first": 0, "middle": last // 2, "last": last}[frame])
+    assert_legible_inside_and_apart(stage, size)
+
+
+def test_the_divergent_newer_cases_do_diverge() -> None:
+    """The cases above that are meant to show a divergence do (else they test the calm case twice)."""
+    assert newer_runs("race-gd-diverges")[0].trajectory.diverged
+    assert newer_runs("sweep-past-2/L")[-1].trajectory.diverged
+    assert newer_runs("modes-diverges")[0].trajectory.diverged
+
+
+# ── Rough edges: three cells fill the frame; a small log axis keeps two labels ────────────────────────────────
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{width}x{height}" for width, height in SIZES])
+def test_three_cells_leave_no_cell_of_the_grid_empty(size: tuple[int, int]) -> None:
+    look = Look(*size)
+    font = BASE_FONT_POINTS * GRID_FONT_SCALE
+    plan = grid_plan(3, look, font * dpi_for(look, font) / 72)
+    assert plan.rows * plan.columns == 3
+    assert (plan.rows, plan.columns) == ((3, 1) if look.aspect < 1 else (1, 3))
+
+
+@pytest.mark.parametrize("dataset", ["line", "five-points"])
+def test_a_small_divergent_loss_axis_keeps_two_labelled_ticks(dataset: str) -> None:
+    """The divergent cell's loss axis spans ~10¹⁵ in a quarter-height panel: still two labels, not one."""
+    stage = drawn_at(f"regimes:{dataset}:", (640, 360))
+    loss_axes = [axes for axes in panels_axes(stage) if axes.get_yscale() == "log"]
+    assert len(loss_axes) == 4
+    spanning = [axes for axes in loss_axes if math.floor(math.log10(axes.get_ylim()[1]))
+                - math.ceil(math.log10(axes.get_ylim()[0])) >= 1]  # two decades or more inside the view
+    assert spanning, "the divergent cell spans ~10¹⁵"
+    for axes in spanning:
+        assert len(drawn_tick_labels(axes.yaxis)) >= 2, axes.get_ylim()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{width}x{height}" for width, height in SIZES])
+def test_a_divergent_runs_banner_room_shows_a_quiet_forecast_until_the_banner(size: tuple[int, int]) -> None:
+    """The band kept for the banner is not a hole at the first frame: the forecast stands in it (legible, apart
+    from every other text), and gives way to the banner once the run stops."""
+    chosen = [experiment("plane", lr=0.8)]
+    stage = build_stage("dashboard", chosen, Look(*size))
+    readout = next(panel for panel in stage.panels if isinstance(panel, Readout))
+    assert readout.forecast is not None and "expect the error to grow" in readout.forecast.get_text()
+    still_frame(stage, 0)
+    assert readout.forecast.get_visible() and not readout.banner.get_visible()
+    assert_legible_inside_and_apart(stage, size)
+    forecast = extent(readout.forecast, stage)
+    still_frame(stage, chosen[0].trajectory.epochs_run)
+    assert readout.banner.get_visible() and not readout.forecast.get_visible()
+    band = extent(readout.banner, stage)  # the room kept for the banner
+    assert band.y0 <= forecast.y0 and forecast.y1 <= band.y1

@@ -24,7 +24,8 @@ def test_raw_and_standardized_each_at_its_best_rate_with_kappa_and_epochs() -> N
     stage = build_stage("scaling", [raw, standardized], TINY)
     contours = [panel for panel in stage.panels if isinstance(panel, ContourPanel)]
     assert [panel.axes.get_ylabel() for panel in contours] == ["w1", "w1 (standardized)"]
-    headers = [text.get_text() for panel in contours for text in panel.axes.texts if "κ =" in text.get_text()]
+    headers = [text.get_text() for axes in stage.figure.axes for text in axes.texts  # each above its contours
+               if "κ =" in text.get_text()]
     assert headers[0].startswith("raw · κ = 174") and headers[1].startswith("standardized · κ = 1")
     assert "epochs to 1 %" in headers[0] and "needs 1 epoch to 1 %" in headers[1]  # κ = 1: one step, exactly
     np.testing.assert_allclose(np.ptp(contours[1].base.high - contours[1].base.low), 0.0)  # equal units
