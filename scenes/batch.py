@@ -13,6 +13,7 @@ separate processes (or as tasks on a Dask distributed cluster), each with its re
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,7 +24,7 @@ from typing import Any
 from gdcore.cluster import connect
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.options import DataOptions, RunOptions
-from scenes.jobs import Job, plan_job, render_job, up_to_date
+from scenes.jobs import Job, Recorded, RecordIndex, plan_job, render_job
 from scenes.registry import SCENES
 
 # The TOML types each option takes (a list where the CLI repeats it); int where a float is asked is fine.
@@ -70,11 +71,27 @@ class Clip:
 
 @dataclass(frozen=True)
 class Checked:
-    """A clip and what checking it found: its job, or the one-line reason it cannot render."""
+    """A clip and what checking it found: its job, or the one-line reason it cannot render, or the record of an
+    earlier render that stands for it (then it is planned only if its job is asked for: --force, --dry-run)."""
 
     clip: Clip
-    job: Job | None
+    planned: Job | None = None
     error: str | None = None
+    recorded: Recorded | None = None
+
+    @functools.cached_property
+    def job(self) -> Job | None:
+        """The clip's job: planned when checked, or now for a clip its record vouched for; None for a bad clip."""
+        if self.planned is not None or self.recorded is None:
+            return self.planned
+        return plan_job(self.clip.options)
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """The files the clip writes (or wrote): its job's, or those its record lists."""
+        if self.recorded is not None:
+            return self.recorded.paths
+        return tuple(self.planned.paths.values()) if self.planned is not None else ()
 
 
 @dataclass(frozen=True)
@@ -141,27 +158,34 @@ def _type_name(kind: type) -> str:
 
 
 def check_clips(clips: Sequence[Clip], out: str | None = None) -> list[Checked]:
-    """Every clip planned (its data built, its runs trained) before any renders; two clips writing the same file
-    are an error for the second."""
+    """Every clip checked before any renders: one an earlier render's record stands for (same version, options
+    and data, files there) by its record alone, with no run trained; every other planned (its data built, its runs
+    trained). Two clips writing the same file are an error for the second."""
     checked: list[Checked] = []
     claimed: dict[Path, Clip] = {}
+    records = RecordIndex()
     for clip in clips:
         if clip.problem is not None:
-            checked.append(Checked(clip, None, clip.problem))
+            checked.append(Checked(clip, error=clip.problem))
             continue
-        options = dict(clip.options) | ({"out": out} if out is not None else {})
-        try:
-            job = plan_job(options)
-        except GdvizInputError as error:
-            checked.append(Checked(clip, None, str(error)))
-            continue
-        clash = next((claimed[path] for path in job.paths.values() if path in claimed), None)
+        item = _checked(Clip(clip.number, dict(clip.options) | ({"out": out} if out is not None else {})), records)
+        clash = next((claimed[path] for path in item.paths if path in claimed), None)
         if clash is not None:
-            checked.append(Checked(clip, None, f"writes the same files as {clash.label}: give it a `name`"))
-            continue
-        claimed |= {path: clip for path in job.paths.values()}
-        checked.append(Checked(Clip(clip.number, options), job))
+            item = Checked(clip, error=f"writes the same files as {clash.label}: give it a `name`")
+        claimed |= dict.fromkeys(item.paths, clip)
+        checked.append(item)
     return checked
+
+
+def _checked(clip: Clip, records: RecordIndex) -> Checked:
+    """The clip vouched for by a record, else planned, else the one-line reason it cannot render."""
+    recorded = records.find(clip.options)
+    if recorded is not None:
+        return Checked(clip, recorded=recorded)
+    try:
+        return Checked(clip, plan_job(clip.options))
+    except GdvizInputError as error:
+        return Checked(clip, error=str(error))
 
 
 def render_clip(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int], ...], float]:
@@ -224,11 +248,10 @@ def _on_dask(clips: Sequence[Clip], jobs: int, scheduler: str) -> Iterator[Outco
 
 
 def pending(checked: Sequence[Checked], force: bool) -> tuple[list[Clip], list[Clip]]:
-    """The clips to render and those up to date (their record matches and their files exist)."""
+    """The clips to render and those up to date (a record stands for them: see check_clips); bad clips in neither."""
     todo, fresh = [], []
     for item in checked:
-        if item.job is None:
-            continue
-        (todo if force or not up_to_date(item.job) else fresh).append(item.clip)
+        if item.error is None:
+            (todo if force or item.recorded is None else fresh).append(item.clip)
     return todo, fresh
 
