@@ -24,7 +24,7 @@ from typing import Any
 from gdcore.cluster import connect
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.options import DataOptions, RunOptions
-from scenes.jobs import Job, Recorded, RecordIndex, plan_job, render_job
+from scenes.jobs import Job, Recorded, RecordIndex, drawn_pixels, plan_job, render_job
 from scenes.registry import SCENES
 
 # The TOML types each option takes (a list where the CLI repeats it); int where a float is asked is fine.
@@ -33,7 +33,18 @@ _RENDER_TYPES: dict[str, tuple[type, ...]] = {
     "duration": (int, float), "time": (str,), "theme": (str,), "rotate": (bool,), "out": (str,), "name": (str,),
     "title": (str,), "steps": (int,), "max_size": (str, int), "theory": (bool,), "gif_width": (int,),
 }
-MANIM_COST = 4.0  # a Manim clip's time against a matplotlib clip's of the same length (benchmarks/batch.py)
+# A clip's likely CPU seconds per million pixels drawn (scenes.jobs.drawn_pixels), by engine and scene, for ordering
+# the clips longest first: measured with `benchmarks/batch.py --costs` (854×480, 3 s, MP4; the 2-core machine, busy,
+# so good to perhaps ±30 %). A scene not listed costs its engine's typical scene's.
+SECONDS_PER_MEGAPIXEL: dict[tuple[str, str], float] = {
+    ("matplotlib", "dashboard"): 0.052, ("matplotlib", "line"): 0.036, ("matplotlib", "contour"): 0.037,
+    ("matplotlib", "surface"): 0.033, ("matplotlib", "loss"): 0.030, ("matplotlib", "modes"): 0.030,
+    ("matplotlib", "race"): 0.029, ("matplotlib", "scaling"): 0.029, ("matplotlib", "sweep"): 0.043,
+    ("matplotlib", "regimes"): 0.23, ("matplotlib", "compare"): 0.078,
+    ("manim", "line"): 0.049, ("manim", "contour"): 0.054, ("manim", "surface"): 0.12,
+    ("manim", "update-rule"): 0.29, ("manim", "regimes"): 0.29,
+}
+TYPICAL_SECONDS_PER_MEGAPIXEL = {"matplotlib": 0.036, "manim": 0.12}
 _DECLARED_TYPES = {"float | None": (int, float), "int | None": (int,), "str | None": (str,), "str": (str,),
                    "bool": (bool,)}
 
@@ -215,11 +226,13 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
 
 
 def _expected_cost(clip: Clip) -> float:
-    """A rough cost, for ordering: a Manim clip takes several times a matplotlib one; longer clips take longer."""
+    """A clip's likely CPU seconds, for ordering: the pixels it draws times its scene's measured cost per pixel."""
     options = clip.options
     spec = SCENES.get(str(options.get("scene", "dashboard")))
-    engine = options.get("engine") or (spec.default_engine if spec is not None else "matplotlib")
-    return (MANIM_COST if engine == "manim" else 1.0) * float(options.get("duration", 5.0) or 5.0)
+    engine = str(options.get("engine") or (spec.default_engine if spec is not None else "matplotlib"))
+    per_megapixel = SECONDS_PER_MEGAPIXEL.get((engine, spec.name if spec is not None else ""),
+                                              TYPICAL_SECONDS_PER_MEGAPIXEL.get(engine, 0.0))
+    return per_megapixel * drawn_pixels(options) / 1e6
 
 
 def _outcome(clip: Clip, result: Callable[[], tuple[tuple[tuple[str, int], ...], float]]) -> Outcome:

@@ -153,6 +153,27 @@ def plan_job(given: Mapping[str, Any]) -> Job:
                stem, experiments, options, budgets)
 
 
+def drawn_pixels(given: Mapping[str, Any]) -> float:
+    """Roughly the pixels a render draws, resolved from its options as plan_job resolves them without building
+    any run: width × height × fps × duration, once per animated file matplotlib draws (Manim draws its movie once
+    and makes the other formats from it); one frame for a still. For ordering work by its likely cost: options
+    plan_job would refuse count as 0."""
+    from scenes.encoder import FIGURE_FORMATS  # already imported once any clip is planned (its size budget)
+
+    try:
+        options = normalized_options(given)
+        spec = scene_spec(str(options["scene"]))
+        engine = spec.check_engine(options["engine"] or spec.default_engine)
+        formats = _formats(options["format"], engine)
+        (width, height), quality_fps = _frame_size(options["size"], options["quality"], engine)
+        fps = float(options["fps"] if options["fps"] is not None else quality_fps or DEFAULT_FPS)
+        animated = len([fmt for fmt in formats if fmt not in FIGURE_FORMATS])
+        frames = fps * float(options["duration"]) * (1 if engine == "manim" else animated)
+    except (GdvizInputError, TypeError, ValueError):
+        return 0.0
+    return float(width * height) * max(frames, 1.0)
+
+
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
     """Render the job with its engine, then write its record beside the files; returns the files written."""
     with signals_deferred():  # the engine's C extensions must not be interrupted half-initialised
