@@ -45,6 +45,8 @@ SECONDS_PER_MEGAPIXEL: dict[tuple[str, str], float] = {
     ("manim", "update-rule"): 0.29, ("manim", "regimes"): 0.29,
 }
 TYPICAL_SECONDS_PER_MEGAPIXEL = {"matplotlib": 0.036, "manim": 0.12}
+WORKER_START = "forkserver"
+ENGINE_MODULES = {"matplotlib": "scenes.render", "manim": "scenes.manim.common"}  # what each engine's clips import
 _DECLARED_TYPES = {"float | None": (int, float), "int | None": (int,), "str | None": (str,), "str": (str,),
                    "bool": (bool,)}
 
@@ -218,21 +220,36 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
         for clip in clips:
             yield _outcome(clip, lambda clip=clip: render_clip(clip.options))
         return
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no state inherited from this one
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(clips)) as pool:
         futures = {pool.submit(render_clip, dict(clip.options)): clip for clip in clips}
         for future in concurrent.futures.as_completed(futures):
             yield _outcome(futures[future], future.result)
 
 
+def _worker_context(clips: Sequence[Clip]) -> multiprocessing.context.BaseContext:
+    """How worker processes start. Where the platform has it, a fork server: one fresh interpreter (no state
+    inherited from this one) imports gdviz and the engines the clips use, once, and forks each worker from itself,
+    so workers start with them loaded and end without tearing them down. Elsewhere each worker is spawned fresh and
+    imports an engine when its first clip needs it."""
+    if WORKER_START != "forkserver" or "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    engines = {_engine(clip) for clip in clips}
+    context.set_forkserver_preload(["scenes.batch", *(ENGINE_MODULES[engine] for engine in sorted(engines)
+                                                      if engine in ENGINE_MODULES)])
+    return context
+
+
+def _engine(clip: Clip) -> str:
+    spec = SCENES.get(str(clip.options.get("scene", "dashboard")))
+    return str(clip.options.get("engine") or (spec.default_engine if spec is not None else "matplotlib"))
+
+
 def _expected_cost(clip: Clip) -> float:
     """A clip's likely CPU seconds, for ordering: the pixels it draws times its scene's measured cost per pixel."""
-    options = clip.options
-    spec = SCENES.get(str(options.get("scene", "dashboard")))
-    engine = str(options.get("engine") or (spec.default_engine if spec is not None else "matplotlib"))
-    per_megapixel = SECONDS_PER_MEGAPIXEL.get((engine, spec.name if spec is not None else ""),
-                                              TYPICAL_SECONDS_PER_MEGAPIXEL.get(engine, 0.0))
-    return per_megapixel * drawn_pixels(options) / 1e6
+    engine, scene = _engine(clip), str(clip.options.get("scene", "dashboard"))
+    per_megapixel = SECONDS_PER_MEGAPIXEL.get((engine, scene), TYPICAL_SECONDS_PER_MEGAPIXEL.get(engine, 0.0))
+    return per_megapixel * drawn_pixels(clip.options) / 1e6
 
 
 def _outcome(clip: Clip, result: Callable[[], tuple[tuple[tuple[str, int], ...], float]]) -> Outcome:
