@@ -220,10 +220,28 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
         for clip in clips:
             yield _outcome(clip, lambda clip=clip: render_clip(clip.options))
         return
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(clips)) as pool:
-        futures = {pool.submit(render_clip, dict(clip.options)): clip for clip in clips}
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(clips))
+    try:
+        futures = {pool.submit(_render_in_worker, dict(clip.options)): clip for clip in clips}
         for future in concurrent.futures.as_completed(futures):
             yield _outcome(futures[future], future.result)
+    finally:  # interrupted: no other clip starts; those running end (Ctrl-C interrupts them too), files whole
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_worker_interrupted = [False]  # in a pool worker: an interrupt has reached it
+
+
+def _render_in_worker(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int], ...], float]:
+    """render_clip in a pool worker. Once interrupted (Ctrl-C reaches every process of the command), a worker
+    renders nothing more: a clip already queued to it, which cancelling cannot reach, ends at once."""
+    if _worker_interrupted[0]:
+        raise KeyboardInterrupt("interrupted")
+    try:
+        return render_clip(options)
+    except KeyboardInterrupt:
+        _worker_interrupted[0] = True
+        raise
 
 
 def _worker_context(clips: Sequence[Clip]) -> multiprocessing.context.BaseContext:

@@ -1,5 +1,6 @@
 """`gdviz batch` deciding from the records alone which clips are up to date (no run trained, no drawing library
-imported, each data source fingerprinted once), and ordering the clips to render by their likely cost."""
+imported, each data source fingerprinted once), ordering the clips to render by their likely cost, and stopping
+at an interrupt."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import scenes.batch as batch
 import scenes.jobs as jobs
 from scenes.batch import Clip, _expected_cost, check_clips, pending, read_lecture
 from tests.scenes.test_batch import LECTURE
@@ -106,3 +108,18 @@ def test_clips_are_expected_to_cost_by_their_scene_and_their_pixels() -> None:
     assert cost(scene="line", duration=10) == pytest.approx(2 * cost(scene="line", duration=5))
     assert cost(scene="line", format="png") < cost(scene="line", format="mp4") < cost(scene="line")
     assert cost(scene="no-such-scene") == 0.0
+
+
+def test_an_interrupted_worker_renders_nothing_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[object] = []
+
+    def interrupted(options: object) -> None:
+        rendered.append(options)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "render_clip", interrupted)
+    monkeypatch.setattr(batch, "_worker_interrupted", [False])
+    for _ in range(2):
+        with pytest.raises(KeyboardInterrupt):
+            batch._render_in_worker({"scene": "line"})
+    assert rendered == [{"scene": "line"}]  # the clip queued after the interrupt never started
