@@ -45,8 +45,10 @@ SECONDS_PER_MEGAPIXEL: dict[tuple[str, str], float] = {
     ("manim", "update-rule"): 0.29, ("manim", "regimes"): 0.29,
 }
 TYPICAL_SECONDS_PER_MEGAPIXEL = {"matplotlib": 0.036, "manim": 0.12}
-WORKER_START = "forkserver"
-ENGINE_MODULES = {"matplotlib": "scenes.render", "manim": "scenes.manim.common"}  # what each engine's clips import
+# What a fork server imports before it forks the workers: gdviz and the matplotlib engine, both always installed.
+# Not Manim, an optional extra: should its import fail in a way other than ImportError it would take the server, and
+# every clip, down with it; a worker imports it when its first Manim clip needs it.
+WORKER_PRELOAD = ("scenes.batch", "scenes.render")
 _DECLARED_TYPES = {"float | None": (int, float), "int | None": (int,), "str | None": (str,), "str": (str,),
                    "bool": (bool,)}
 
@@ -220,7 +222,7 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
         for clip in clips:
             yield _outcome(clip, lambda clip=clip: render_clip(clip.options))
         return
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(clips))
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context())
     try:
         futures = {pool.submit(_render_in_worker, dict(clip.options)): clip for clip in clips}
         for future in concurrent.futures.as_completed(futures):
@@ -244,17 +246,14 @@ def _render_in_worker(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int]
         raise
 
 
-def _worker_context(clips: Sequence[Clip]) -> multiprocessing.context.BaseContext:
+def _worker_context() -> multiprocessing.context.BaseContext:
     """How worker processes start. Where the platform has it, a fork server: one fresh interpreter (no state
-    inherited from this one) imports gdviz and the engines the clips use, once, and forks each worker from itself,
-    so workers start with them loaded and end without tearing them down. Elsewhere each worker is spawned fresh and
-    imports an engine when its first clip needs it."""
-    if WORKER_START != "forkserver" or "forkserver" not in multiprocessing.get_all_start_methods():
+    inherited from this one) imports WORKER_PRELOAD once and forks each worker from itself, so workers start with it
+    loaded and end without tearing it down. Elsewhere each worker is spawned fresh."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    engines = {_engine(clip) for clip in clips}
-    context.set_forkserver_preload(["scenes.batch", *(ENGINE_MODULES[engine] for engine in sorted(engines)
-                                                      if engine in ENGINE_MODULES)])
+    context.set_forkserver_preload(list(WORKER_PRELOAD))
     return context
 
 
