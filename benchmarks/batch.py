@@ -5,7 +5,8 @@ Run with `.venv/bin/python benchmarks/batch.py [--rounds N]`; targets: parallel 
 run ≤ 5 % of the first. Each round renders the lecture into fresh folders, once with --jobs 1 and once with all
 cores (the order alternating between rounds, so neither side always meets a warmer disk cache), then reruns the
 parallel folder, every clip up to date; every command is a new `gdviz` process, as a user runs it. The machine's
-load is printed beside the numbers: other work on it slows whichever side it overlaps.
+load average is printed beside the numbers (it counts this benchmark's own processes too: about 2 while --jobs 2
+runs): other work on the machine slows whichever side it overlaps, the parallel one most.
 
 `--costs` instead measures what scenes.batch orders clips by: each scene's CPU seconds (this process and its
 encoders) per million pixels drawn, per engine, at 854×480, 3 s, MP4.
@@ -92,14 +93,16 @@ def verdict(met: bool) -> str:
 
 def one_round(folder: Path, lecture: Path, cores: int, serial_first: bool) -> tuple[float, float, float]:
     """(--jobs 1 seconds, --jobs cores seconds, the up-to-date rerun's seconds), each into a fresh folder."""
-    runs = {1: folder / "serial", cores: folder / "parallel"}
-    seconds = {jobs: batch_seconds(lecture, runs[jobs], jobs) for jobs in ((1, cores) if serial_first else (cores, 1))}
-    return seconds[1], seconds[cores], batch_seconds(lecture, runs[cores], cores)
+    sides = [("serial", 1), ("parallel", cores)]
+    seconds = {name: batch_seconds(lecture, folder / name, jobs)
+               for name, jobs in (sides if serial_first else sides[::-1])}
+    return seconds["serial"], seconds["parallel"], batch_seconds(lecture, folder / "parallel", cores)
 
 
 def benchmark(rounds: int) -> None:
     cores = os.cpu_count() or 1
-    subprocess.run([sys.executable, "-c", "import scenes.batch, scenes.render, manim"], cwd=ROOT, check=True)  # disk
+    # Both sides read the same modules: load them from disk once before either is timed.
+    subprocess.run([sys.executable, "-c", "import scenes.batch, scenes.render, manim"], cwd=ROOT, check=True)
     speedups, fractions = [], []
     with tempfile.TemporaryDirectory() as folder:
         lecture = Path(folder) / "lecture.toml"
