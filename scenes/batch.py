@@ -13,6 +13,7 @@ separate processes (or as tasks on a Dask distributed cluster), each with its re
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,7 +24,7 @@ from typing import Any
 from gdcore.cluster import connect
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.options import DataOptions, RunOptions
-from scenes.jobs import Job, plan_job, render_job, up_to_date
+from scenes.jobs import Job, Recorded, RecordIndex, drawn_pixels, plan_job, render_job
 from scenes.registry import SCENES
 
 # The TOML types each option takes (a list where the CLI repeats it); int where a float is asked is fine.
@@ -32,7 +33,22 @@ _RENDER_TYPES: dict[str, tuple[type, ...]] = {
     "duration": (int, float), "time": (str,), "theme": (str,), "rotate": (bool,), "out": (str,), "name": (str,),
     "title": (str,), "steps": (int,), "max_size": (str, int), "theory": (bool,), "gif_width": (int,),
 }
-MANIM_COST = 4.0  # a Manim clip's time against a matplotlib clip's of the same length (benchmarks/batch.py)
+# A clip's likely CPU seconds per million pixels drawn (scenes.jobs.drawn_pixels), by engine and scene, for ordering
+# the clips longest first: measured with `benchmarks/batch.py --costs` (854×480, 3 s, MP4; the 2-core machine, busy,
+# so good to perhaps ±30 %). A scene not listed costs its engine's typical scene's.
+SECONDS_PER_MEGAPIXEL: dict[tuple[str, str], float] = {
+    ("matplotlib", "dashboard"): 0.052, ("matplotlib", "line"): 0.036, ("matplotlib", "contour"): 0.037,
+    ("matplotlib", "surface"): 0.033, ("matplotlib", "loss"): 0.030, ("matplotlib", "modes"): 0.030,
+    ("matplotlib", "race"): 0.029, ("matplotlib", "scaling"): 0.029, ("matplotlib", "sweep"): 0.043,
+    ("matplotlib", "regimes"): 0.23, ("matplotlib", "compare"): 0.078,
+    ("manim", "line"): 0.049, ("manim", "contour"): 0.054, ("manim", "surface"): 0.12,
+    ("manim", "update-rule"): 0.29, ("manim", "regimes"): 0.29,
+}
+TYPICAL_SECONDS_PER_MEGAPIXEL = {"matplotlib": 0.036, "manim": 0.12}
+# What a fork server imports before it forks the workers: gdviz and the matplotlib engine, both always installed.
+# Not Manim, an optional extra: should its import fail in a way other than ImportError it would take the server, and
+# every clip, down with it; a worker imports it when its first Manim clip needs it.
+WORKER_PRELOAD = ("scenes.batch", "scenes.render")
 _DECLARED_TYPES = {"float | None": (int, float), "int | None": (int,), "str | None": (str,), "str": (str,),
                    "bool": (bool,)}
 
@@ -70,11 +86,27 @@ class Clip:
 
 @dataclass(frozen=True)
 class Checked:
-    """A clip and what checking it found: its job, or the one-line reason it cannot render."""
+    """A clip and what checking it found: its job, or the one-line reason it cannot render, or the record of an
+    earlier render that stands for it (then it is planned only if its job is asked for: --force, --dry-run)."""
 
     clip: Clip
-    job: Job | None
+    planned: Job | None = None
     error: str | None = None
+    recorded: Recorded | None = None
+
+    @functools.cached_property
+    def job(self) -> Job | None:
+        """The clip's job: planned when checked, or now for a clip its record vouched for; None for a bad clip."""
+        if self.planned is not None or self.recorded is None:
+            return self.planned
+        return plan_job(self.clip.options)
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """The files the clip writes (or wrote): its job's, or those its record lists."""
+        if self.recorded is not None:
+            return self.recorded.paths
+        return tuple(self.planned.paths.values()) if self.planned is not None else ()
 
 
 @dataclass(frozen=True)
@@ -141,27 +173,34 @@ def _type_name(kind: type) -> str:
 
 
 def check_clips(clips: Sequence[Clip], out: str | None = None) -> list[Checked]:
-    """Every clip planned (its data built, its runs trained) before any renders; two clips writing the same file
-    are an error for the second."""
+    """Every clip checked before any renders: one an earlier render's record stands for (same version, options
+    and data, files there) by its record alone, with no run trained; every other planned (its data built, its runs
+    trained). Two clips writing the same file are an error for the second."""
     checked: list[Checked] = []
     claimed: dict[Path, Clip] = {}
+    records = RecordIndex()
     for clip in clips:
         if clip.problem is not None:
-            checked.append(Checked(clip, None, clip.problem))
+            checked.append(Checked(clip, error=clip.problem))
             continue
-        options = dict(clip.options) | ({"out": out} if out is not None else {})
-        try:
-            job = plan_job(options)
-        except GdvizInputError as error:
-            checked.append(Checked(clip, None, str(error)))
-            continue
-        clash = next((claimed[path] for path in job.paths.values() if path in claimed), None)
+        item = _checked(Clip(clip.number, dict(clip.options) | ({"out": out} if out is not None else {})), records)
+        clash = next((claimed[path] for path in item.paths if path in claimed), None)
         if clash is not None:
-            checked.append(Checked(clip, None, f"writes the same files as {clash.label}: give it a `name`"))
-            continue
-        claimed |= {path: clip for path in job.paths.values()}
-        checked.append(Checked(Clip(clip.number, options), job))
+            item = Checked(clip, error=f"writes the same files as {clash.label}: give it a `name`")
+        claimed |= dict.fromkeys(item.paths, clip)
+        checked.append(item)
     return checked
+
+
+def _checked(clip: Clip, records: RecordIndex) -> Checked:
+    """The clip vouched for by a record, else planned, else the one-line reason it cannot render."""
+    recorded = records.find(clip.options)
+    if recorded is not None:
+        return Checked(clip, recorded=recorded)
+    try:
+        return Checked(clip, plan_job(clip.options))
+    except GdvizInputError as error:
+        return Checked(clip, error=str(error))
 
 
 def render_clip(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int], ...], float]:
@@ -183,19 +222,51 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
         for clip in clips:
             yield _outcome(clip, lambda clip=clip: render_clip(clip.options))
         return
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no state inherited from this one
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(render_clip, dict(clip.options)): clip for clip in clips}
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context())
+    try:
+        futures = {pool.submit(_render_in_worker, dict(clip.options)): clip for clip in clips}
         for future in concurrent.futures.as_completed(futures):
             yield _outcome(futures[future], future.result)
+    finally:  # interrupted: no other clip starts; those running end (Ctrl-C interrupts them too), files whole
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_worker_interrupted = [False]  # in a pool worker: an interrupt has reached it
+
+
+def _render_in_worker(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int], ...], float]:
+    """render_clip in a pool worker. Once interrupted (Ctrl-C reaches every process of the command), a worker
+    renders nothing more: a clip already queued to it, which cancelling cannot reach, ends at once."""
+    if _worker_interrupted[0]:
+        raise KeyboardInterrupt("interrupted")
+    try:
+        return render_clip(options)
+    except KeyboardInterrupt:
+        _worker_interrupted[0] = True
+        raise
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start. Where the platform has it, a fork server: one fresh interpreter (no state
+    inherited from this one) imports WORKER_PRELOAD once and forks each worker from itself, so workers start with it
+    loaded and end without tearing it down. Elsewhere each worker is spawned fresh."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(WORKER_PRELOAD))
+    return context
+
+
+def _engine(clip: Clip) -> str:
+    spec = SCENES.get(str(clip.options.get("scene", "dashboard")))
+    return str(clip.options.get("engine") or (spec.default_engine if spec is not None else "matplotlib"))
 
 
 def _expected_cost(clip: Clip) -> float:
-    """A rough cost, for ordering: a Manim clip takes several times a matplotlib one; longer clips take longer."""
-    options = clip.options
-    spec = SCENES.get(str(options.get("scene", "dashboard")))
-    engine = options.get("engine") or (spec.default_engine if spec is not None else "matplotlib")
-    return (MANIM_COST if engine == "manim" else 1.0) * float(options.get("duration", 5.0) or 5.0)
+    """A clip's likely CPU seconds, for ordering: the pixels it draws times its scene's measured cost per pixel."""
+    engine, scene = _engine(clip), str(clip.options.get("scene", "dashboard"))
+    per_megapixel = SECONDS_PER_MEGAPIXEL.get((engine, scene), TYPICAL_SECONDS_PER_MEGAPIXEL.get(engine, 0.0))
+    return per_megapixel * drawn_pixels(clip.options) / 1e6
 
 
 def _outcome(clip: Clip, result: Callable[[], tuple[tuple[tuple[str, int], ...], float]]) -> Outcome:
@@ -224,11 +295,10 @@ def _on_dask(clips: Sequence[Clip], jobs: int, scheduler: str) -> Iterator[Outco
 
 
 def pending(checked: Sequence[Checked], force: bool) -> tuple[list[Clip], list[Clip]]:
-    """The clips to render and those up to date (their record matches and their files exist)."""
+    """The clips to render and those up to date (a record stands for them: see check_clips); bad clips in neither."""
     todo, fresh = [], []
     for item in checked:
-        if item.job is None:
-            continue
-        (todo if force or not up_to_date(item.job) else fresh).append(item.clip)
+        if item.error is None:
+            (todo if force or item.recorded is None else fresh).append(item.clip)
     return todo, fresh
 

@@ -153,6 +153,27 @@ def plan_job(given: Mapping[str, Any]) -> Job:
                stem, experiments, options, budgets)
 
 
+def drawn_pixels(given: Mapping[str, Any]) -> float:
+    """Roughly the pixels a render draws, resolved from its options as plan_job resolves them without building
+    any run: width × height × fps × duration, once per animated file matplotlib draws (Manim draws its movie once
+    and makes the other formats from it); one frame for a still. For ordering work by its likely cost: options
+    plan_job would refuse count as 0."""
+    from scenes.encoder import FIGURE_FORMATS  # already imported once any clip is planned (its size budget)
+
+    try:
+        options = normalized_options(given)
+        spec = scene_spec(str(options["scene"]))
+        engine = spec.check_engine(options["engine"] or spec.default_engine)
+        formats = _formats(options["format"], engine)
+        (width, height), quality_fps = _frame_size(options["size"], options["quality"], engine)
+        fps = float(options["fps"] if options["fps"] is not None else quality_fps or DEFAULT_FPS)
+        animated = len([fmt for fmt in formats if fmt not in FIGURE_FORMATS])
+        frames = fps * float(options["duration"]) * (1 if engine == "manim" else animated)
+    except (GdvizInputError, TypeError, ValueError):
+        return 0.0
+    return float(width * height) * max(frames, 1.0)
+
+
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
     """Render the job with its engine, then write its record beside the files; returns the files written."""
     with signals_deferred():  # the engine's C extensions must not be interrupted half-initialised
@@ -230,14 +251,19 @@ def record_of(job: Job, written: Sequence[Any] = ()) -> dict[str, Any]:
     return {
         "record": RECORD_VERSION,
         "gdviz": package_version(),
-        "options": {name.replace("_", "-"): list(value) if isinstance(value, tuple) else value
-                    for name, value in job.options.items()},
+        "options": recorded_options(job.options),
         "data_fingerprint": data_fingerprint(job.experiments[0].dataset),
         "runs": [_numbers(run) for run in job.experiments],
         "files": [{"path": file.path.name, "bytes": file.size_bytes, "frames": file.frames,
                    "width": file.width, "height": file.height, "duration_s": round(file.duration_s, 3)}
                   for file in written],
     }
+
+
+def recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Normalized options as a record spells them: CLI names, lists for the repeated ones (JSON has no tuple)."""
+    return {name.replace("_", "-"): list(value) if isinstance(value, tuple) else value
+            for name, value in options.items()}
 
 
 def _numbers(run: Experiment) -> dict[str, Any]:
@@ -292,11 +318,82 @@ def up_to_date(job: Job) -> bool:
         record = json.loads(job.record_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    fresh = record_of(job)
-    same = all(record.get(key) == fresh[key] for key in ("record", "gdviz", "options", "data_fingerprint"))
-    listed = {file.get("path") for file in record.get("files", [])}
-    return same and listed == {path.name for path in job.paths.values()} and all(
-        path.exists() for path in job.paths.values())
+    identity = _identity(job.options, data_fingerprint(job.experiments[0].dataset))
+    return _matches(record, identity) and _files_present(record, tuple(job.paths.values()))
+
+
+def _identity(options: Mapping[str, Any], fingerprint: str) -> dict[str, Any]:
+    """What must be equal for a record to stand for a render: record format, gdviz version, options, data."""
+    return {"record": RECORD_VERSION, "gdviz": package_version(), "options": recorded_options(options),
+            "data_fingerprint": fingerprint}
+
+
+def _matches(record: Any, identity: Mapping[str, Any]) -> bool:
+    return isinstance(record, dict) and all(record.get(key) == value for key, value in identity.items())
+
+
+def _files_present(record: Mapping[str, Any], paths: Sequence[Path]) -> bool:
+    """The record lists exactly these files (by name) and every one is still there."""
+    files = record.get("files")
+    listed = {file.get("path") for file in files if isinstance(file, dict)} if isinstance(files, list) else set()
+    return listed == {path.name for path in paths} and all(path.exists() for path in paths)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An earlier render that stands for a set of options: its record and the files it lists (all present)."""
+
+    record_path: Path
+    paths: tuple[Path, ...]
+
+
+class RecordIndex:
+    """Finds the record of an earlier render from the options alone, with the least work: no run is trained and no
+    drawing library imported. The data is built and fingerprinted once per distinct data source, and each output
+    folder's records are read once; an index is meant for one check of many clips (it does not see later writes).
+
+    A record stands for the options when its format, gdviz version, options (defaults filled in) and data
+    fingerprint are this render's, and the files it lists (STEM.FORMAT for each format asked) are all there: the
+    same version planning the same options on the same data chooses the same stem, so no run needs training."""
+
+    def __init__(self) -> None:
+        self._data: dict[DataOptions, tuple[str, str]] = {}  # data options → (dataset name, fingerprint)
+        self._records: dict[Path, list[tuple[Path, Any]]] = {}  # folder → its records (path, parsed JSON)
+
+    def find(self, given: Mapping[str, Any]) -> Recorded | None:
+        """The record standing for these options, or None (none matches, or the options need planning to say
+        what is wrong with them: plan_job does that)."""
+        try:
+            options = normalized_options(given)
+            spec = scene_spec(str(options["scene"]))
+            formats = _formats(options["format"], str(options["engine"] or spec.default_engine))
+            dataset_name, fingerprint = self._data_identity(_run_options(options)[0])
+        except (GdvizInputError, TypeError, ValueError):
+            return None
+        folder = Path(str(options["out"])) / dataset_name
+        identity = _identity(options, fingerprint)
+        for record_path, record in self._records_in(folder):
+            paths = tuple(folder / f"{record_path.stem}.{fmt}" for fmt in formats)
+            if _matches(record, identity) and _files_present(record, paths):
+                return Recorded(record_path, paths)
+        return None
+
+    def _data_identity(self, data: DataOptions) -> tuple[str, str]:
+        if data not in self._data:
+            dataset = build_dataset(data)
+            self._data[data] = (dataset.name, data_fingerprint(dataset))
+        return self._data[data]
+
+    def _records_in(self, folder: Path) -> list[tuple[Path, Any]]:
+        if folder not in self._records:
+            records = []
+            for path in sorted(folder.glob("*.json")):
+                try:
+                    records.append((path, json.loads(path.read_text(encoding="utf-8"))))
+                except (OSError, ValueError):
+                    continue  # not a record (or unreadable): it stands for nothing
+            self._records[folder] = records
+        return self._records[folder]
 
 
 # ── Checks ───────────────────────────────────────────────────────────────────────────────────────────────────
