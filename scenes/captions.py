@@ -138,7 +138,7 @@ def rate_label(experiment: Experiment) -> str:
 def divergence_text(experiment: Experiment, form: BannerForm = "wide") -> str:
     """Why the run diverged, at the epoch it did:
     wide     'diverged at epoch 11: η·L = 4.96 > 2' over 'the error grows ×3.96 per step';
-    compact  on one line (a grid cell): 'diverged at epoch 11: η·L = 4.96 > 2 · error ×3.96 per step';
+    compact  on one line (a grid cell, whose title gives η·L): 'diverged at epoch 11: η·L > 2 · error ×3.96 per step';
     narrow   three short lines (a side column): 'diverged at epoch 11', 'η·L = 4.96 > 2', 'error ×3.96 per step';
     forecast before it stops, on one quiet line: 'η·L = 4.96 > 2: expect the error to grow ×3.96 per step'.
     """
@@ -153,8 +153,8 @@ def divergence_text(experiment: Experiment, form: BannerForm = "wide") -> str:
     why, growth = f"{eta_l_text(report)} > {limit:.3g}", f"×{report.growth:.3g} per step"
     if form == "forecast":
         return f"{why}: expect the error to grow {growth}"
-    if form == "compact":
-        return f"{when}: {why} · error {growth}"
+    if form == "compact":  # under a cell title that gives η·L: the limit it passed, not its value again
+        return f"{when}: η·L > {limit:.3g} · error {growth}"
     if form == "narrow":
         return f"{when}\n{why}\nerror {growth}"
     return f"{when}: {why}\nthe error grows {growth}"

@@ -68,8 +68,10 @@ class ContourPanel:
                                  linestyle="none", zorder=6, animated=animated)
         note = held_note(experiment, self.slice)
         if note:
+            # Inside the panel, broken to its width once laid out (layouts._fit_notes): it takes no room of its own,
+            # or a long note's first, unbroken line would squeeze the panel before it is broken.
             axes.text(0.01, 0.01, note, transform=axes.transAxes, fontsize="small", color=colors.foreground,
-                      va="bottom", ha="left", alpha=0.8)
+                      va="bottom", ha="left", alpha=0.8, in_layout=False)
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return zoom_levels(self.base, self.path, epochs)

@@ -47,7 +47,7 @@ def test_the_banner_in_its_three_forms_says_the_same() -> None:
     assert (eta_l, growth) == pytest.approx((4.96, 3.96), abs=0.005)
     why, per_step = f"η·L = {eta_l:.3g} > 2", f"×{growth:.3g} per step"
     assert divergence_text(run) == f"diverged at epoch 11: {why}\nthe error grows {per_step}"
-    assert divergence_text(run, "compact") == f"diverged at epoch 11: {why} · error {per_step}"
+    assert divergence_text(run, "compact") == f"diverged at epoch 11: η·L > 2 · error {per_step}"
     assert divergence_text(run, "narrow").split("\n") == ["diverged at epoch 11", why, f"error {per_step}"]
 
 

@@ -290,3 +290,14 @@ def test_a_divergent_runs_banner_room_shows_a_quiet_forecast_until_the_banner(si
     assert readout.banner.get_visible() and not readout.forecast.get_visible()
     band = extent(readout.banner, stage)  # the room kept for the banner
     assert band.y0 <= forecast.y0 and forecast.y1 <= band.y1
+
+
+@pytest.mark.parametrize("size", [(640, 360), (720, 406), (1280, 720), (1080, 1080)])
+def test_no_regimes_cell_is_squeezed_by_its_banner_or_notes(size: tuple[int, int]) -> None:
+    """The divergent cell carries a banner and ×10ⁿ offsets; its panels still get over half the height of the
+    others' (a held note inside a panel once took the room of its unbroken line and left that cell 15 px)."""
+    scene, cases = runs("regimes:plane:")
+    stage = build_stage(scene, cases, Look(*size))
+    still_frame(stage, max(run.epochs for run in cases))
+    heights = [axes.get_window_extent().height for axes in stage.figure.axes if axes.axison]
+    assert min(heights) > 0.5 * max(heights), heights
