@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
 
 from gdcore.experiment import Experiment
@@ -15,6 +16,7 @@ from scenes.limits import Box, no_worse_than_start, zoom_levels
 from scenes.mpl.surface import camera_location
 from scenes.theme import Palette, style_3d_axes
 
+PLANE_TICKS = 4  # ticks along each feature axis of the 3D plane, at most
 PLANE_RESOLUTION = 8  # the fitted plane is flat: a coarse mesh shows it
 MAX_RESIDUALS = 200  # residual segments drawn up to this many points; beyond, they are a grey wash
 
@@ -106,6 +108,8 @@ class PlanePanel:
         axes.set_zlabel(experiment.dataset.target_name, labelpad=4)
         axes.set_xlim(x1[0], x1[-1])
         axes.set_ylim(x2[0], x2[-1])
+        for axis in (axes.xaxis, axes.yaxis):  # foreshortened axes: matplotlib's default ticks run into each other
+            axis.set_major_locator(MaxNLocator(PLANE_TICKS))
         axes.view_init(elev=22, azim=-60)
         style_3d_axes(axes, colors)
         # The plane is flat: one filled quadrilateral and a mesh of lines show it, at a fraction of the cost
