@@ -100,13 +100,15 @@ def fit_to_budget(
     fps: float,
     min_short_side: int = MIN_SHORT_SIDE,
     min_fps: float = MIN_FPS,
+    drafted: Path | None = None,
 ) -> BudgetChoice:
     """Write the clip to `path` (.gif, .webp or .webm) in at most `max_bytes`, as large and smooth as fits.
 
     Tries the requested size and rate first; then lower frame rates (down to `min_fps`), then fewer colours (GIF, WebP)
     or a lower quality (WebM), then smaller sizes (aspect kept, down to a short side of `min_short_side`, or the
     requested one if smaller). Raises GdvizInputError, one line giving the smallest file reached, if nothing fits;
-    no file is left then.
+    no file is left then. `drafted`: the clip already encoded at the requested size and rate (a render's draft), taken
+    as the first attempt instead of drawing and encoding it again.
     """
     path = Path(path)
     kind = path.suffix.lower().removeprefix(".")
@@ -119,7 +121,7 @@ def fit_to_budget(
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.stem}.budget-") as folder:
         trial = _Trials(path, Path(folder), frames)
         attempt = Attempt(width, height, fps)
-        size = trial.encode(attempt)
+        size = trial.encode(attempt) if drafted is None else trial.adopt(attempt, drafted)
         for step in _steps(attempt, max_bytes, min_fps, floor, trial):
             if size <= max_bytes:
                 break
@@ -156,6 +158,13 @@ class _Trials:
 
     def file(self, attempt: Attempt) -> Path:
         return self.files[attempt]
+
+    def adopt(self, attempt: Attempt, file: Path) -> int:
+        """Take an attempt encoded elsewhere (moved into the scratch folder); its size."""
+        self.files[attempt] = self.folder / f"{self.count}{self.path.suffix}"
+        os.replace(file, self.files[attempt])
+        self.sizes[attempt] = self.files[attempt].stat().st_size
+        return self.sizes[attempt]
 
     def encode(self, attempt: Attempt) -> int:
         if attempt in self.sizes:

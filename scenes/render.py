@@ -138,7 +138,8 @@ def _within_budget(draft: WrittenFile, path: Path, max_bytes: int, experiments: 
         stage = build_stage(settings.scene, experiments, replace(look, width=width, height=height))
         return blitted_frames(stage, clock(experiments, fps, settings.duration, settings.time))
 
-    choice = fit_to_budget(path, frames, max_bytes, width=draft.width, height=draft.height, fps=settings.fps)
+    choice = fit_to_budget(path, frames, max_bytes, width=draft.width, height=draft.height, fps=settings.fps,
+                           drafted=draft.path)
     plan = clock(experiments, choice.fps, settings.duration, settings.time)
     palette = f", {choice.colors} colours" if choice.colors else ""
     quality = f", crf {choice.quality}" if choice.quality else ""

@@ -78,6 +78,17 @@ def test_frame_rate_goes_first(tmp_path: Path) -> None:
     assert gif_frames(path) == (round(choice.fps * SECONDS), (64, 48))
 
 
+def test_a_drafted_clip_is_not_drawn_again(tmp_path: Path) -> None:
+    """A render's draft at the requested size and rate is the first attempt: only the lower rates are drawn."""
+    clip, path = Clip(noise=True), tmp_path / "noise.gif"
+    full = fit_to_budget(tmp_path / "draft.gif", clip, 10**7, width=64, height=48, fps=20).size_bytes
+    clip.calls.clear()
+    choice = fit_to_budget(path, clip, int(full * 0.7), width=64, height=48, fps=20, min_short_side=16,
+                           drafted=tmp_path / "draft.gif")
+    assert (64, 48, 20) not in clip.calls and clip.calls and choice.fps < 20
+    assert sorted(os.listdir(tmp_path)) == ["noise.gif"]  # the draft went into the trials, and with them
+
+
 def test_then_colours_then_size_never_below_the_floor(tmp_path: Path) -> None:
     clip, path = Clip(noise=True), tmp_path / "noise.gif"
     choice = fit_to_budget(path, clip, 20_000, width=96, height=64, fps=20, min_short_side=24)
