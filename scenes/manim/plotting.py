@@ -420,8 +420,9 @@ def frame_lines(rect: Rect, style: Style) -> mn.VMobject:
 
 
 def ticks(rect: Rect, window: Window, style: Style, x_values: np.ndarray, y_values: np.ndarray,
-          y_powers: bool = False) -> list[mn.Mobject]:
-    """Tick marks on both spines and their numbers, as two mobjects; y_powers labels the y ticks 10^k."""
+          y_powers: bool = False, x_powers: bool = False) -> list[mn.Mobject]:
+    """Tick marks on both spines and their numbers, as two mobjects; y_powers (x_powers) labels the y (x) ticks
+    10^k, k the tick's value (a log axis in log10 units)."""
     size, buff, font = 0.06 * style.unit, 0.08 * style.unit, style.tick_font
     height = glyph_table(font).height
     x_points = window.to_screen(rect, np.column_stack([x_values, np.full(len(x_values), window.y_low)]))
@@ -430,7 +431,8 @@ def ticks(rect: Rect, window: Window, style: Style, x_values: np.ndarray, y_valu
                                                                       for p in y_points]
     labels: list[np.ndarray] = []
     for value, point in zip(x_values, x_points, strict=True):
-        labels += label_points(*number_label(value), font, point + mn.DOWN * (size + buff + height), "centre")
+        text, exponent = ("10", round(value)) if x_powers else number_label(value)
+        labels += label_points(text, exponent, font, point + mn.DOWN * (size + buff + height), "centre")
     for value, point in zip(y_values, y_points, strict=True):
         text, exponent = ("10", round(value)) if y_powers else number_label(value)
         labels += label_points(text, exponent, font, point + np.array([-size - buff, -height / 2, 0]), "right")

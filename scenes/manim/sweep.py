@@ -28,11 +28,9 @@ from scenes.manim.plotting import (
     dashes,
     disks,
     frame_lines,
-    glyph_mobject,
-    glyph_table,
-    label_points,
     nice_ticks,
     strokes,
+    ticks,
 )
 from scenes.mpl.sweep import BAND_ALPHA, NAMED_BAND_FRACTION, OFF_SCALE, rate_index, sweep_limits, sweep_of
 from scenes.theme import regime_color
@@ -41,23 +39,6 @@ quiet_manim()
 
 TITLE_FONT, RATE_FONT, PANEL_FONT = 22.0, 19.0, 16.0
 NAME_ROOM = 0.45  # the band names' row at the top of the rate panel, at the reference type size
-
-
-def decade_labels(rect: Rect, window: Window, style: Style, x_decades: np.ndarray,
-                  y_decades: np.ndarray) -> list[mn.Mobject]:
-    """Tick marks and 10^k numbers on both spines of a log–log panel (the window is in log10 units)."""
-    size, buff, font = 0.06 * style.unit, 0.08 * style.unit, style.tick_font
-    height = glyph_table(font).height
-    x_points = window.to_screen(rect, np.column_stack([x_decades, np.full(len(x_decades), window.y_low)]))
-    y_points = window.to_screen(rect, np.column_stack([np.full(len(y_decades), window.x_low), y_decades]))
-    marks = [np.array([p, p + mn.DOWN * size]) for p in x_points] + [np.array([p, p + mn.LEFT * size])
-                                                                      for p in y_points]
-    labels: list[np.ndarray] = []
-    for value, point in zip(x_decades, x_points, strict=True):
-        labels += label_points("10", round(value), font, point + mn.DOWN * (size + buff + height), "centre")
-    for value, point in zip(y_decades, y_points, strict=True):
-        labels += label_points("10", round(value), font, point + np.array([-size - buff, -height / 2, 0]), "right")
-    return [strokes(marks, style.colors.foreground, 1.4), glyph_mobject(labels, style.colors.foreground)]
 
 
 class RatePanel:
@@ -107,8 +88,8 @@ class RatePanel:
             parts.append(key.move_to([rect.left + 0.12, rect.top - NAME_ROOM * style.unit, 0], aligned_edge=mn.UL))
         x_decades = nice_ticks(window.x_low, window.x_high, 3, integer=True)
         y_decades = nice_ticks(window.y_low, window.y_high, 4, integer=True)
-        return [*parts, frame_lines(rect, style), *decade_labels(rect, window, style, x_decades, y_decades),
-                *self.names(rect, style)]
+        decades = ticks(rect, window, style, x_decades, y_decades, y_powers=True, x_powers=True)
+        return [*parts, frame_lines(rect, style), *decades, *self.names(rect, style)]
 
     def names(self, rect: Rect, style: Style) -> list[mn.Mobject]:
         x_name = style.texts(f"learning rate η ({self.result.optimizer}), log scale", style.font * 0.9,
