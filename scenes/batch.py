@@ -24,6 +24,7 @@ from typing import Any
 from gdcore.cluster import connect
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.options import DataOptions, RunOptions
+from scenes.entry import busy, install_worker_interrupts
 from scenes.jobs import Job, Recorded, RecordIndex, drawn_pixels, plan_job, render_job
 from scenes.registry import SCENES
 
@@ -222,7 +223,10 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
         for clip in clips:
             yield _outcome(clip, lambda clip=clip: render_clip(clip.options))
         return
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context())
+    # Workers take the command's interrupt handling (scenes.entry): SIGINT and SIGTERM held over C-extension imports
+    # (Manim's cairo), raised only while a clip renders (so it cleans up after itself), never in a waiting worker.
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
+                                                  initializer=install_worker_interrupts)
     try:
         futures = {pool.submit(_render_in_worker, dict(clip.options)): clip for clip in clips}
         for future in concurrent.futures.as_completed(futures):
@@ -240,7 +244,8 @@ def _render_in_worker(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int]
     if _worker_interrupted[0]:
         raise KeyboardInterrupt("interrupted")
     try:
-        return render_clip(options)
+        with busy():
+            return render_clip(options)
     except KeyboardInterrupt:
         _worker_interrupted[0] = True
         raise

@@ -22,13 +22,18 @@ EXIT_INTERRUPTED = 130
 REPOST_DELAY_S = 0.02  # an interrupt lost in a destructor is sent again this long after
 _held: list[int] = []  # signals that arrived while deferred
 _deferring = [0]  # depth of nested signals_deferred blocks
+_idle = [False]  # a pool worker waiting between jobs: an interrupt is noted, not raised
+_noted: list[int] = []  # signals that arrived while idle
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     """SIGINT or SIGTERM as Ctrl-C: a KeyboardInterrupt, which every `finally` and atomic write cleans up after;
-    held instead while imports are deferring it."""
+    held instead while imports are deferring it, and noted while a pool worker waits for its next job."""
     if _deferring[0]:
         _held.append(signum)
+        return
+    if _idle[0]:
+        _noted.append(signum)
         return
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
@@ -65,6 +70,25 @@ def install_interrupts() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
     sys.unraisablehook = _repost_lost_interrupt
+
+
+def install_worker_interrupts() -> None:
+    """A pool worker's interrupts (scenes.batch): the command's, raised only inside `busy` blocks. A worker waiting
+    for its next job is not torn down with a traceback; the job after the interrupt raises it at once."""
+    install_interrupts()
+    _idle[0] = True
+
+
+@contextlib.contextmanager
+def busy() -> Iterator[None]:
+    """A job in a pool worker: interrupts raise inside it (one noted while the worker waited, at its start)."""
+    if _noted:
+        raise KeyboardInterrupt(signal.Signals(_noted[-1]).name)
+    _idle[0] = False
+    try:
+        yield
+    finally:
+        _idle[0] = True
 
 
 def main() -> None:

@@ -76,3 +76,43 @@ def test_an_interrupt_raised_inside_a_destructor_still_ends_the_command() -> Non
     done = subprocess.run([sys.executable, "-c", DESTRUCTOR_INTERRUPTED], cwd=ROOT, capture_output=True, text=True,
                           timeout=60, env=os.environ | {"PYTHONPATH": str(ROOT)})
     assert (done.returncode, done.stdout.strip(), done.stderr) == (130, "SIGTERM", "")
+
+
+WAITING_WORKER = """
+import os, signal, sys, time
+from scenes.entry import busy, install_worker_interrupts
+
+install_worker_interrupts()
+os.kill(os.getpid(), signal.SIGINT)  # while the worker waits for a job: noted, not raised
+time.sleep(0.1)
+print("waited")
+try:
+    with busy():
+        print("job started")
+except KeyboardInterrupt as interrupt:
+    print("next job refused:", interrupt)
+"""
+
+BUSY_WORKER = """
+import os, signal, time
+from scenes.entry import busy, install_worker_interrupts
+
+install_worker_interrupts()
+try:
+    with busy():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)
+        print("not interrupted")
+except KeyboardInterrupt as interrupt:
+    print("job interrupted:", interrupt)
+"""
+
+
+@pytest.mark.parametrize(("script", "printed"), [(WAITING_WORKER, "waited\nnext job refused: SIGINT"),
+                                                 (BUSY_WORKER, "job interrupted: SIGTERM")])
+def test_a_batch_worker_is_interrupted_only_inside_a_job(script: str, printed: str) -> None:
+    """A pool worker waiting for its next clip is not torn down with a traceback; the clip it is rendering is
+    interrupted (and cleans up); the clip after an interrupt is refused at once."""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, printed, "")
