@@ -86,8 +86,13 @@ class RunScene(mn.Scene):
         mn.Text.set_default(font=FONT_FAMILY, color=self.colors.foreground)
         mn.DecimalNumber.set_default(color=self.colors.foreground)
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.runs = list(runs) if runs is not None else default_runs()
+        self.runs = list(runs) if runs is not None else self.cli_runs()
         self.plan = plan if plan is not None else plan_for(self.runs)
+
+    @classmethod
+    def cli_runs(cls) -> list[Experiment]:
+        """The runs shown with no arguments (Manim's CLI): the default run; a scene of several runs says which."""
+        return default_runs()
 
     @property
     def run(self) -> Experiment:

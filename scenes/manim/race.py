@@ -6,15 +6,12 @@ colour and a legend entry (optimizer and rate) each, all on one clock; a racer t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import manim as mn
 import numpy as np
 
 from gdcore.experiment import Experiment
-from gdcore.frames import FramePlan
 from scenes.captions import race_label, race_title
-from scenes.manim.common import FastReadout, PlannedRun, RunScene, plan_for, quiet_manim
+from scenes.manim.common import FastReadout, PlannedRun, RunScene, quiet_manim
 from scenes.manim.panels import (
     ManyLossPanel,
     ManyPathsContour,
@@ -38,10 +35,9 @@ TITLE_FONT, LEGEND_FONT, PANEL_FONT = 24.0, 17.0, 17.0
 class RaceScene(RunScene):
     """Every racer's path and loss drawn epoch by epoch on one clock; the legend names each optimizer and its rate."""
 
-    def __init__(self, runs: Sequence[Experiment] | None = None, plan: FramePlan | None = None,
-                 theme: str = "light", **kwargs: object) -> None:
-        runs = list(runs) if runs is not None else registered_runs("race")
-        super().__init__(runs=runs, plan=plan if plan is not None else plan_for(runs), theme=theme, **kwargs)
+    @classmethod
+    def cli_runs(cls) -> list[Experiment]:
+        return registered_runs("race")
 
     def construct(self) -> None:
         texts = TextCache()

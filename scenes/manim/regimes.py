@@ -8,7 +8,6 @@ beside the loss on a log scale. A view that its run escapes follows it continuou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import manim as mn
@@ -16,7 +15,6 @@ import numpy as np
 
 from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment, RunRequest, prepare
-from gdcore.frames import FramePlan
 from gdcore.regimes import REGIME_NAMES
 from gdcore.slices import default_axes, optimum_slice
 from scenes.captions import cell_title, divergence_text, grid_title, held_values, run_regime
@@ -24,7 +22,6 @@ from scenes.manim.common import (
     DEFAULT_DATASET,
     PlannedRun,
     RunScene,
-    plan_for,
     quiet_manim,
     short_number,
 )
@@ -183,10 +180,9 @@ class RegimesScene(RunScene):
     """Four learning rates on one problem, one cell each on one clock; then the divergent run up close, its views
     following the escape, and a banner saying why it diverged."""
 
-    def __init__(self, runs: Sequence[Experiment] | None = None, plan: FramePlan | None = None,
-                 theme: str = "light", **kwargs: object) -> None:
-        runs = list(runs) if runs is not None else preset_runs()
-        super().__init__(runs=runs, plan=plan if plan is not None else plan_for(runs), theme=theme, **kwargs)
+    @classmethod
+    def cli_runs(cls) -> list[Experiment]:
+        return preset_runs()
 
     def construct(self) -> None:
         texts = TextCache()

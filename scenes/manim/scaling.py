@@ -6,15 +6,12 @@ against circles), κ and 2/L of each, each run by gd at its best constant rate 2
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import manim as mn
 import numpy as np
 
 from gdcore.experiment import Experiment
-from gdcore.frames import FramePlan
 from scenes.captions import run_regime, scaling_text, scaling_title
-from scenes.manim.common import FastReadout, PlannedRun, RunScene, plan_for, quiet_manim, short_number
+from scenes.manim.common import FastReadout, PlannedRun, RunScene, quiet_manim, short_number
 from scenes.manim.panels import (
     ManyPathsContour,
     equal_units,
@@ -44,10 +41,9 @@ class ScalingScene(RunScene):
     """Raw features (left) against standardized ones (right), each with its κ, 2/L, best rate and the epochs that
     rate needs written above its contours, the two paths drawn on one clock."""
 
-    def __init__(self, runs: Sequence[Experiment] | None = None, plan: FramePlan | None = None,
-                 theme: str = "light", **kwargs: object) -> None:
-        runs = list(runs) if runs is not None else registered_runs("scaling")
-        super().__init__(runs=runs, plan=plan if plan is not None else plan_for(runs), theme=theme, **kwargs)
+    @classmethod
+    def cli_runs(cls) -> list[Experiment]:
+        return registered_runs("scaling")
 
     def construct(self) -> None:
         texts = TextCache()

@@ -14,10 +14,9 @@ import manim as mn
 import numpy as np
 
 from gdcore.experiment import Experiment
-from gdcore.frames import FramePlan
 from gdcore.sweep import Sweep, regime_bands
 from scenes.captions import rate_label, run_regime, sweep_title
-from scenes.manim.common import PlannedRun, RunScene, plan_for, quiet_manim
+from scenes.manim.common import PlannedRun, RunScene, quiet_manim
 from scenes.manim.panels import ManyPathsContour, cross, play_motion, registered_runs, two_rects
 from scenes.manim.plotting import (
     Rect,
@@ -120,10 +119,9 @@ class SweepScene(RunScene):
     """The rates one after another: the path of the rate shown (left), the final loss of every rate so far (right);
     a step starts each time the rate crosses into another regime."""
 
-    def __init__(self, runs: Sequence[Experiment] | None = None, plan: FramePlan | None = None,
-                 theme: str = "light", **kwargs: object) -> None:
-        runs = list(runs) if runs is not None else registered_runs("sweep")
-        super().__init__(runs=runs, plan=plan if plan is not None else plan_for(runs), theme=theme, **kwargs)
+    @classmethod
+    def cli_runs(cls) -> list[Experiment]:
+        return registered_runs("sweep")
 
     def construct(self) -> None:
         texts = TextCache()
