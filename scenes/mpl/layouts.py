@@ -144,9 +144,17 @@ def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
     views = np.column_stack([panel.view_keys(np.arange(last_epoch + 1)) for panel in panels])
     _set_views(panels, views[-1])
     for _ in range(3):  # each pass measures the ticks where the one before put the panels
+        before = _positions(figure)
         _lay_out(figure)
+        if np.array_equal(_positions(figure), before):
+            break  # a pass that leaves every panel where it was is a fixed point: the next would too
     figure.set_layout_engine("none")
     _hold_every_view(figure, panels, views)
+
+
+def _positions(figure: Figure) -> np.ndarray:
+    """Where the layout put each axes (figure fractions: left, bottom, width, height)."""
+    return np.array([axes.get_position(original=True).bounds for axes in figure.axes])
 
 
 def _limits(axes: Axes) -> tuple[float, ...]:
