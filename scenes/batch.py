@@ -24,7 +24,7 @@ from typing import Any
 from gdcore.cluster import connect
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.options import DataOptions, RunOptions
-from scenes.entry import busy, install_worker_interrupts
+from scenes.entry import busy, install_worker_interrupts, signals_deferred
 from scenes.jobs import Job, Recorded, RecordIndex, drawn_pixels, plan_job, render_job
 from scenes.registry import SCENES
 
@@ -46,10 +46,11 @@ SECONDS_PER_MEGAPIXEL: dict[tuple[str, str], float] = {
     ("manim", "update-rule"): 0.29, ("manim", "regimes"): 0.29,
 }
 TYPICAL_SECONDS_PER_MEGAPIXEL = {"matplotlib": 0.036, "manim": 0.12}
-# What a fork server imports before it forks the workers: gdviz and the matplotlib engine, both always installed.
-# Not Manim, an optional extra: should its import fail in a way other than ImportError it would take the server, and
-# every clip, down with it; a worker imports it when its first Manim clip needs it.
-WORKER_PRELOAD = ("scenes.batch", "scenes.render")
+# What a fork server imports before it forks the workers: first what makes it ignore the command's interrupts
+# (scenes.fork_server), then gdviz and the matplotlib engine, both always installed. Not Manim, an optional extra:
+# should its import fail in a way other than ImportError it would take the server, and every clip, down with it; a
+# worker imports it when its first Manim clip needs it.
+WORKER_PRELOAD = ("scenes.fork_server", "scenes.batch", "scenes.render")
 _DECLARED_TYPES = {"float | None": (int, float), "int | None": (int,), "str | None": (str,), "str": (str,),
                    "bool": (bool,)}
 
@@ -228,7 +229,8 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
                                                   initializer=install_worker_interrupts)
     try:
-        futures = {pool.submit(_render_in_worker, dict(clip.options)): clip for clip in clips}
+        with signals_deferred():  # submitting starts the workers: each is the pool's before an interrupt ends it
+            futures = {pool.submit(_render_in_worker, dict(clip.options)): clip for clip in clips}
         for future in concurrent.futures.as_completed(futures):
             yield _outcome(futures[future], future.result)
     finally:  # interrupted: no other clip starts; those running end (Ctrl-C interrupts them too), files whole

@@ -116,3 +116,59 @@ def test_a_batch_worker_is_interrupted_only_inside_a_job(script: str, printed: s
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           env=os.environ | {"PYTHONPATH": str(ROOT)})
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, printed, "")
+
+
+LECTURE = """
+[defaults]
+size = "320x180"
+fps = 10
+duration = 2
+format = "mp4"
+[[clip]]
+scene = "line"
+[[clip]]
+scene = "contour"
+[[clip]]
+scene = "loss"
+"""
+
+
+def _session_members(session: int) -> list[int]:
+    """The processes still alive in a session (a command started in a session of its own, and all it started)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after 'pid (name)': state, ppid, pgrp, session
+        except OSError:
+            continue  # it ended while being read
+        if int(fields[3]) == session and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("after", [0.6, 0.9, 1.3, 2.5])
+def test_a_signal_to_a_batch_s_every_process_ends_them_all_quietly(tmp_path: Path, after: float,
+                                                                   signum: signal.Signals) -> None:
+    """Ctrl-C in a terminal (or `kill` of the process group) reaches the batch, its fork server and its workers at
+    once, whenever it comes: workers starting, the fork server importing, clips rendering. One line, exit 130, no
+    traceback from any of them, nothing half-written, and no process of the command left behind (a killed fork
+    server once left a worker waiting forever)."""
+    lecture = tmp_path / "lecture.toml"
+    lecture.write_text(LECTURE)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "scenes", "batch", str(lecture), "--jobs", "2", "--out", str(out)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    time.sleep(after)
+    os.killpg(process.pid, signum)
+    _, stderr = process.communicate(timeout=120)
+    deadline = time.monotonic() + 10  # the fork server ends once it sees the command's end
+    while _session_members(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _session_members(process.pid), stderr
+    assert "Traceback" not in stderr and not _left_behind(out), (stderr, _left_behind(out))
+    assert process.returncode in (0, 130, -signum), stderr
+    if process.returncode == 130:
+        assert stderr.strip().splitlines() == ["gdviz: interrupted"]
