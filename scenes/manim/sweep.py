@@ -31,7 +31,16 @@ from scenes.manim.plotting import (
     strokes,
     ticks,
 )
-from scenes.mpl.sweep import BAND_ALPHA, NAMED_BAND_FRACTION, OFF_SCALE, rate_index, sweep_limits, sweep_of
+from scenes.mpl.sweep import (
+    BAND_ALPHA,
+    GREW_ARROW,
+    NAMED_BAND_FRACTION,
+    off_chart,
+    rate_index,
+    shown_losses,
+    sweep_limits,
+    sweep_of,
+)
 from scenes.theme import regime_color
 
 quiet_manim()
@@ -42,19 +51,19 @@ NAME_ROOM = 0.45  # the band names' row at the top of the rate panel, at the ref
 
 class RatePanel:
     """Final loss against the rate, log–log (as scenes.mpl.sweep draws it): the regime bands, the closed-form
-    minimum, the stable limit; the rates so far as dots in their regime's colour (a diverged rate as a × near the
-    top: its loss is off the scale), a line at the rate shown."""
+    minimum, the stable limit; the rates so far as dots in their regime's colour (off the chart, in a row near the
+    top: a diverged rate as a ×, a rate grown past the top as an ↑), a line at the rate shown."""
 
     def __init__(self, result: Sweep, runs: Sequence[Experiment]) -> None:
         self.result, self.runs = result, list(runs)
         self.rates = np.array([row.lr for row in result.rows])
         self.minimum = runs[0].problem.closed_form_loss
-        low, high = sweep_limits(result, self.minimum)
+        low, high = sweep_limits(result, self.minimum, float(runs[0].trajectory.loss[0]))
         self.window = Window(math.log10(self.rates.min() / 1.15), math.log10(self.rates.max() * 1.15),
                              math.log10(low), math.log10(high))
-        self.diverged = np.array([row.diverged for row in result.rows])
-        shown_loss = np.where(self.diverged, high * OFF_SCALE, [row.final_loss for row in result.rows])
-        self.points = np.column_stack([np.log10(self.rates), np.log10(shown_loss)])
+        self.diverged = np.array([row.diverged for row in result.rows], dtype=bool)
+        self.off = off_chart(result.rows, high)
+        self.points = np.column_stack([np.log10(self.rates), np.log10(shown_losses(result.rows, high))])
         self.colors = [regime_color(row.regime) for row in result.rows]
 
     def fixed(self, rect: Rect, style: Style) -> list[mn.Mobject]:
@@ -82,8 +91,10 @@ class RatePanel:
             words = "2/L" if self.result.optimizer in ("gd", "sgd", "decay") else "stable limit"
             note = style.texts(f"{words} = {limit:.3g}", style.font * 0.85, style.colors.foreground)
             parts.append(note.next_to(foot + mn.UP * rect.height * 0.62, mn.LEFT, buff=0.08))
-        if self.diverged.any():
-            key = style.texts("× diverged: loss off the scale", style.font * 0.8, style.colors.foreground)
+        keys = [words for words, shown in (("× diverged", self.diverged.any()),
+                                           ("↑ grew past the top", (self.off & ~self.diverged).any())) if shown]
+        if keys:
+            key = style.texts(f"{', '.join(keys)}: loss off the scale", style.font * 0.8, style.colors.foreground)
             parts.append(key.move_to([rect.left + 0.12, rect.top - NAME_ROOM * style.unit, 0], aligned_edge=mn.UL))
         x_decades = nice_ticks(window.x_low, window.x_high, 3, integer=True)
         y_decades = nice_ticks(window.y_low, window.y_high, 4, integer=True)
@@ -100,19 +111,27 @@ class RatePanel:
         return [x_name, y_name]
 
     def moving(self, rect: Rect, style: Style, index: int) -> list[mn.Mobject]:
-        """Rates 0..index: the finished ones joined by a faint line, dots and ×; the line at rate `index`."""
+        """Rates 0..index: those on the chart joined by a faint line, dots, × and ↑; the line at rate `index`."""
         screen = self.window.to_screen(rect, self.points[: index + 1])
-        finished = ~self.diverged[: index + 1]
+        finished, grew = ~self.off[: index + 1], self.off[: index + 1] & ~self.diverged[: index + 1]
         parts: list[mn.Mobject] = [strokes([screen[finished]], style.colors.foreground, 1.2, 0.6)]
         for color in dict.fromkeys(self.colors[: index + 1]):
             chosen = np.array([c == color for c in self.colors[: index + 1]])
             if np.any(chosen & finished):
                 parts.append(disks(screen[chosen & finished], 0.06 * style.unit, color))
-            parts += [cross(point, 0.07 * style.unit, color, 2.4) for point in screen[chosen & ~finished]]
+            parts += [cross(point, 0.07 * style.unit, color, 2.4) for point in screen[chosen & ~finished & ~grew]]
+            parts += [arrow_up(point, 0.09 * style.unit, color) for point in screen[chosen & grew]]
         foot = screen[index] * np.array([1, 0, 0]) + np.array([0, rect.bottom, 0])
         below_names = rect.height - NAME_ROOM * style.unit
         parts.append(strokes([np.array([foot, foot + mn.UP * below_names])], self.colors[index], 3.0, 0.7))
         return parts
+
+
+def arrow_up(point: np.ndarray, size: float, color: str) -> mn.Polygon:
+    """An upward arrow (scenes.mpl.sweep's GREW_ARROW) `size` high from its centre, centred on a screen point: a
+    loss above the chart."""
+    corners = np.column_stack([GREW_ARROW * size, np.zeros(len(GREW_ARROW))]) + point
+    return mn.Polygon(*corners, fill_color=color, fill_opacity=1.0, stroke_width=0)
 
 
 class SweepScene(RunScene):

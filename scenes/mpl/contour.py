@@ -16,7 +16,7 @@ from gdcore.grid import slice_grid
 from gdcore.slices import default_axes, optimum_slice
 from scenes.captions import held_note, param_label
 from scenes.limits import base_box, zoom_levels
-from scenes.mpl.ghost import THEORY_STYLE, theory_weights
+from scenes.mpl.ghost import THEORY_LABEL, THEORY_STYLE, theory_weights
 from scenes.theme import Palette
 
 CONTOUR_RESOLUTION = 100
@@ -61,7 +61,7 @@ class ContourPanel:
         ghost = theory_weights(experiment) if theory else None
         self.theory = None if ghost is None else axes.plot(
             ghost[:, self.params[0]], ghost[:, self.params[1]], color=colors.foreground, zorder=3,
-            label="theory w* + (I − ηH)ᵏ(w₀ − w*)", **THEORY_STYLE)[0]
+            label=THEORY_LABEL, **THEORY_STYLE)[0]
         (self.trail,) = axes.plot([], [], color=colors.path, linewidth=1.6, marker="o", markersize=3, zorder=4,
                                   animated=animated)
         (self.head,) = axes.plot([], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",

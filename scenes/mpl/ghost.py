@@ -10,6 +10,7 @@ from gdcore.theory import theory_path
 
 # Faint: thin, dashed, half transparent, in the palette's foreground (under the run's own path).
 THEORY_STYLE: dict[str, object] = {"linestyle": (0, (4, 3)), "linewidth": 1.0, "alpha": 0.55}
+THEORY_LABEL = "theory w* + (I − ηH)ᵏ(w₀ − w*)"  # what the dashes are: the closed form of constant-rate gd
 
 
 def theory_weights(experiment: Experiment) -> np.ndarray | None:

@@ -17,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.gridspec import SubplotSpec
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter
 from matplotlib.transforms import Bbox, blended_transform_factory, offset_copy
@@ -39,6 +40,7 @@ from scenes.captions import (
 from scenes.limits import Box, log_ticks
 from scenes.mpl.contour import ContourPanel
 from scenes.mpl.fit import LinePanel, fit_panel
+from scenes.mpl.ghost import THEORY_LABEL
 from scenes.mpl.hud import Readout
 from scenes.mpl.loss import LossPanel
 from scenes.mpl.modes import EigenContourPanel, ModesPanel
@@ -639,7 +641,32 @@ def _grid(scene: str, figure: Figure, experiments: Sequence[Experiment], look: L
         panels += [fit, loss, readout]
         headers += [(header, readout)] if header is not None else []
     _reserve(figure, headers)
+    _theory_key(figure, heading, [panel.theory for panel in panels if isinstance(panel, (ContourPanel, LossPanel))])
     return panels
+
+
+def _theory_key(figure: Figure, heading: Text, dashes: Sequence[Line2D | None]) -> None:
+    """The key to the faint dashes the cells draw (gd's theory path, and its loss), on the title's line at the right:
+    beside the centred title, or beside it moved to the left edge when they do not fit side by side; none where even
+    that has no room (no key rather than text over text)."""
+    drawn = [line for line in dashes if line is not None]
+    if not drawn:
+        return
+    font = _pixels(figure, BASE_FONT_POINTS * GRID_FONT_SCALE)
+    edge, gap = EDGE_PAD * font, 2 * LINE_GAP * font
+    title = _extent(heading)
+    key = figure.legend(handles=drawn[:1], labels=[THEORY_LABEL], loc="center right", frameon=False,
+                        fontsize="small", handlelength=2.5, borderpad=0.0, borderaxespad=0.0,
+                        bbox_to_anchor=(1.0 - edge / figure.bbox.width, (title.y0 + title.y1) / 2 / figure.bbox.height))
+    key.set_in_layout(False)
+    width = float(key.get_window_extent(_renderer(figure)).width)
+    if title.x1 + gap + width <= figure.bbox.width - edge:
+        return
+    if edge + title.width + gap + width <= figure.bbox.width - edge:
+        heading.set_x(edge / figure.bbox.width)
+        heading.set_ha("left")
+        return
+    key.remove()
 
 
 def _reserve(figure: Figure, headers: Sequence[tuple[Axes, Readout]]) -> None:

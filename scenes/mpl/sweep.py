@@ -9,13 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.path import Path
 from matplotlib.text import Text
 
 from gdcore.experiment import Experiment
 from gdcore.regimes import preset_rates
 from gdcore.sweep import Sweep, SweepRow, regime_bands
 from scenes.captions import rate_label, run_regime
-from scenes.limits import log_limits, zoom_levels
+from scenes.limits import log_limits, no_worse_than_start, zoom_levels
 from scenes.mpl.contour import shared_contours
 from scenes.theme import Palette, regime_color
 
@@ -24,15 +25,34 @@ NAMED_BAND_FRACTION = 0.12  # a regime band narrower than this fraction of the a
 
 
 LABEL_GAP_POINTS = 3.0  # a preset's label keeps this clear of its mark, the lines and the other labels
-OFF_SCALE = 0.7  # a diverged rate's cross sits at this fraction of the loss axis' top (its loss is off the scale)
+OFF_SCALE = 0.7  # a rate off the chart (diverged, or grown past the top) sits at this fraction of the loss axis' top
+# A rate that ran every epoch and grew past the top: an upward arrow (its loss is above the chart), a polygon in
+# marker units (the head's tip at y = 1), the same shape in both engines.
+GREW_ARROW = np.array([[-0.16, -1.0], [0.16, -1.0], [0.16, 0.1], [0.55, 0.1], [0.0, 1.0], [-0.55, 0.1],
+                       [-0.16, 0.1]])
+GREW_MARKER = Path(np.vstack([GREW_ARROW, GREW_ARROW[:1]]), closed=True)
 
 
-def sweep_limits(result: Sweep, minimum: float) -> tuple[float, float]:
-    """The loss axis: every final loss of the rates that did not diverge, and the minimum; diverged rates (their
-    last finite loss ~10¹² times the start) are drawn at the top instead, or they would flatten every other."""
-    losses = np.array([row.final_loss for row in result.rows if not row.diverged])
-    fallback = np.array([row.final_loss for row in result.rows])[:1]
-    return log_limits(losses if losses.size else fallback, minimum, pad=3.0) or (1e-6, 1.0)
+def sweep_limits(result: Sweep, minimum: float, start: float) -> tuple[float, float]:
+    """The loss axis: the minimum and every final loss no worse than the start's loss `start` (the rates that made
+    progress), padded ×3; with none, the start. A rate whose final loss is past the top (diverged: stopped at the
+    bound; or grown every epoch, as a rate just past 2/L may: 8.5·10¹¹ on `plane`) is drawn off the chart
+    (shown_losses), or it would flatten every other."""
+    finals = np.array([row.final_loss for row in result.rows if not row.diverged])
+    progressed = finals[no_worse_than_start(np.concatenate([[start], finals]))[1:]]
+    return log_limits(progressed if progressed.size else np.array([start]), minimum, pad=3.0) or (1e-6, 1.0)
+
+
+def off_chart(rows: Sequence[SweepRow], top: float) -> np.ndarray:
+    """Mask of the rates whose final loss the chart cannot show: diverged, or past the loss axis' top."""
+    return np.array([row.diverged or row.final_loss > top for row in rows], dtype=bool)
+
+
+def shown_losses(rows: Sequence[SweepRow], top: float) -> np.ndarray:
+    """Each rate's final loss where the chart draws it: its value, or OFF_SCALE·top when it is off the chart (a ×
+    where it diverged, an ↑ where it grew: never a dot, which would claim the value is there)."""
+    losses = np.array([row.final_loss for row in rows], dtype=float)
+    return np.where(off_chart(rows, top), top * OFF_SCALE, losses)
 
 
 def draw_sweep_frame(axes: Axes, result: Sweep, experiment: Experiment, colors: Palette) -> PresetLabels:
@@ -69,7 +89,7 @@ def draw_sweep_frame(axes: Axes, result: Sweep, experiment: Experiment, colors: 
                                                 va="bottom", transform=axes.get_xaxis_transform(),
                                                 fontsize="small", color=regime_color(regime))))
     axes.set_xlim(rates.min() / 1.15, rates.max() * 1.15)
-    axes.set_ylim(*sweep_limits(result, minimum))
+    axes.set_ylim(*sweep_limits(result, minimum, float(experiment.trajectory.loss[0])))
     axes.set_xlabel(f"learning rate η ({result.optimizer})")
     axes.set_ylabel(f"final loss after {result.epochs} epochs ({experiment.problem.cost})")
     axes.grid(True, which="major", alpha=0.5)
@@ -122,15 +142,17 @@ def label_spot(x: float, width: float, gap: float, obstacles: Sequence[tuple[flo
 
 
 class SweepPoints:
-    """The sweep's final losses up to a rate index: finished runs as dots in their regime's colour, diverged ones
-    as crosses (their last finite loss)."""
+    """The sweep's final losses up to a rate index: the rates the chart holds as dots in their regime's colour joined
+    by a faint line; those off the chart in a row under its top, diverged ones as crosses (their last finite loss
+    is off the scale), grown ones as upward arrows (their final loss is above the top)."""
 
     def __init__(self, axes: Axes, result: Sweep, colors: Palette, animated: bool = False) -> None:
         self.rows = sorted(result.rows, key=lambda row: row.lr)
         self.rates = np.array([row.lr for row in self.rows])
-        self.diverged = np.array([row.diverged for row in self.rows])
+        self.diverged = np.array([row.diverged for row in self.rows], dtype=bool)
         top = axes.get_ylim()[1]
-        self.losses = np.array([top * OFF_SCALE if row.diverged else row.final_loss for row in self.rows])
+        self.off = off_chart(self.rows, top)
+        self.losses = shown_losses(self.rows, top)
         point_colors = [regime_color(row.regime) for row in self.rows]
         (self.curve,) = axes.plot([], [], color=colors.foreground, linewidth=1.0, alpha=0.6, animated=animated,
                                   zorder=3)
@@ -138,20 +160,24 @@ class SweepPoints:
                                    edgecolors=colors.background, linewidths=0.5)
         self.crosses = axes.scatter(self.rates, self.losses, c=point_colors, s=60, marker="x", zorder=4,
                                     animated=animated, linewidths=2.0, label="diverged (loss off the scale)")
+        grew = self.off & ~self.diverged
+        self.arrows = axes.scatter(self.rates, self.losses, c=point_colors, s=160, marker=GREW_MARKER, zorder=4,
+                                   animated=animated, linewidths=0.0,
+                                   label="grew past the top (final loss off the scale)" if grew.any() else None)
         self.show(len(self.rows) - 1)
 
     def show(self, index: int) -> Sequence[Artist]:
         """Rates 0..index shown; returns the artists."""
         shown = np.arange(len(self.rows)) <= index
-        finished, blown = shown & ~self.diverged, shown & self.diverged
-        self.curve.set_data(self.rates[finished], self.losses[finished])
-        self.points.set_offsets(np.column_stack([self.rates[finished], self.losses[finished]]).reshape(-1, 2))
-        self.points.set_array(None)
-        self.points.set_facecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(finished)])
-        self.crosses.set_offsets(np.column_stack([self.rates[blown], self.losses[blown]]).reshape(-1, 2))
-        self.crosses.set_facecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(blown)])
-        self.crosses.set_edgecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(blown)])
-        return [self.curve, self.points, self.crosses]
+        on_chart, blown, grown = shown & ~self.off, shown & self.diverged, shown & self.off & ~self.diverged
+        self.curve.set_data(self.rates[on_chart], self.losses[on_chart])
+        for artist, chosen in ((self.points, on_chart), (self.crosses, blown), (self.arrows, grown)):
+            artist.set_offsets(np.column_stack([self.rates[chosen], self.losses[chosen]]).reshape(-1, 2))
+            artist.set_array(None)
+            artist.set_facecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(chosen)])
+        for artist, chosen in ((self.crosses, blown), (self.arrows, grown)):
+            artist.set_edgecolors([regime_color(self.rows[k].regime) for k in np.flatnonzero(chosen)])
+        return [self.curve, self.points, self.crosses, self.arrows]
 
 
 def sweep_of(experiments: Sequence[Experiment]) -> Sweep:

@@ -16,6 +16,7 @@ from matplotlib.transforms import Bbox
 from gdcore.datasets import load_preset
 from gdcore.experiment import Experiment
 from gdcore.options import RunOptions
+from scenes.mpl.ghost import THEORY_LABEL, THEORY_STYLE
 from scenes.mpl.hud import Readout
 from scenes.mpl.layouts import (
     BASE_FONT_POINTS,
@@ -301,3 +302,15 @@ def test_no_regimes_cell_is_squeezed_by_its_banner_or_notes(size: tuple[int, int
     still_frame(stage, max(run.epochs for run in cases))
     heights = [axes.get_window_extent().height for axes in stage.figure.axes if axes.axison]
     assert min(heights) > 0.5 * max(heights), heights
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720), (1080, 1080)], ids=["640x360", "1280x720", "1080x1080"])
+def test_the_regimes_grid_keys_its_theory_dashes_clear_of_every_other_text(size: tuple[int, int]) -> None:
+    """The cells draw gd's theory path (and its loss) dashed: one key on the title's line says what the dashes are,
+    drawn with the dashes' own style, over no other text."""
+    stage = drawn_at("regimes:plane:", size)
+    (key,) = stage.figure.legends
+    assert [text.get_text() for text in key.get_texts()] == [THEORY_LABEL]
+    (handle,) = key.legend_handles
+    assert handle.get_linestyle() == "--" and handle.get_alpha() == THEORY_STYLE["alpha"]
+    assert_legible_inside_and_apart(stage, size)
