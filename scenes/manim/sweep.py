@@ -31,7 +31,7 @@ from scenes.manim.plotting import (
     strokes,
     ticks,
 )
-from scenes.mpl.sweep import (
+from scenes.sweep_chart import (
     BAND_ALPHA,
     GREW_ARROW,
     NAMED_BAND_FRACTION,
@@ -128,7 +128,7 @@ class RatePanel:
 
 
 def arrow_up(point: np.ndarray, size: float, color: str) -> mn.Polygon:
-    """An upward arrow (scenes.mpl.sweep's GREW_ARROW) `size` high from its centre, centred on a screen point: a
+    """An upward arrow (scenes.sweep_chart's GREW_ARROW) `size` high from its centre, centred on a screen point: a
     loss above the chart."""
     corners = np.column_stack([GREW_ARROW * size, np.zeros(len(GREW_ARROW))]) + point
     return mn.Polygon(*corners, fill_color=color, fill_opacity=1.0, stroke_width=0)
@@ -173,7 +173,7 @@ class SweepScene(RunScene):
             self.wait(self.plan.hold_frames / float(mn.config.frame_rate))
 
     def index_at(self, longest: PlannedRun, frame: float) -> int:
-        """The rate shown at a frame: the matplotlib scene's (scenes.mpl.sweep.rate_index) for the clock's epoch."""
+        """The rate shown at a frame: the matplotlib scene's (scenes.sweep_chart.rate_index) for the clock's epoch."""
         return rate_index(int(longest.epoch_at(frame)), int(longest.last_epoch), len(self.runs))
 
     def regime_cuts(self, longest: PlannedRun) -> dict[int, str]:

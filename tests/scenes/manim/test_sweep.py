@@ -11,9 +11,9 @@ import pytest
 
 from scenes.captions import run_regime
 from scenes.manim.sweep import RatePanel
-from scenes.mpl.sweep import OFF_SCALE, sweep_of
 from scenes.notebook import runs
 from scenes.registry import scene_spec
+from scenes.sweep_chart import OFF_SCALE, sweep_of
 from tests.scenes.manim.conftest import read_video, render_tiny
 from tests.scenes.test_cli import invoke
 

@@ -10,9 +10,10 @@ from gdcore.datasets import load_preset
 from gdcore.options import RunOptions, build_sweep
 from scenes.mpl.layouts import build_stage
 from scenes.mpl.stage import blitted_frames
-from scenes.mpl.sweep import OFF_SCALE, SweepContourPanel, SweepLossPanel, SweepPoints, draw_sweep_frame, rate_index
+from scenes.mpl.sweep import SweepContourPanel, SweepLossPanel, SweepPoints, draw_sweep_frame
 from scenes.registry import scene_runs, scene_spec
 from scenes.render import clock
+from scenes.sweep_chart import OFF_SCALE, rate_index
 from scenes.theme import LIGHT
 from tests.scenes.conftest import TINY
 
