@@ -10,16 +10,20 @@ Both sides first render a short clip of each scene (a warm-up, untimed). Frame c
 written files. Takes a few minutes; x264 uses both cores, so run it on an
 otherwise idle machine (other load shows up mostly in the gdviz side, which is encoder-bound).
 
-Run with `.venv/bin/python benchmarks/render.py`; prints one line per comparison.
+Run with `.venv/bin/python benchmarks/render.py`; prints one line per comparison. `--breakdown` instead prints
+where the `line` scene's frame drawing goes: the seconds each animated artist takes to draw, over the 300 frames.
 """
 
 from __future__ import annotations
 
+import argparse
+import collections
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -116,6 +120,35 @@ def warm_up(experiment: Experiment, folder: Path) -> None:
         funcanimation_seconds(scene, experiment, 0.5, folder / "warm-up")
 
 
+def breakdown() -> None:
+    """Seconds per animated artist over the line scene's 300 blitted frames (no encoder): what to make cheaper for
+    the render+encode rate (the frames compete with x264 for the cores)."""
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    line = run("line")
+    plan = frame_plan(settings("line", 9.0, Path(".")), [line])
+    collections.deque(blitted_frames(build_stage("line", [line], LOOK), plan), maxlen=0)  # a warm-up: fonts, caches
+    seconds: collections.Counter[str] = collections.Counter()
+    draw_artist = Figure.draw_artist
+
+    def timed(figure: Figure, artist: Any) -> None:
+        start = time.perf_counter()
+        draw_artist(figure, artist)
+        name = " ".join(artist.get_text().split()[:1]) + "…" if isinstance(artist, Text) else artist.get_label()
+        seconds[f"{type(artist).__name__} {name}"] += time.perf_counter() - start
+
+    Figure.draw_artist = timed  # type: ignore[method-assign]
+    stage = build_stage("line", [line], LOOK)
+    start = time.perf_counter()
+    count = sum(1 for frame in blitted_frames(stage, plan))
+    total = time.perf_counter() - start
+    Figure.draw_artist = draw_artist  # type: ignore[method-assign]
+    print(f"line, {count} frames {LOOK.width}x{LOOK.height} drawn alone: {total:.2f} s; by animated artist:")
+    for name, spent in seconds.most_common():
+        print(f"  {spent:.3f} s ({spent / total:.0%})  {name}")
+
+
 def main() -> None:
     use_bundled_ffmpeg()
     line, plane = run("line"), run("plane")
@@ -132,4 +165,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--breakdown", action="store_true", help="where the line scene's frame drawing goes")
+    breakdown() if parser.parse_args().breakdown else main()
