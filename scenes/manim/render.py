@@ -15,7 +15,7 @@ from pathlib import Path
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
 from gdcore.frames import plan_frames
-from scenes.encoder import FrameSink, OutputSpec, WrittenFile, prepare_output_dir
+from scenes.encoder import X264_PARAMS, X264_PRESET, FrameSink, OutputSpec, WrittenFile, prepare_output_dir
 from scenes.naming import output_stem, picture_settings
 from scenes.registry import SceneSpec
 from scenes.theme import palette
@@ -143,7 +143,17 @@ def _config(work: str, stem: str, settings: ManimSettings) -> dict[str, object]:
     return {"media_dir": work, "video_dir": work, "images_dir": work, "tex_dir": f"{work}/tex",
             "text_dir": f"{work}/text", "partial_movie_dir": f"{work}/partial", "output_file": stem,
             "pixel_width": width, "pixel_height": height, "frame_rate": settings.fps, "format": "mp4",
-            "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none"}
+            "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none", **_encoder_options()}
+
+
+def _encoder_options() -> dict[str, object]:
+    """x264 at gdviz's settings (scenes.encoder.X264_PRESET and X264_PARAMS) for the clips Manim encodes, where
+    its config takes encoder options (0.22 on; before, Manim's own settings)."""
+    import manim as mn
+
+    if not hasattr(type(mn.config), "video_encoder_options"):
+        return {}
+    return {"video_encoder_options": {"preset": X264_PRESET, "x264-params": X264_PARAMS}}
 
 
 def _check_even(size: tuple[int, int]) -> None:

@@ -3,13 +3,16 @@ and one-line errors with exit status 2."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 from PIL import Image
 
 import scenes.manim.render as manim_render
+from scenes.encoder import FrameSink, OutputSpec
 from tests.scenes.manim.conftest import read_video
 from tests.scenes.test_cli import assert_bad_input, invoke
 
@@ -32,6 +35,29 @@ def test_the_mp4_lands_beside_the_matplotlib_renders_and_nothing_else_is_left(
     assert sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*")) == [
         Path("renders"), Path("renders/line"), Path("renders/line") / f"{movie.stem}.json",
         Path("renders/line") / movie.name]
+
+
+def _x264_search_settings(movie: Path) -> dict[str, str]:
+    """The settings x264's speed preset decides (motion search, sub-pixel refinement, references, trellis), as the
+    encoder wrote them into the file."""
+    written = re.search(rb"x264 - core .*?options: ([^\x00]*)", movie.read_bytes())
+    assert written is not None, f"{movie}: no x264 settings"
+    settings = dict(item.split("=", 1) for item in written.group(1).decode().split() if "=" in item)
+    return {name: settings[name] for name in ("me", "subme", "ref", "trellis", "mixed_ref", "analyse", "scenecut")}
+
+
+def test_manim_encodes_at_gdviz_s_own_x264_settings(tmp_path: Path) -> None:
+    """Manim's clips are H.264 at the settings gdviz's encoder uses (scenes.encoder.X264_PRESET, X264_PARAMS), not
+    x264's slower default: the same speed and size trade-off in both engines."""
+    result = invoke("render", "line", "--engine", "manim", "--dataset", "line", "--format", "mp4",
+                    "--out", str(tmp_path), *TINY_RUN)
+    assert result.exit_code == 0, result.output
+    (movie,) = (tmp_path / "line").glob("*.mp4")
+    reference = tmp_path / "reference.mp4"
+    with FrameSink([OutputSpec(reference, "mp4", 15.0)]) as sink:
+        for shade in range(0, 250, 10):
+            sink.write(np.full((144, 256, 3), shade, dtype=np.uint8))
+    assert _x264_search_settings(movie) == _x264_search_settings(reference)
 
 
 def test_a_given_fps_overrides_the_quality_s(tmp_path: Path) -> None:
