@@ -32,16 +32,20 @@ def sweep_limits(result: Sweep, minimum: float, start: float) -> tuple[float, fl
     return log_limits(progressed if progressed.size else np.array([start]), minimum, pad=3.0) or (1e-6, 1.0)
 
 
-def off_chart(rows: Sequence[SweepRow], top: float) -> np.ndarray:
-    """Mask of the rates whose final loss the chart cannot show: diverged, or past the loss axis' top."""
-    return np.array([row.diverged or row.final_loss > top for row in rows], dtype=bool)
+def off_chart(rows: Sequence[SweepRow], top: float) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the rates whose final loss the chart cannot show: those that diverged (drawn as ×), and those that
+    ran every epoch and ended past the loss axis' top (drawn as ↑)."""
+    diverged = np.array([row.diverged for row in rows], dtype=bool)
+    grew = np.array([row.final_loss > top for row in rows], dtype=bool) & ~diverged
+    return diverged, grew
 
 
 def shown_losses(rows: Sequence[SweepRow], top: float) -> np.ndarray:
     """Each rate's final loss where the chart draws it: its value, or OFF_SCALE·top when it is off the chart (a ×
     where it diverged, an ↑ where it grew: never a dot, which would claim the value is there)."""
     losses = np.array([row.final_loss for row in rows], dtype=float)
-    return np.where(off_chart(rows, top), top * OFF_SCALE, losses)
+    diverged, grew = off_chart(rows, top)
+    return np.where(diverged | grew, top * OFF_SCALE, losses)
 
 
 def sweep_of(experiments: Sequence[Experiment]) -> Sweep:

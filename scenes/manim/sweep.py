@@ -61,8 +61,7 @@ class RatePanel:
         low, high = sweep_limits(result, self.minimum, float(runs[0].trajectory.loss[0]))
         self.window = Window(math.log10(self.rates.min() / 1.15), math.log10(self.rates.max() * 1.15),
                              math.log10(low), math.log10(high))
-        self.diverged = np.array([row.diverged for row in result.rows], dtype=bool)
-        self.off = off_chart(result.rows, high)
+        self.diverged, self.grew = off_chart(result.rows, high)
         self.points = np.column_stack([np.log10(self.rates), np.log10(shown_losses(result.rows, high))])
         self.colors = [regime_color(row.regime) for row in result.rows]
 
@@ -92,7 +91,7 @@ class RatePanel:
             note = style.texts(f"{words} = {limit:.3g}", style.font * 0.85, style.colors.foreground)
             parts.append(note.next_to(foot + mn.UP * rect.height * 0.62, mn.LEFT, buff=0.08))
         keys = [words for words, shown in (("× diverged", self.diverged.any()),
-                                           ("↑ grew past the top", (self.off & ~self.diverged).any())) if shown]
+                                           ("↑ grew past the top", self.grew.any())) if shown]
         if keys:
             key = style.texts(f"{', '.join(keys)}: loss off the scale", style.font * 0.8, style.colors.foreground)
             parts.append(key.move_to([rect.left + 0.12, rect.top - NAME_ROOM * style.unit, 0], aligned_edge=mn.UL))
@@ -113,13 +112,14 @@ class RatePanel:
     def moving(self, rect: Rect, style: Style, index: int) -> list[mn.Mobject]:
         """Rates 0..index: those on the chart joined by a faint line, dots, × and ↑; the line at rate `index`."""
         screen = self.window.to_screen(rect, self.points[: index + 1])
-        finished, grew = ~self.off[: index + 1], self.off[: index + 1] & ~self.diverged[: index + 1]
-        parts: list[mn.Mobject] = [strokes([screen[finished]], style.colors.foreground, 1.2, 0.6)]
+        diverged, grew = self.diverged[: index + 1], self.grew[: index + 1]
+        on_chart = ~(diverged | grew)
+        parts: list[mn.Mobject] = [strokes([screen[on_chart]], style.colors.foreground, 1.2, 0.6)]
         for color in dict.fromkeys(self.colors[: index + 1]):
             chosen = np.array([c == color for c in self.colors[: index + 1]])
-            if np.any(chosen & finished):
-                parts.append(disks(screen[chosen & finished], 0.06 * style.unit, color))
-            parts += [cross(point, 0.07 * style.unit, color, 2.4) for point in screen[chosen & ~finished & ~grew]]
+            if np.any(chosen & on_chart):
+                parts.append(disks(screen[chosen & on_chart], 0.06 * style.unit, color))
+            parts += [cross(point, 0.07 * style.unit, color, 2.4) for point in screen[chosen & diverged]]
             parts += [arrow_up(point, 0.09 * style.unit, color) for point in screen[chosen & grew]]
         foot = screen[index] * np.array([1, 0, 0]) + np.array([0, rect.bottom, 0])
         below_names = rect.height - NAME_ROOM * style.unit

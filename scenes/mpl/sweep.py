@@ -128,9 +128,8 @@ class SweepPoints:
     def __init__(self, axes: Axes, result: Sweep, colors: Palette, animated: bool = False) -> None:
         self.rows = sorted(result.rows, key=lambda row: row.lr)
         self.rates = np.array([row.lr for row in self.rows])
-        self.diverged = np.array([row.diverged for row in self.rows], dtype=bool)
         top = axes.get_ylim()[1]
-        self.off = off_chart(self.rows, top)
+        self.diverged, self.grew = off_chart(self.rows, top)
         self.losses = shown_losses(self.rows, top)
         point_colors = [regime_color(row.regime) for row in self.rows]
         (self.curve,) = axes.plot([], [], color=colors.foreground, linewidth=1.0, alpha=0.6, animated=animated,
@@ -139,16 +138,15 @@ class SweepPoints:
                                    edgecolors=colors.background, linewidths=0.5)
         self.crosses = axes.scatter(self.rates, self.losses, c=point_colors, s=60, marker="x", zorder=4,
                                     animated=animated, linewidths=2.0, label="diverged (loss off the scale)")
-        grew = self.off & ~self.diverged
         self.arrows = axes.scatter(self.rates, self.losses, c=point_colors, s=160, marker=GREW_MARKER, zorder=4,
                                    animated=animated, linewidths=0.0,
-                                   label="grew past the top (final loss off the scale)" if grew.any() else None)
+                                   label="grew past the top (final loss off the scale)" if self.grew.any() else None)
         self.show(len(self.rows) - 1)
 
     def show(self, index: int) -> Sequence[Artist]:
         """Rates 0..index shown; returns the artists."""
         shown = np.arange(len(self.rows)) <= index
-        on_chart, blown, grown = shown & ~self.off, shown & self.diverged, shown & self.off & ~self.diverged
+        on_chart, blown, grown = shown & ~(self.diverged | self.grew), shown & self.diverged, shown & self.grew
         self.curve.set_data(self.rates[on_chart], self.losses[on_chart])
         for artist, chosen in ((self.points, on_chart), (self.crosses, blown), (self.arrows, grown)):
             artist.set_offsets(np.column_stack([self.rates[chosen], self.losses[chosen]]).reshape(-1, 2))
