@@ -16,6 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from gdcore.frames import FramePlan
+from scenes.mpl.glyphs import GlyphRenderer
 
 
 class Panel(Protocol):
@@ -70,18 +71,20 @@ def blitted_frames(stage: Stage, plan: FramePlan) -> Iterator[np.ndarray]:
     """
     canvas, figure = stage.canvas, stage.figure
     keys = stage.view_keys(plan.epochs)
-    background, current, drawn_epoch = None, None, None
+    background, current, drawn_epoch, renderer = None, None, None, None
     for frame, epoch in enumerate(plan.epochs):
         if current is None or not np.array_equal(keys[frame], current):
             current, drawn_epoch = keys[frame], None
             stage.set_view(current)
             canvas.draw()  # animated artists are left out of this draw
             background = canvas.copy_from_bbox(figure.bbox)
+            if renderer is None or renderer.renderer is not canvas.get_renderer():
+                renderer = GlyphRenderer(canvas.get_renderer())  # the readouts' text from cached glyphs
         if epoch != drawn_epoch:
             canvas.restore_region(background)
             for artist in stage.update(int(epoch)):
                 _project_if_3d(artist)
-                figure.draw_artist(artist)
+                artist.draw(renderer)  # as figure.draw_artist(artist), with the glyph cache
             drawn_epoch = epoch
         yield np.asarray(canvas.buffer_rgba())
 
