@@ -24,7 +24,7 @@ from typing import Any
 from gdcore.cluster import connect
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.options import DataOptions, RunOptions
-from scenes.entry import busy, install_worker_interrupts, signals_deferred
+from scenes.entry import busy, install_worker_interrupts, signals_blocked, signals_deferred
 from scenes.jobs import Job, Recorded, RecordIndex, drawn_pixels, plan_job, render_job
 from scenes.registry import SCENES
 
@@ -226,10 +226,12 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
         return
     # Workers take the command's interrupt handling (scenes.entry): SIGINT and SIGTERM held over C-extension imports
     # (Manim's cairo), raised only while a clip renders (so it cleans up after itself), never in a waiting worker.
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
+    context = worker_context()
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                                   initializer=install_worker_interrupts)
     try:
         with signals_deferred():  # submitting starts the workers: each is the pool's before an interrupt ends it
+            start_fork_server(context)
             futures = {pool.submit(_render_in_worker, dict(clip.options)): clip for clip in clips}
         for future in concurrent.futures.as_completed(futures):
             yield _outcome(futures[future], future.result)
@@ -253,7 +255,7 @@ def _render_in_worker(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int]
         raise
 
 
-def _worker_context() -> multiprocessing.context.BaseContext:
+def worker_context() -> multiprocessing.context.BaseContext:
     """How worker processes start. Where the platform has it, a fork server: one fresh interpreter (no state
     inherited from this one) imports WORKER_PRELOAD once and forks each worker from itself, so workers start with it
     loaded and end without tearing it down. Elsewhere each worker is spawned fresh."""
@@ -262,6 +264,21 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(WORKER_PRELOAD))
     return context
+
+
+def start_fork_server(context: multiprocessing.context.BaseContext) -> None:
+    """Start the context's fork server, if it has one, with SIGINT and SIGTERM blocked: a Ctrl-C cannot then catch
+    its interpreter half-started, a fatal error printed to the terminal (the server unblocks them once it ignores
+    them: scenes.fork_server). multiprocessing's resource tracker starts first: starting, it unblocks both signals in
+    this process, which would undo the block."""
+    if context.get_start_method() != "forkserver":
+        return
+    import multiprocessing.forkserver
+    import multiprocessing.resource_tracker
+
+    multiprocessing.resource_tracker.ensure_running()
+    with signals_blocked():
+        multiprocessing.forkserver.ensure_running()
 
 
 def _engine(clip: Clip) -> str:

@@ -33,7 +33,7 @@ from gdcore.options import (
 from gdcore.problem import COST_NAMES, Problem
 from gdcore.regimes import REGIME_NAMES
 from gdcore.reports import regimes_report, regimes_table, to_json, train_report, train_summary
-from scenes.entry import signals_deferred
+from scenes.entry import signals_deferred, was_interrupted
 from scenes.registry import ENGINES, SCENES, figure_runs
 from scenes.theme import palette
 
@@ -64,6 +64,11 @@ class GdvizGroup(click.Group):
             sys.exit(1)
         except (click.Abort, KeyboardInterrupt):
             click.echo("gdviz: interrupted", err=True)
+            sys.exit(130)
+        except Exception:
+            if not was_interrupted():
+                raise
+            click.echo("gdviz: interrupted", err=True)  # an error the interrupt caused (scenes.entry.was_interrupted)
             sys.exit(130)
         sys.exit(result if isinstance(result, int) else 0)
 

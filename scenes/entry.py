@@ -24,6 +24,7 @@ _held: list[int] = []  # signals that arrived while deferred
 _deferring = [0]  # depth of nested signals_deferred blocks
 _idle = [False]  # a pool worker waiting between jobs: an interrupt is noted, not raised
 _noted: list[int] = []  # signals that arrived while idle
+_raised: list[int] = []  # signals raised as an interrupt in this process
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -35,7 +36,26 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     if _idle[0]:
         _noted.append(signum)
         return
+    _raised.append(signum)
     raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def was_interrupted() -> bool:
+    """Whether an interrupt has been raised in this process: an error after it may be the interrupt in disguise (a
+    pybind11 call interrupted while converting its arguments reports a TypeError, 'Invoked with: ...')."""
+    return bool(_raised)
+
+
+@contextlib.contextmanager
+def signals_blocked() -> Iterator[None]:
+    """Block SIGINT and SIGTERM in this thread during the block: a signal waits, and is delivered at its end. A
+    process started inside it starts with both blocked too (the mask survives fork and exec), so a new interpreter's
+    start-up cannot be interrupted half-done; it must unblock them itself (scenes.fork_server does)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _repost_lost_interrupt(unraisable: sys.UnraisableHookArgs) -> None:

@@ -118,6 +118,73 @@ def test_a_batch_worker_is_interrupted_only_inside_a_job(script: str, printed: s
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, printed, "")
 
 
+INTERRUPT_IN_DISGUISE = """
+import os, signal, sys
+import click
+from scenes.cli import GdvizGroup
+from scenes.entry import install_interrupts
+
+@click.group(cls=GdvizGroup)
+def command():
+    pass
+
+@command.command()
+def convert():
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(10_000))  # the handler raises here, inside what stands for a pybind11 argument conversion
+    except KeyboardInterrupt:
+        raise TypeError("draw_path(): incompatible function arguments. Invoked with: (1.5, -9.5)") from None
+
+@command.command()
+def broken():
+    raise TypeError("a bug, not an interrupt")
+
+install_interrupts()
+command()
+"""
+
+
+@pytest.mark.parametrize(("subcommand", "status", "last_line"), [("convert", 130, "gdviz: interrupted"),
+                                                                  ("broken", 1, "TypeError: a bug, not an interrupt")])
+def test_an_error_an_interrupt_caused_ends_the_command_as_the_interrupt(subcommand: str, status: int,
+                                                                          last_line: str) -> None:
+    """pybind11 (matplotlib's C++ calls) reports an interrupt that lands while it converts its arguments as a
+    TypeError: after an interrupt, the command ends as interrupted; without one, an error is still a traceback."""
+    done = subprocess.run([sys.executable, "-c", INTERRUPT_IN_DISGUISE, subcommand], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (status, last_line)
+
+
+SERVER_START = """
+import multiprocessing.forkserver, os, signal
+from scenes.batch import start_fork_server, worker_context
+
+def blocked_and_ignored(pid):
+    status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status"))
+    return [bool(int(status[key], 16) & (1 << (signal.SIGINT - 1))) for key in ("SigBlk", "SigIgn")]
+
+context = worker_context()
+start_fork_server(context)
+with context.Pool(1) as pool:
+    worker = blocked_and_ignored(pool.apply(os.getpid))  # forked from the server: its preload is done
+    print("server", blocked_and_ignored(multiprocessing.forkserver._forkserver._forkserver_pid))
+    print("worker", worker)
+print("command", blocked_and_ignored("self"))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads signal masks from /proc")
+def test_the_fork_server_starts_with_the_signals_blocked_and_unblocks_them_once_ignored() -> None:
+    """A Ctrl-C during the fork server's interpreter start-up was a fatal error printed by the server: it starts
+    with SIGINT and SIGTERM blocked, and ignores, then unblocks them (scenes.fork_server), as do the workers it forks;
+    the command's are unblocked again after."""
+    done = subprocess.run([sys.executable, "-c", SERVER_START], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert (done.stdout.splitlines(), done.stderr) == (
+        ["server [False, True]", "worker [False, True]", "command [False, False]"], "")
+
+
 LECTURE = """
 [defaults]
 size = "320x180"
