@@ -20,15 +20,19 @@ the string itself. The first strings of each font are drawn both ways and compar
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backend_bases import GraphicsContextBase
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
 
 try:
     from matplotlib.ft2font import FaceFlags
@@ -163,35 +167,45 @@ class FontGlyphs:
 
 def _or_into(image: np.ndarray, layer: np.ndarray, row: int, column: int) -> None:
     """image |= layer placed with its top left at (row, column), clipped to the image (as FT2Font's draw_bitmap)."""
+    height, width = layer.shape
+    if row >= 0 and column >= 0 and row + height <= image.shape[0] and column + width <= image.shape[1]:
+        image[row:row + height, column:column + width] |= layer  # the usual case, without clipping
+        return
     top, left = max(row, 0), max(column, 0)
     bottom, right = min(row + layer.shape[0], image.shape[0]), min(column + layer.shape[1], image.shape[1])
     if bottom > top and right > left:
         image[top:bottom, left:right] |= layer[top - row:bottom - row, left - column:right - column]
 
 
+FontKey = tuple[int, float, int, int]  # the font properties' hash, the resolution, the hinting flags and factor
+FONT_CACHES: dict[FontKey, FontGlyphs | None] = {}  # this process's, across figures: a batch renders many clips
+MOST_FONTS = 64  # the caches kept before they are dropped and built again
+
+
 class GlyphRenderer:
     """The canvas's Agg renderer, with its text measured and drawn from `FontGlyphs` caches (one per font, size and
-    resolution); everything else is the renderer's own."""
+    resolution, kept for the process); everything else is the renderer's own."""
 
     def __init__(self, renderer: RendererAgg) -> None:
         self.renderer = renderer
-        self.fonts: dict[tuple[int, float], FontGlyphs | None] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.renderer, name)
 
     def get_text_width_height_descent(self, s: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
         glyphs = self._glyphs(prop) if ismath is False and s else None
-        layout = glyphs.layout(s) if glyphs is not None and _trusted(glyphs, s, True) else None
-        if layout is None:
+        trusted = glyphs is not None and _trusted(glyphs, s, True, lambda: self.renderer._prepare_font(prop))
+        if glyphs is None or not trusted:
             return self.renderer.get_text_width_height_descent(s, prop, ismath)
+        layout = glyphs.layout(s)
         return layout.advance / 64.0, layout.height / 64.0, layout.descent / 64.0
 
     def draw_text(self, gc: GraphicsContextBase, x: float, y: float, s: str, prop: FontProperties, angle: float,
                   ismath: Any = False, mtext: Any = None) -> None:
         glyphs = self._glyphs(prop) if ismath is False and s and angle == 0 else None
         antialiased = bool(gc.get_antialiased())
-        image = glyphs.image(glyphs.layout(s), antialiased) if glyphs and _trusted(glyphs, s, antialiased) else None
+        trusted = glyphs is not None and _trusted(glyphs, s, antialiased, lambda: self.renderer._prepare_font(prop))
+        image = glyphs.image(glyphs.layout(s), antialiased) if glyphs is not None and trusted else None
         if glyphs is None or image is None:
             self.renderer.draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
             return
@@ -203,28 +217,59 @@ class GlyphRenderer:
     def _glyphs(self, prop: FontProperties) -> FontGlyphs | None:
         """The cache for this font at its size, or None for a font that kerns (pen positions would depend on pairs
         of glyphs)."""
-        key = (hash(prop), self.renderer.dpi)
-        if key not in self.fonts:
+        key = (hash(prop), self.renderer.dpi, get_hinting_flag(), matplotlib.rcParams["text.hinting_factor"])
+        if key not in FONT_CACHES:
+            if len(FONT_CACHES) >= MOST_FONTS:
+                FONT_CACHES.clear()
             own = prop.copy()
-            kerns = self.renderer._prepare_font(own).face_flags & KERNING
-            self.fonts[key] = None if kerns else FontGlyphs(lambda: self.renderer._prepare_font(own))
-        return self.fonts[key]
+            kerns = _sized_font(own, self.renderer.dpi).face_flags & KERNING
+            FONT_CACHES[key] = None if kerns else FontGlyphs(functools.partial(_sized_font, own, self.renderer.dpi))
+        return FONT_CACHES[key]
 
 
-def _trusted(glyphs: FontGlyphs, s: str, antialiased: bool) -> bool:
-    """Whether the cache may answer for `s`: it has matched Agg's own image and metrics of the font's first strings,
-    and `s`'s box starts on a pixel edge (the image's placement truncates a fractional edge)."""
+def _sized_font(prop: FontProperties, dpi: float) -> FT2Font:
+    """The FT2Font Agg draws `prop` with, sized as RendererAgg._prepare_font sizes it (shared: size it before use)."""
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    font.clear()
+    font.set_size(prop.get_size_in_points(), dpi)
+    return font
+
+
+def draw_animated(artist: Artist, renderer: GlyphRenderer) -> None:
+    """Draw one of a frame's animated artists through the glyph renderer. A text lays itself out once: Text.draw
+    lays it out, then lays it out again to size its box, with nothing changed in between."""
+    if not isinstance(artist, Text):
+        artist.draw(renderer)
+        return
+    lay_out, laid_out = artist._get_layout, {}
+
+    def lay_out_once(renderer: Any) -> Any:
+        if renderer not in laid_out:
+            laid_out[renderer] = lay_out(renderer)
+        return laid_out[renderer]
+
+    artist._get_layout = lay_out_once  # type: ignore[method-assign]
+    try:
+        artist.draw(renderer)
+    finally:
+        del artist._get_layout
+
+
+def _trusted(glyphs: FontGlyphs, s: str, antialiased: bool, agg_font: Callable[[], FT2Font]) -> bool:
+    """Whether the cache may answer for `s`: it has matched Agg's own image and metrics (drawn with `agg_font`, the
+    renderer's own font prepared) of the font's first strings, and `s`'s box starts on a pixel edge (the image's
+    placement truncates a fractional edge)."""
     if glyphs.trusted and glyphs.unchecked:
         glyphs.unchecked -= 1
-        glyphs.trusted = _same_as_agg(glyphs, s, antialiased)
+        glyphs.trusted = _same_as_agg(glyphs, s, antialiased, agg_font())
     return glyphs.trusted and glyphs.layout(s).box[0] % SUBPIXELS == 0
 
 
-def _same_as_agg(glyphs: FontGlyphs, s: str, antialiased: bool) -> bool:
+def _same_as_agg(glyphs: FontGlyphs, s: str, antialiased: bool, font: FT2Font) -> bool:
     """Agg's own image, box and advance of `s` equal the cache's (or the cache cannot draw `s`: nothing to compare)."""
     layout = glyphs.layout(s)
     image = glyphs.image(layout, antialiased)
-    font = glyphs.prepare()
+    font.clear()
     font.set_text(s, 0.0, flags=get_hinting_flag())
     font.draw_glyphs_to_bitmap(antialiased=antialiased)
     agg = np.asarray(font.get_image())

@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from gdcore.frames import FramePlan
-from scenes.mpl.glyphs import GlyphRenderer
+from scenes.mpl.glyphs import GlyphRenderer, draw_animated
 
 
 class Panel(Protocol):
@@ -84,7 +84,7 @@ def blitted_frames(stage: Stage, plan: FramePlan) -> Iterator[np.ndarray]:
             canvas.restore_region(background)
             for artist in stage.update(int(epoch)):
                 _project_if_3d(artist)
-                artist.draw(renderer)  # as figure.draw_artist(artist), with the glyph cache
+                draw_animated(artist, renderer)  # as figure.draw_artist(artist), with the glyph cache
             drawn_epoch = epoch
         yield np.asarray(canvas.buffer_rgba())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import math
 import os
 import re
@@ -297,6 +298,16 @@ def test_one_stream_feeds_mp4_and_gif(tmp_path: Path) -> None:
     with Image.open(gif) as image:
         assert (image.n_frames, image.size) == (25, (32, 24))
     assert sorted(os.listdir(tmp_path)) == ["both.gif", "both.mp4"]
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_frames_go_to_ffmpeg_through_a_wide_pipe(tmp_path: Path) -> None:
+    """A default 64 KiB pipe takes a 720p frame in 57 hand-overs; the encoder asks for encoder.PIPE_BYTES."""
+    with FrameSink([OutputSpec.for_path(tmp_path / "wide.mp4", 30)]) as sink:
+        sink.write(solid(BLUE))
+        (encoding,) = sink._encoders
+        assert encoding.process is not None and encoding.process.stdin is not None
+        assert fcntl.fcntl(encoding.process.stdin.fileno(), fcntl.F_GETPIPE_SZ) == encoder.PIPE_BYTES
 
 
 def test_finished_files_get_the_usual_permissions(tmp_path: Path) -> None:

@@ -21,6 +21,12 @@ MONO = "DejaVu Sans Mono"
 READOUT_ALPHABET = "0123456789.e+-−/ epochlsL‖∇·×↑"
 
 
+@pytest.fixture(autouse=True)
+def fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test builds its own caches (they are the process's, across figures)."""
+    monkeypatch.setattr(glyphs, "FONT_CACHES", {})
+
+
 def _readout_like(count: int, seed: int) -> list[str]:
     """Strings as readouts show them, and random ones after a space (a space puts the string's box at the pen's
     origin, where the cache places glyphs: see test_a_string_whose_box_starts_left_of_the_origin_is_left_to_agg)."""
@@ -129,15 +135,20 @@ def test_a_model_that_does_not_match_agg_stops_being_used(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(glyphs.FontGlyphs, "learn", learn_a_wrong_advance)
     texts = _readout_like(5, seed=3)
-    renderers: list[GlyphRenderer] = []
-
-    def wrap(renderer: RendererAgg) -> GlyphRenderer:
-        renderers.append(GlyphRenderer(renderer))
-        return renderers[0]
-
-    np.testing.assert_array_equal(_draw(texts, MONO, 12, 100, wrap),
+    np.testing.assert_array_equal(_draw(texts, MONO, 12, 100, GlyphRenderer),
                                   _draw(texts, MONO, 12, 100, lambda renderer: renderer))
-    assert [cache.trusted for cache in renderers[0].fonts.values() if cache is not None] == [False]
+    assert [cache.trusted for cache in glyphs.FONT_CACHES.values() if cache is not None] == [False]
+
+
+def test_the_caches_outlive_a_figure() -> None:
+    """A batch renders many clips in one process: the second figure's text finds its glyphs rendered."""
+    texts = _readout_like(3, seed=5)
+    _draw(texts, MONO, 12, 100, GlyphRenderer)
+    (cache,) = (cache for cache in glyphs.FONT_CACHES.values() if cache is not None)
+    rendered = dict(cache.inks)
+    np.testing.assert_array_equal(_draw(texts, MONO, 12, 100, GlyphRenderer),
+                                  _draw(texts, MONO, 12, 100, lambda renderer: renderer))
+    assert cache.inks == rendered and [*glyphs.FONT_CACHES.values()] == [cache]
 
 
 def test_a_text_measured_through_the_cache_keeps_agg_s_extent() -> None:
