@@ -4,11 +4,13 @@ and end."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.contour import ContourSet
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from gdcore.experiment import Experiment
@@ -29,6 +31,26 @@ def ring_levels(values: np.ndarray, floor: float, count: int) -> np.ndarray:
     excess = float(np.max(values)) - floor
     steps = np.arange(1, count + 1) / count
     return floor + max(excess, 1e-300) * steps**2
+
+
+Corner = tuple[float, float, str, str]  # axes fraction x and y, horizontal and vertical alignment
+NOTE_CORNERS: tuple[Corner, ...] = (  # where a panel's note may go, in order of preference
+    (0.01, 0.01, "left", "bottom"), (0.99, 0.01, "right", "bottom"), (0.01, 0.99, "left", "top"),
+    (0.99, 0.99, "right", "top"))
+MARKER_WEIGHT = 25  # the start and the optimum count as this many points of the path: their markers and labels
+
+
+def quiet_corner(note: Text, points: np.ndarray, labels: Sequence[Bbox], renderer: Any) -> Corner:
+    """The corner of NOTE_CORNERS where `note`, as drawn, hides the least: the fewest of `points` (m, 2, in pixels),
+    each of the `labels`' boxes it overlaps counting MARKER_WEIGHT; the first on a tie (a small cell's note covered
+    the path's start)."""
+    costs = []
+    for x, y, ha, va in NOTE_CORNERS:
+        note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
+        box = note.get_window_extent(renderer)
+        covered = np.all((points >= (box.x0, box.y0)) & (points <= (box.x1, box.y1)), axis=1)
+        costs.append(int(np.count_nonzero(covered)) + MARKER_WEIGHT * sum(box.overlaps(label) for label in labels))
+    return NOTE_CORNERS[int(np.argmin(costs))]
 
 
 class ContourPanel:
@@ -67,11 +89,14 @@ class ContourPanel:
         (self.head,) = axes.plot([], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",
                                  linestyle="none", zorder=6, animated=animated)
         note = held_note(experiment, self.slice)
+        self.note: Text | None = None
+        self.note_placed = False
         if note:
             # Inside the panel, broken to its width once laid out (layouts._fit_notes): it takes no room of its own,
             # or a long note's first, unbroken line would squeeze the panel before it is broken.
-            axes.text(0.01, 0.01, note, transform=axes.transAxes, fontsize="small", color=colors.foreground,
-                      va="bottom", ha="left", alpha=0.8, in_layout=False)
+            x, y, ha, va = NOTE_CORNERS[0]  # until the first view places it (_place_note)
+            self.note = axes.text(x, y, note, transform=axes.transAxes, fontsize="small", color=colors.foreground,
+                                  va=va, ha=ha, multialignment=ha, alpha=0.8, in_layout=False)
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return zoom_levels(self.base, self.path, epochs)
@@ -87,7 +112,24 @@ class ContourPanel:
                                            alpha=0.55, zorder=1)
         self.axes.set_xlim(view.low[0], view.high[0])
         self.axes.set_ylim(view.low[1], view.high[1])
+        if self.note is not None and not self.note_placed:
+            self._place_note()
         self._show_labels_inside()
+
+    def _place_note(self) -> None:
+        """The note in the corner where it hides the least of the path, its start, the optimum and their labels;
+        decided once, at the first view set (the layout's: before any frame, so every frame and a still agree)."""
+        assert self.note is not None
+        figure = self.axes.get_figure(root=True)
+        figure.get_layout_engine().execute(figure)  # type: ignore[union-attr]  # the panel where the layout puts it
+        renderer = figure.canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
+        optimum = self.problem.closed_form[list(self.params)]
+        points = np.vstack([self.path, np.repeat([self.path[0], optimum], MARKER_WEIGHT, axis=0)])
+        finite = points[np.all(np.isfinite(points), axis=1)]
+        labels = [label.get_window_extent(renderer) for label in self.labels]
+        x, y, ha, va = quiet_corner(self.note, self.axes.transData.transform(finite), labels, renderer)
+        self.note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
+        self.note_placed = True
 
     def _show_labels_inside(self) -> None:
         """'optimum' and 'start' label their markers only where the label fits inside the panel (a label over

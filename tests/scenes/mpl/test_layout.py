@@ -16,6 +16,7 @@ from matplotlib.transforms import Bbox
 from gdcore.datasets import load_preset
 from gdcore.experiment import Experiment
 from gdcore.options import RunOptions
+from scenes.mpl.contour import ContourPanel
 from scenes.mpl.ghost import THEORY_LABEL, THEORY_STYLE
 from scenes.mpl.hud import Readout
 from scenes.mpl.layouts import (
@@ -314,3 +315,21 @@ def test_the_regimes_grid_keys_its_theory_dashes_clear_of_every_other_text(size:
     (handle,) = key.legend_handles
     assert handle.get_linestyle() == "--" and handle.get_alpha() == THEORY_STYLE["alpha"]
     assert_legible_inside_and_apart(stage, size)
+
+
+@pytest.mark.parametrize("case", ["compare:plane:0.0081,0.15,0.29", "regimes:plane:", "dashboard:plane:0.8",
+                                  "contour:plane:1e6"])
+def test_a_panel_s_slice_note_covers_neither_the_start_nor_the_optimum(case: str) -> None:
+    """The note ('slice at the optimum: b = 0.955') sits in the panel's corner where it hides the least: in the small
+    cells of a 640×360 grid the bottom left one covered the path's start."""
+    stage = drawn_last_frame(case)
+    contours = [panel for panel in stage.panels if isinstance(panel, ContourPanel)]
+    assert contours and all(panel.note is not None for panel in contours)
+    renderer = stage.canvas.get_renderer()
+    for panel in contours:
+        assert panel.note is not None
+        note = panel.note.get_window_extent(renderer)
+        optimum = panel.problem.closed_form[list(panel.params)]
+        for marker in (panel.path[0], optimum):
+            x, y = panel.axes.transData.transform(marker)
+            assert not (note.x0 <= x <= note.x1 and note.y0 <= y <= note.y1), (case, panel.note.get_text())
