@@ -15,7 +15,11 @@ A glyph's bitmap depends on pₙ mod 64 only (a whole-pixel shift of the outline
 once per (character, pₙ mod 64) by Agg itself, as the last glyph of a probe string of spaces, and moved into place.
 Where a case falls outside this model (mathtext, a rotation, a kerning font, a box not on a pixel edge), Agg draws
 the string itself. The first strings of each font are drawn both ways and compared pixel for pixel: on a mismatch
-(a matplotlib whose text layout differs) the cache steps aside for that font for good.
+(a matplotlib whose text layout differs) the cache steps aside for that font for good. The caches are the process's:
+the clips of a batch share them.
+
+`draw_animated` draws a frame's moving artists through it, and lays a text out once per draw (matplotlib's
+Text.draw lays it out a second time to size its box).
 """
 
 from __future__ import annotations
