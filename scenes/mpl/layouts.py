@@ -18,6 +18,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.gridspec import SubplotSpec
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
+from matplotlib.mathtext import MathTextParser
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter
 from matplotlib.transforms import Bbox, blended_transform_factory, offset_copy
@@ -235,12 +236,19 @@ def _fit_notes(figure: Figure) -> None:
                     fit_width(text, axes.bbox.width * 0.98)
 
 
+MATHTEXT = MathTextParser("agg")  # every stage figure's (_figure)
+
+
 def _figure(look: Look, font_points: float) -> Figure:
     """A figure of exactly look.width × look.height pixels (a hair over, so that rounding down keeps every pixel),
     laid out by constrained layout in the rectangle each scene leaves below its header."""
     dpi = dpi_for(look, font_points)
     figure = Figure(figsize=((look.width + 1e-3) / dpi, (look.height + 1e-3) / dpi), dpi=dpi)
     FigureCanvasAgg(figure)
+    # Tick labels are mathtext (axes.formatter.use_mathtext, for the '×10⁷' offsets). Each renderer has a parser of
+    # its own, and the parses are cached per parser: shared, a figure finds the labels it draws parsed already (a
+    # figure's own parses were 44 % of building the line scene's stage).
+    _renderer(figure).mathtext_parser = MATHTEXT
     pad = PANEL_PAD_POINTS / 72
     figure.set_layout_engine(SteadyLayout(w_pad=pad, h_pad=pad, wspace=0.03, hspace=0.03))
     return figure
