@@ -246,8 +246,8 @@ def _figure(look: Look, font_points: float) -> Figure:
     figure = Figure(figsize=((look.width + 1e-3) / dpi, (look.height + 1e-3) / dpi), dpi=dpi)
     FigureCanvasAgg(figure)
     # Tick labels are mathtext (axes.formatter.use_mathtext, for the '×10⁷' offsets). Each renderer has a parser of
-    # its own, and the parses are cached per parser: shared, a figure finds the labels it draws parsed already (a
-    # figure's own parses were 44 % of building the line scene's stage).
+    # its own, and the parses are cached per parser: shared, a figure finds the labels it draws parsed already
+    # (building the line scene's stage again: 0.128 s → 0.108 s CPU, medians of 10).
     _renderer(figure).mathtext_parser = MATHTEXT
     pad = PANEL_PAD_POINTS / 72
     figure.set_layout_engine(SteadyLayout(w_pad=pad, h_pad=pad, wspace=0.03, hspace=0.03))
