@@ -40,16 +40,17 @@ NOTE_CORNERS: tuple[Corner, ...] = (  # where a panel's note may go, in order of
 MARKER_WEIGHT = 25  # the start and the optimum count as this many points of the path: their markers and labels
 
 
-def quiet_corner(note: Text, points: np.ndarray, labels: Sequence[Bbox], renderer: Any) -> Corner:
-    """The corner of NOTE_CORNERS where `note`, as drawn, hides the least: the fewest of `points` (m, 2, in pixels),
-    each of the `labels`' boxes it overlaps counting MARKER_WEIGHT; the first on a tie (a small cell's note covered
-    the path's start)."""
+def quiet_corner(note: Text, points: Sequence[np.ndarray], labels: Sequence[Bbox], renderer: Any) -> Corner:
+    """The corner of NOTE_CORNERS where `note`, as drawn, hides the least: the fewest of the `points` (one (m, 2)
+    array of pixels per view the panel shows), each of the `labels`' boxes it overlaps counting MARKER_WEIGHT; the
+    first on a tie (a small cell's note covered the path's start)."""
     costs = []
     for x, y, ha, va in NOTE_CORNERS:
         note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
         box = note.get_window_extent(renderer)
-        covered = np.all((points >= (box.x0, box.y0)) & (points <= (box.x1, box.y1)), axis=1)
-        costs.append(int(np.count_nonzero(covered)) + MARKER_WEIGHT * sum(box.overlaps(label) for label in labels))
+        covered = sum(int(np.count_nonzero(np.all((view >= (box.x0, box.y0)) & (view <= (box.x1, box.y1)), axis=1)))
+                      for view in points)
+        costs.append(covered + MARKER_WEIGHT * sum(box.overlaps(label) for label in labels))
     return NOTE_CORNERS[int(np.argmin(costs))]
 
 
@@ -117,7 +118,8 @@ class ContourPanel:
         self._show_labels_inside()
 
     def _place_note(self) -> None:
-        """The note in the corner where it hides the least of the path, its start, the optimum and their labels;
+        """The note in the corner where it hides the least of the path, its start, the optimum and their labels in
+        every view the run's frames show (a diverging run's first frames show the start where its last do not);
         decided once, at the first view set (the layout's: before any frame, so every frame and a still agree)."""
         assert self.note is not None
         figure = self.axes.get_figure(root=True)
@@ -125,9 +127,15 @@ class ContourPanel:
         renderer = figure.canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
         optimum = self.problem.closed_form[list(self.params)]
         points = np.vstack([self.path, np.repeat([self.path[0], optimum], MARKER_WEIGHT, axis=0)])
-        finite = points[np.all(np.isfinite(points), axis=1)]
+        points = points[np.all(np.isfinite(points), axis=1)]
+        frame = self.axes.bbox
+        in_pixels = []
+        for key in np.unique(self.view_keys(np.arange(len(self.path)))):
+            view = self.base.zoomed_out(int(key))  # data → pixels as that view's limits map them
+            in_pixels.append([frame.x0, frame.y0] + (points - view.low) / (view.high - view.low) * [frame.width,
+                                                                                                    frame.height])
         labels = [label.get_window_extent(renderer) for label in self.labels]
-        x, y, ha, va = quiet_corner(self.note, self.axes.transData.transform(finite), labels, renderer)
+        x, y, ha, va = quiet_corner(self.note, in_pixels, labels, renderer)
         self.note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
         self.note_placed = True
 

@@ -317,12 +317,16 @@ def test_the_regimes_grid_keys_its_theory_dashes_clear_of_every_other_text(size:
     assert_legible_inside_and_apart(stage, size)
 
 
+@pytest.mark.parametrize("frame", ["first", "last"])
 @pytest.mark.parametrize("case", ["compare:plane:0.0081,0.15,0.29", "regimes:plane:", "dashboard:plane:0.8",
                                   "contour:plane:1e6"])
-def test_a_panel_s_slice_note_covers_neither_the_start_nor_the_optimum(case: str) -> None:
-    """The note ('slice at the optimum: b = 0.955') sits in the panel's corner where it hides the least: in the small
-    cells of a 640×360 grid the bottom left one covered the path's start."""
-    stage = drawn_last_frame(case)
+def test_a_panel_s_slice_note_covers_neither_the_start_nor_the_optimum(case: str, frame: str) -> None:
+    """The note ('slice at the optimum: b = 0.955') sits in the panel's corner where it hides the least, in every
+    view: in the small cells of a 640×360 grid the bottom left one covered the path's start, and a diverging run's
+    first frames show the start where its last, zoomed out, do not."""
+    scene, chosen = runs(case)
+    stage = build_stage(scene, chosen, LOOK)
+    still_frame(stage, 0 if frame == "first" else max(run.trajectory.epochs_run for run in chosen))
     contours = [panel for panel in stage.panels if isinstance(panel, ContourPanel)]
     assert contours and all(panel.note is not None for panel in contours)
     renderer = stage.canvas.get_renderer()
