@@ -33,7 +33,7 @@ from gdcore.options import (
 from gdcore.problem import COST_NAMES, Problem
 from gdcore.regimes import REGIME_NAMES
 from gdcore.reports import regimes_report, regimes_table, to_json, train_report, train_summary
-from scenes.entry import signals_deferred, was_interrupted
+from scenes.entry import announce_interrupted, signals_deferred, was_interrupted
 from scenes.registry import ENGINES, SCENES, figure_runs
 from scenes.theme import palette
 
@@ -63,12 +63,12 @@ class GdvizGroup(click.Group):
             click.echo(f"gdviz: error: {(error.strerror or str(error)).lower()}{where}", err=True)
             sys.exit(1)
         except (click.Abort, KeyboardInterrupt):
-            click.echo("gdviz: interrupted", err=True)
+            announce_interrupted()
             sys.exit(130)
         except Exception:
             if not was_interrupted():
                 raise
-            click.echo("gdviz: interrupted", err=True)  # an error the interrupt caused (scenes.entry.was_interrupted)
+            announce_interrupted()  # an error the interrupt caused (scenes.entry.was_interrupted)
             sys.exit(130)
         sys.exit(result if isinstance(result, int) else 0)
 

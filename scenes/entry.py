@@ -25,6 +25,7 @@ _deferring = [0]  # depth of nested signals_deferred blocks
 _idle = [False]  # a pool worker waiting between jobs: an interrupt is noted, not raised
 _noted: list[int] = []  # signals that arrived while idle
 _raised: list[int] = []  # signals raised as an interrupt in this process
+_announced = [False]  # the command has said it was interrupted
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -38,6 +39,15 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
         return
     _raised.append(signum)
     raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def announce_interrupted(unless_said: bool = False) -> None:
+    """The command's one line about an interrupt; `unless_said`: not again if this process has said it (a second
+    interrupt while the command was ending)."""
+    if not (unless_said and _announced[0]):
+        _announced[0] = True
+        sys.stderr.write("gdviz: interrupted\n")
+        sys.stderr.flush()
 
 
 def was_interrupted() -> bool:
@@ -122,10 +132,13 @@ def main() -> None:
             warnings.simplefilter("ignore")
             from scenes.cli import cli
     except KeyboardInterrupt:
-        sys.stderr.write("gdviz: interrupted\n")
+        announce_interrupted()
         sys.exit(EXIT_INTERRUPTED)
     try:
         cli()
+    except KeyboardInterrupt:  # one more while the command was ending (an interrupt reposted from a destructor)
+        announce_interrupted(unless_said=True)
+        sys.exit(EXIT_INTERRUPTED)
     finally:  # the command has ended (its exit status is set): a late signal must not turn it into a crash
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)

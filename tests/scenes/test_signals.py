@@ -156,6 +156,31 @@ def test_an_error_an_interrupt_caused_ends_the_command_as_the_interrupt(subcomma
     assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (status, last_line)
 
 
+LATE_INTERRUPT = """
+import sys
+import scenes.cli
+from scenes import entry
+
+def command_ending_twice_interrupted():
+    try:
+        entry.announce_interrupted()
+        sys.exit(entry.EXIT_INTERRUPTED)
+    finally:
+        raise KeyboardInterrupt("SIGTERM")  # as a reposted interrupt lands while the exit unwinds
+
+scenes.cli.cli = command_ending_twice_interrupted
+entry.main()
+"""
+
+
+def test_an_interrupt_while_the_command_ends_still_exits_130_with_one_line() -> None:
+    """A second interrupt (one reposted from a destructor) landing while the command unwinds its exit used to
+    escape: Python then ends itself by SIGINT (exit status -2) instead of 130."""
+    done = subprocess.run([sys.executable, "-c", LATE_INTERRUPT], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert (done.returncode, done.stderr.strip().splitlines()) == (130, ["gdviz: interrupted"])
+
+
 SERVER_START = """
 import multiprocessing.forkserver, os, signal
 from scenes.batch import start_fork_server, worker_context
