@@ -225,7 +225,9 @@ class FrameSink:
 
     Frames are uint8 arrays of shape (height, width, 3) RGB or (height, width, 4) RGBA (alpha is ignored),
     e.g. `np.asarray(fig.canvas.buffer_rgba())`; the first frame fixes the size unless `frame_size`
-    (width, height) is given.  `fps` is the stream's rate, by default the highest output fps.
+    (width, height) is given, and the channels unless `channels` is.  Given both, ffmpeg starts on entering, so
+    that its start-up overlaps whatever prepares the first frame (building a figure takes longer than it).
+    `fps` is the stream's rate, by default the highest output fps.
     """
 
     def __init__(
@@ -234,6 +236,7 @@ class FrameSink:
         *,
         fps: float | None = None,
         frame_size: tuple[int, int] | None = None,
+        channels: int | None = None,
     ) -> None:
         if not outputs:
             raise ValueError("FrameSink needs at least one output")
@@ -247,10 +250,12 @@ class FrameSink:
             if spec.fps > self.fps:
                 raise ValueError(f"output {spec.path}: {spec.fps:g} fps is above the stream's {self.fps:g} fps")
         self.outputs = tuple(outputs)
+        if channels not in (None, 3, 4):
+            raise ValueError(f"a frame has 3 (RGB) or 4 (RGBA) channels, got {channels}")
         self.frame_size = frame_size
         self.frames_written = 0
         self.written: tuple[WrittenFile, ...] = ()
-        self._channels = 0
+        self._channels = channels or 0
         self._encoders: list[_Encoder] = []
         self._signals = contextlib.ExitStack()
 
@@ -259,6 +264,8 @@ class FrameSink:
             self._signals.enter_context(sigterm_raises())
             for spec in self.outputs:
                 self._encoders.append(_Encoder(spec, self.fps, _temp_file_for(spec.path)))
+            if self.frame_size is not None and self._channels:
+                self._start_encoders(*self.frame_size)
         except BaseException:
             self._abort()
             raise
@@ -268,11 +275,9 @@ class FrameSink:
         """Send one frame, of shape (height, width, 3 or 4) and dtype uint8, to every output that wants it."""
         frame = np.asarray(frame)
         self._check(frame)
-        if self.frames_written == 0:
+        if self.frames_written == 0 and not self._started:
             height, width, self._channels = frame.shape
-            self.frame_size = (width, height)
-            for encoder in self._encoders:
-                encoder.start(width, height, self._channels)
+            self._start_encoders(width, height)
         data = np.ascontiguousarray(frame).data.cast("B")
         for encoder in self._encoders:
             encoder.send(self.frames_written, data)
@@ -292,6 +297,15 @@ class FrameSink:
                 raise
         finally:
             self._signals.close()
+
+    @property
+    def _started(self) -> bool:
+        return any(encoder.process is not None for encoder in self._encoders)
+
+    def _start_encoders(self, width: int, height: int) -> None:
+        self.frame_size = (width, height)
+        for encoder in self._encoders:
+            encoder.start(width, height, self._channels)
 
     def _check(self, frame: np.ndarray) -> None:
         """The first frame fixes the channels (3 or 4) and, unless `frame_size` did, the size; others follow."""

@@ -105,9 +105,10 @@ def render(experiments: Sequence[Experiment], settings: RenderSettings,
     with tempfile.TemporaryDirectory(dir=folder, prefix=".gdviz-budget-") as trial:
         drafts = {fmt: Path(trial) / path.name if fmt in settings.budgets else path for fmt, path in paths.items()}
         for look, formats in passes(settings):
-            stage = build_stage(settings.scene, experiments, look)
+            # The encoders start first: ffmpeg's start-up overlaps building the figure.
             with FrameSink([OutputSpec.for_path(drafts[fmt], settings.fps, width=look.width) for fmt in formats],
-                           fps=settings.fps, frame_size=stage.size) as sink:
+                           fps=settings.fps, frame_size=(look.width, look.height), channels=4) as sink:
+                stage = build_stage(settings.scene, experiments, look)
                 for frame in blitted_frames(stage, plan):
                     sink.write(frame)
                     if progress is not None:

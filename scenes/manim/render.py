@@ -184,7 +184,7 @@ def _encoded_from(movie: Path, paths: Sequence[Path], fps: float) -> tuple[Writt
         stream = container.streams.video[0]
         size = (stream.codec_context.width, stream.codec_context.height)
         specs = [OutputSpec.for_path(path, fps, width=size[0]) for path in paths]  # drawn at its size: not shrunk
-        with FrameSink(specs, fps=fps, frame_size=size) as sink:
+        with FrameSink(specs, fps=fps, frame_size=size, channels=3) as sink:
             for frame in container.decode(video=0):
                 sink.write(frame.to_ndarray(format="rgb24"))
     return sink.written

@@ -397,6 +397,33 @@ def test_later_frames_must_match_the_first(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == []
 
 
+def test_a_sink_told_the_frame_s_shape_starts_ffmpeg_before_the_first_frame(tmp_path: Path) -> None:
+    """Given the size and the channels, ffmpeg starts on entering (its start-up overlaps building the figure);
+    the frames must then have that shape, and the file is the same as one started by its first frame."""
+    early, late = tmp_path / "early.mp4", tmp_path / "late.mp4"
+    with FrameSink([OutputSpec.for_path(early, 10)], frame_size=(64, 48), channels=4) as sink:
+        (encoding,) = sink._encoders
+        assert encoding.process is not None and encoding.process.poll() is None
+        for color in (BLUE, ORANGE, GREY):
+            sink.write(solid(color))
+    encode([OutputSpec.for_path(late, 10)], [solid(color) for color in (BLUE, ORANGE, GREY)])
+    assert [frame.tolist() for frame in decoded(early)[0]] == [frame.tolist() for frame in decoded(late)[0]]
+    with pytest.raises(ValueError, match=r"shape \(48, 64, 4\), got uint8 of shape \(48, 64, 3\)"):
+        encode([OutputSpec.for_path(tmp_path / "a.mp4", 10)], [solid(BLUE, channels=3)], frame_size=(64, 48),
+               channels=4)
+    with pytest.raises(ValueError, match=r"3 \(RGB\) or 4 \(RGBA\) channels, got 2"):
+        FrameSink([OutputSpec.for_path(tmp_path / "b.mp4", 10)], channels=2)
+    assert sorted(os.listdir(tmp_path)) == ["early.mp4", "late.mp4"]
+
+
+def test_a_started_sink_given_no_frames_stops_ffmpeg_and_leaves_no_file(tmp_path: Path) -> None:
+    sink = FrameSink([OutputSpec.for_path(tmp_path / "a.mp4", 10)], frame_size=(64, 48), channels=3)
+    with pytest.raises(ValueError, match="no frames were written"), sink:
+        (encoding,) = sink._encoders
+    assert encoding.process is not None and encoding.process.returncode is not None
+    assert os.listdir(tmp_path) == []
+
+
 def test_no_frames_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no frames were written"):
         encode([OutputSpec(tmp_path / "a.mp4", "mp4", 10)], [])
