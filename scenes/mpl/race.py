@@ -12,6 +12,7 @@ from gdcore.experiment import Experiment
 from scenes.captions import race_label
 from scenes.limits import Box, loss_limits, no_worse_than_start, zoom_levels
 from scenes.mpl.contour import shared_contours
+from scenes.mpl.hud import BoxBehind
 from scenes.theme import RACE_COLORS, Palette
 
 
@@ -98,12 +99,14 @@ class EpochReadout:
                               family="DejaVu Sans Mono", color=colors.foreground, animated=animated, zorder=10,
                               bbox={"boxstyle": "round,pad=0.3", "facecolor": colors.background, "alpha": 0.8,
                                     "edgecolor": colors.muted})
+        BoxBehind(self.text)  # every reading has the same width: the box is drawn with the static parts
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return np.zeros(len(epochs), dtype=int)
 
     def set_view(self, key: int) -> None:
-        """Nothing static."""
+        """The text holds a reading for the box behind it, drawn with the static parts."""
+        self.text.set_text(self.reading(self.planned_epochs))
 
     def reading(self, epoch: int) -> str:
         return f"epoch {min(epoch, self.planned_epochs):>{len(str(self.planned_epochs))}} / {self.planned_epochs}"
