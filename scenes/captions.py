@@ -277,6 +277,12 @@ def scaling_text(experiment: Experiment) -> str:
             f"\nbest rate 2/(λmax + λmin) = {best.lr:.3g} · needs {epoch_count(best.convergence_epochs)} to 1 %")
 
 
+def scaling_label(experiment: Experiment) -> str:
+    """A scaling run's loss curve: 'raw · lr 0.312', 'standardized · lr 0.5'."""
+    what = "standardized" if experiment.dataset.standardized else "raw"
+    return f"{what} · lr {experiment.trajectory.lr:.3g}"
+
+
 def epoch_count(epochs: float | None) -> str:
     """'~150 epochs'; '1 epoch' (κ = 1: the best rate lands on the optimum in one step, exactly)."""
     return "1 epoch" if epochs == 1 else f"~{approximate_count(epochs)} epochs"

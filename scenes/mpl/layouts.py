@@ -33,6 +33,7 @@ from scenes.captions import (
     rate_label,
     run_regime,
     run_title,
+    scaling_label,
     scaling_text,
     scaling_title,
     stall_text,
@@ -70,6 +71,10 @@ DECORATION = (4.5, 4.0)  # a panel's tick and axis labels, left and below, in mu
 CELL_HEADER = 3.0  # a cell's header (title, readout or banner), in multiples of the font's pixels
 SIDE_BY_SIDE_BIAS = 1.15
 HEADER_RATIO = 0.1  # a cell's header row before _reserve sizes it
+# Below this width/height the scaling scene's two square bowls, side by side, are as wide as the frame lets them
+# and leave its bottom third empty: their losses, one panel, take it (SCALING_ROWS: bowls, losses).
+SCALING_LOSS_BELOW, SCALING_ROWS = 1.25, (2.0, 1.0)
+HEADER_PASSES, HEADER_SLACK = 6, 0.5  # a header row is settled within HEADER_SLACK pixels of what its texts need
 SMALL_PANEL = 150.0  # points: a cell's panel narrower or lower than this shows ticks only (no axis labels, notes)
 MOST_HELD = 0.2  # a panel narrows by at most this fraction of its size to hold its labels at every view
 
@@ -144,8 +149,7 @@ def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
     again at each view would make a frame depend on the frames before it (a blitted frame would differ from the
     same frame drawn alone), and the panels would jump as a run zooms out. The panels then narrow where another
     view's labels are wider (_hold_every_view)."""
-    views = np.column_stack([panel.view_keys(np.arange(last_epoch + 1)) for panel in panels])
-    _set_views(panels, views[-1])
+    views = _show_last_views(panels, last_epoch)
     for _ in range(3):  # each pass measures the ticks where the one before put the panels
         before = _positions(figure)
         _lay_out(figure)
@@ -163,6 +167,14 @@ def _positions(figure: Figure) -> np.ndarray:
 def _limits(axes: Axes) -> tuple[float, ...]:
     """The axes' view limits (x, y and, in 3D, z): what its tick labels depend on."""
     return (*axes.get_xlim(), *axes.get_ylim(), *(axes.get_zlim() if hasattr(axes, "get_zlim") else ()))
+
+
+def _show_last_views(panels: Sequence[Panel], last_epoch: int) -> np.ndarray:
+    """Sets every panel to its view at `last_epoch`; returns the view keys of epochs 0..last_epoch, one column a
+    panel."""
+    views = np.column_stack([panel.view_keys(np.arange(last_epoch + 1)) for panel in panels])
+    _set_views(panels, views[-1])
+    return views
 
 
 def _set_views(panels: Sequence[Panel], keys: np.ndarray) -> None:
@@ -300,7 +312,8 @@ def _crowded(labels: Sequence[Text], width: float, share: float = 0.8) -> bool:
 def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": ", ", "),
               measure: Callable[[Text], float] = _width) -> None:
     """Break a text onto more lines, greedily at its separators (tried in order), until it is at most `width`
-    pixels wide (as `measure` measures it: _height for a text turned upright) or no separator is left."""
+    pixels wide (as `measure` measures it: _height for a text turned upright) or no separator is left. A line
+    broken at a comma or a colon ends with it; at a ' · ' it ends with the word before."""
     for separator in separators:
         if measure(text) <= width:
             return
@@ -313,7 +326,7 @@ def fit_width(text: Text, width: float, separators: Sequence[str] = (" · ", ": 
                 if measure(text) <= width:
                     current += separator + piece
                 else:
-                    lines.append(current + separator.rstrip())
+                    lines.append(current + ("" if separator == " · " else separator.rstrip()))  # ',' and ':' stay
                     current = piece
             lines.append(current)
         text.set_text("\n".join(lines))
@@ -544,10 +557,12 @@ def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, anim
     path at its best constant rate; over each, a header row with its κ, 2/L and the epochs it needs, and its
     readout (beside them where the row is wide enough, else under them)."""
     _below(figure, _title_line(figure, (scaling_title(experiments[0]),)))
-    grid = (figure.add_gridspec(1, len(experiments)) if look.aspect >= PORTRAIT else
-            figure.add_gridspec(len(experiments), 1))
+    side_by_side, with_loss = look.aspect >= PORTRAIT, PORTRAIT <= look.aspect < SCALING_LOSS_BELOW
+    stack = figure.add_gridspec(2, 1, height_ratios=SCALING_ROWS) if with_loss else None
+    grid = (stack[0].subgridspec(1, len(experiments)) if stack is not None else
+            figure.add_gridspec(1, len(experiments)) if side_by_side else figure.add_gridspec(len(experiments), 1))
     panels: list[Panel] = []
-    headers: list[tuple[Axes, Callable[[], float]]] = []
+    headers: list[tuple[Axes, Callable[[set[Axes]], float]]] = []
     for cell, experiment in zip(grid, experiments, strict=True):
         rows = cell.subgridspec(2, 1, height_ratios=[HEADER_RATIO, 1.0], hspace=0.0)
         header, axes = figure.add_subplot(rows[0]), figure.add_subplot(rows[1])
@@ -565,24 +580,48 @@ def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, anim
             text.set_in_layout(False)  # the header row is sized to them (_fit_row), not padded around them
         panels += [contour, readout]
         headers.append((header, functools.partial(_scaling_header, header, note, readout, scaling_text(experiment))))
-    for _ in range(3):  # each pass measures the headers at the width the one before left them
-        _lay_out(figure)
-        for header, needed in headers:
-            _fit_row(header, needed())
+    if stack is not None:
+        panels.append(RaceLossPanel(figure.add_subplot(stack[1]), experiments, look.colors, animated,
+                                    labels=[scaling_label(experiment) for experiment in experiments]))
+    # The headers are measured as the frame will be drawn: the last views' ticks, the notes broken (build_stage
+    # does both again, to the same effect, once this returns).
+    _show_last_views(panels, max(experiment.trajectory.epochs_run for experiment in experiments))
+    _fit_notes(figure)
+    _settle_headers(figure, headers)
     return panels
 
 
-def _scaling_header(header: Axes, note: Text, readout: Readout, words: str) -> float:
+def _settle_headers(figure: Figure, headers: Sequence[tuple[Axes, Callable[[set[Axes]], float]]]) -> None:
+    """Lays the figure out and places each header's texts at its width, giving every header row the height the
+    tallest needs (the panels under them stay level), until each row has it: a row's height moves the panels' tick
+    labels, and with them the headers' widths. The texts end placed at the layout the frame is drawn with. A
+    readout once put under its note stays there, so that the passes cannot swing between the two."""
+    under: set[Axes] = set()
+    for _ in range(HEADER_PASSES):
+        _lay_out(figure)
+        needed = max([place(under) for _header, place in headers])
+        short = [header for header, _place in headers if abs(needed - header.bbox.height) > HEADER_SLACK]
+        if not short:
+            return
+        for header in short:
+            _fit_row(header, needed)
+    _lay_out(figure)
+    for _header, place in headers:
+        place(under)
+
+
+def _scaling_header(header: Axes, note: Text, readout: Readout, words: str, under: set[Axes]) -> float:
     """Breaks the note to the header's width and puts the readout (its banner in its place) beside the note's
-    first line, or under the note; returns the pixels the header needs."""
+    first line, or under the note (for good: it joins `under`); returns the pixels the header needs."""
     figure = header.get_figure(root=True)
     gap = LINE_GAP * _pixels(figure, BASE_FONT_POINTS)  # type: ignore[arg-type]
     width = header.bbox.width
     note.set_text(words)
     readout.text.set_text(readout.readout_text(readout.planned_epochs))
     fit_width(note, width - _width(readout.text) - 2 * gap)
-    beside = _width(note) + _width(readout.text) + 2 * gap <= width
+    beside = header not in under and _width(note) + _width(readout.text) + 2 * gap <= width
     if not beside:
+        under.add(header)
         note.set_text(words)
         fit_width(note, width)
     drop = 0.0 if beside else _height(note) + gap

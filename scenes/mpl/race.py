@@ -59,9 +59,11 @@ class RaceContourPanel:
 
 
 class RaceLossPanel:
-    """Every run's loss against the epoch on one log axis, with the closed-form minimum."""
+    """Every run's loss against the epoch on one log axis, with the closed-form minimum; `labels` (one a run) name
+    the curves in the panel's legend."""
 
-    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True) -> None:
+    def __init__(self, axes: Axes, experiments: Sequence[Experiment], colors: Palette, animated: bool = True,
+                 labels: Sequence[str] = ()) -> None:
         self.losses = [run.trajectory.loss for run in experiments]
         minimum = experiments[0].problem.closed_form_loss
         axes.set_yscale("log")
@@ -73,9 +75,12 @@ class RaceLossPanel:
         if minimum > 0:
             axes.axhline(minimum, color=colors.optimum, linestyle="--", linewidth=1.2,
                          label=f"closed-form minimum {minimum:.4g}")
-            axes.legend(loc="upper right", fontsize="small")
+        names = list(labels) or [None] * len(experiments)
         self.curves = [axes.plot([], [], color=RACE_COLORS[index % len(RACE_COLORS)], linewidth=2.0,
-                                 animated=animated)[0] for index in range(len(experiments))]
+                                 animated=animated, label=name)[0] for index, name in enumerate(names)]
+        if minimum > 0 or labels:
+            # The (animated, still empty) curves' entries are drawn from their style, with the static parts.
+            axes.legend(loc="upper right", fontsize="small")
 
     def view_keys(self, epochs: np.ndarray) -> np.ndarray:
         return np.zeros(len(epochs), dtype=int)
