@@ -40,18 +40,35 @@ NOTE_CORNERS: tuple[Corner, ...] = (  # where a panel's note may go, in order of
 MARKER_WEIGHT = 25  # the start and the optimum count as this many points of the path: their markers and labels
 
 
-def quiet_corner(note: Text, points: Sequence[np.ndarray], labels: Sequence[Bbox], renderer: Any) -> Corner:
-    """The corner of NOTE_CORNERS where `note`, as drawn, hides the least: the fewest of the `points` (one (m, 2)
-    array of pixels per view the panel shows), each of the `labels`' boxes it overlaps counting MARKER_WEIGHT; the
-    first on a tie (a small cell's note covered the path's start)."""
+def quiet_corner(note: Text, paths: Sequence[np.ndarray], markers: Sequence[np.ndarray], labels: Sequence[Bbox],
+                 renderer: Any) -> Corner:
+    """The corner of NOTE_CORNERS where `note`, as drawn, hides the least: the fewest of the `paths`' segments (one
+    (m, 2) polyline of pixels per view the panel shows; a jumping path's long segments cross the panel between its
+    points) and of the `markers` (an (n, 2) array of pixels per view) and the `labels`' boxes, each of these
+    counting MARKER_WEIGHT; the first on a tie (a small cell's note covered the path's start)."""
     costs = []
     for x, y, ha, va in NOTE_CORNERS:
         note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
         box = note.get_window_extent(renderer)
+        crossed = sum(segments_crossing(path, box) for path in paths)
         covered = sum(int(np.count_nonzero(np.all((view >= (box.x0, box.y0)) & (view <= (box.x1, box.y1)), axis=1)))
-                      for view in points)
-        costs.append(covered + MARKER_WEIGHT * sum(box.overlaps(label) for label in labels))
+                      for view in markers)
+        costs.append(crossed + MARKER_WEIGHT * (covered + sum(box.overlaps(label) for label in labels)))
     return NOTE_CORNERS[int(np.argmin(costs))]
+
+
+def segments_crossing(polyline: np.ndarray, box: Bbox) -> int:
+    """How many segments of `polyline` ((m, 2), finite) pass through `box` (Liang–Barsky: a segment p + t·d,
+    0 <= t <= 1, is inside the box for t between the largest entering and the smallest leaving crossing)."""
+    start, step = polyline[:-1], np.diff(polyline, axis=0)
+    p = np.column_stack([-step[:, 0], step[:, 0], -step[:, 1], step[:, 1]])
+    q = np.column_stack([start[:, 0] - box.x0, box.x1 - start[:, 0], start[:, 1] - box.y0, box.y1 - start[:, 1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = q / p
+    entering = np.max(np.where(p < 0, t, 0.0), axis=1, initial=0.0)
+    leaving = np.min(np.where(p > 0, t, 1.0), axis=1, initial=1.0)
+    outside_parallel = np.any((p == 0) & (q < 0), axis=1)  # parallel to an edge and beyond it
+    return int(np.count_nonzero((entering <= leaving) & ~outside_parallel))
 
 
 class ContourPanel:
@@ -126,16 +143,16 @@ class ContourPanel:
         figure.get_layout_engine().execute(figure)  # type: ignore[union-attr]  # the panel where the layout puts it
         renderer = figure.canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
         optimum = self.problem.closed_form[list(self.params)]
-        points = np.vstack([self.path, np.repeat([self.path[0], optimum], MARKER_WEIGHT, axis=0)])
-        points = points[np.all(np.isfinite(points), axis=1)]
+        path = self.path[np.all(np.isfinite(self.path), axis=1)]
         frame = self.axes.bbox
-        in_pixels = []
+        origin, size = np.array([frame.x0, frame.y0]), np.array([frame.width, frame.height])
+        paths, markers = [], []
         for key in np.unique(self.view_keys(np.arange(len(self.path)))):
             view = self.base.zoomed_out(int(key))  # data → pixels as that view's limits map them
-            in_pixels.append([frame.x0, frame.y0] + (points - view.low) / (view.high - view.low) * [frame.width,
-                                                                                                    frame.height])
+            paths.append(origin + (path - view.low) / (view.high - view.low) * size)
+            markers.append(origin + (np.array([self.path[0], optimum]) - view.low) / (view.high - view.low) * size)
         labels = [label.get_window_extent(renderer) for label in self.labels]
-        x, y, ha, va = quiet_corner(self.note, in_pixels, labels, renderer)
+        x, y, ha, va = quiet_corner(self.note, paths, markers, labels, renderer)
         self.note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
         self.note_placed = True
 
