@@ -37,7 +37,7 @@ Corner = tuple[float, float, str, str]  # axes fraction x and y, horizontal and 
 NOTE_CORNERS: tuple[Corner, ...] = (  # where a panel's note may go, in order of preference
     (0.01, 0.01, "left", "bottom"), (0.99, 0.01, "right", "bottom"), (0.01, 0.99, "left", "top"),
     (0.99, 0.99, "right", "top"))
-MARKER_WEIGHT = 25  # the start and the optimum count as this many points of the path: their markers and labels
+MARKER_WEIGHT = 25  # the start, the optimum and their labels each count as this many of the path's segments
 
 
 def quiet_corner(note: Text, paths: Sequence[np.ndarray], markers: Sequence[np.ndarray], labels: Sequence[Bbox],

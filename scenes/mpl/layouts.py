@@ -555,7 +555,8 @@ race = Layout(_race)
 def _scaling(figure: Figure, experiments: Sequence[Experiment], look: Look, animated: bool) -> list[Panel]:
     """The raw data's contours (stripes, κ large) beside the standardized data's (near circles), each with its
     path at its best constant rate; over each, a header row with its κ, 2/L and the epochs it needs, and its
-    readout (beside them where the row is wide enough, else under them)."""
+    readout (beside them where the row is wide enough, else under them); in a squarish frame, both runs' losses in
+    the room under them."""
     _below(figure, _title_line(figure, (scaling_title(experiments[0]),)))
     side_by_side, with_loss = look.aspect >= PORTRAIT, PORTRAIT <= look.aspect < SCALING_LOSS_BELOW
     stack = figure.add_gridspec(2, 1, height_ratios=SCALING_ROWS) if with_loss else None
