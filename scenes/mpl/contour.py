@@ -144,13 +144,15 @@ class ContourPanel:
         renderer = figure.canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
         optimum = self.problem.closed_form[list(self.params)]
         path = self.path[np.all(np.isfinite(self.path), axis=1)]
+        points = np.vstack([path, self.path[0], optimum])  # the path, then the two markers
         frame = self.axes.bbox
         origin, size = np.array([frame.x0, frame.y0]), np.array([frame.width, frame.height])
         paths, markers = [], []
         for key in np.unique(self.view_keys(np.arange(len(self.path)))):
             view = self.base.zoomed_out(int(key))  # data → pixels as that view's limits map them
-            paths.append(origin + (path - view.low) / (view.high - view.low) * size)
-            markers.append(origin + (np.array([self.path[0], optimum]) - view.low) / (view.high - view.low) * size)
+            in_pixels = origin + (points - view.low) / (view.high - view.low) * size
+            paths.append(in_pixels[:-2])
+            markers.append(in_pixels[-2:])
         labels = [label.get_window_extent(renderer) for label in self.labels]
         x, y, ha, va = quiet_corner(self.note, paths, markers, labels, renderer)
         self.note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)

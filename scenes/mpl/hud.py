@@ -148,7 +148,7 @@ def _g_length_bounds(values: np.ndarray, digits: int) -> np.ndarray:
         tie = 10.0 ** (exponent + 1) - 0.5 * 10.0 ** (exponent + 1 - digits)
     lengths = np.maximum(_g_length(exponent + (safe >= tie), digits),
                          _g_length(exponent + (safe >= tie * (1 - 1e-12)), digits))
-    special = np.where(np.isnan(values), 3, np.where(np.isinf(values), 3, 1))  # 'nan', 'inf', '0'
+    special = np.where(np.isfinite(values), 1, 3)  # '0'; 'nan', 'inf'
     sign = (values < 0) | ((values == 0) & np.signbit(values))
     return np.where(regular, lengths, special) + sign
 
