@@ -174,10 +174,12 @@ def _type_name(kind: type) -> str:
     return {int: "a number", float: "a number", str: "a string", bool: "true or false", list: "a list"}[kind]
 
 
-def check_clips(clips: Sequence[Clip], out: str | None = None) -> list[Checked]:
+def check_clips(clips: Sequence[Clip], out: str | None = None,
+                before_planning: Callable[[], None] = lambda: None) -> list[Checked]:
     """Every clip checked before any renders: one an earlier render's record stands for (same version, options
     and data, files there) by its record alone, with no run trained; every other planned (its data built, its runs
-    trained). Two clips writing the same file are an error for the second."""
+    trained), `before_planning` called first (the batch starts its workers' fork server there: see
+    workers_warm_up). Two clips writing the same file are an error for the second."""
     checked: list[Checked] = []
     claimed: dict[Path, Clip] = {}
     records = RecordIndex()
@@ -185,7 +187,8 @@ def check_clips(clips: Sequence[Clip], out: str | None = None) -> list[Checked]:
         if clip.problem is not None:
             checked.append(Checked(clip, error=clip.problem))
             continue
-        item = _checked(Clip(clip.number, dict(clip.options) | ({"out": out} if out is not None else {})), records)
+        options = dict(clip.options) | ({"out": out} if out is not None else {})
+        item = _checked(Clip(clip.number, options), records, before_planning)
         clash = next((claimed[path] for path in item.paths if path in claimed), None)
         if clash is not None:
             item = Checked(clip, error=f"writes the same files as {clash.label}: give it a `name`")
@@ -194,11 +197,12 @@ def check_clips(clips: Sequence[Clip], out: str | None = None) -> list[Checked]:
     return checked
 
 
-def _checked(clip: Clip, records: RecordIndex) -> Checked:
+def _checked(clip: Clip, records: RecordIndex, before_planning: Callable[[], None]) -> Checked:
     """The clip vouched for by a record, else planned, else the one-line reason it cannot render."""
     recorded = records.find(clip.options)
     if recorded is not None:
         return Checked(clip, recorded=recorded)
+    before_planning()
     try:
         return Checked(clip, plan_job(clip.options))
     except GdvizInputError as error:
@@ -264,6 +268,21 @@ def worker_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(WORKER_PRELOAD))
     return context
+
+
+def workers_warm_up(jobs: int, scheduler: str | None) -> Callable[[], None]:
+    """What starts the workers' fork server early, for a batch that renders `jobs` clips at once on this machine
+    (else nothing): called as the first clip that needs rendering is found, so the server's imports (about 0.8 s)
+    overlap the other clips' checks instead of following them. A batch with nothing to render starts no server: one
+    still importing would hold the command's output open."""
+    if jobs < 2 or scheduler is not None:
+        return lambda: None
+    return functools.cache(_start_fork_server_deferring_signals)
+
+
+def _start_fork_server_deferring_signals() -> None:
+    with signals_deferred():  # an interrupt meanwhile is raised once the server has started
+        start_fork_server(worker_context())
 
 
 def start_fork_server(context: multiprocessing.context.BaseContext) -> None:

@@ -416,9 +416,14 @@ def batch(lecture: str, jobs: int | None, scheduler: str | None, force: bool, dr
     """
     import os
 
-    from scenes.batch import check_clips, pending, read_lecture, render_clips
+    from scenes.batch import check_clips, pending, read_lecture, render_clips, workers_warm_up
 
-    checked = check_clips(read_lecture(lecture), out)
+    workers = jobs or os.cpu_count() or 1
+    warm_up = workers_warm_up(0 if dry_run else workers, scheduler)
+    clips = read_lecture(lecture)
+    if force:
+        warm_up()
+    checked = check_clips(clips, out, warm_up)
     for item in checked:
         if item.error is not None:
             click.echo(f"gdviz: {item.clip.label}: {as_flags(item.error)}", err=True)
@@ -432,7 +437,6 @@ def batch(lecture: str, jobs: int | None, scheduler: str | None, force: bool, dr
                 paths = ", ".join(str(path) for path in item.job.paths.values())
                 click.echo(f"{item.clip.label}: would render {paths}")
         sys.exit(1 if failed else 0)
-    workers = jobs or os.cpu_count() or 1
     with _progress_bar(len(todo), False, "clips") as advance:
         for outcome in render_clips(todo, min(workers, max(len(todo), 1)), scheduler):
             if advance is not None:

@@ -123,3 +123,31 @@ def test_an_interrupted_worker_renders_nothing_more(monkeypatch: pytest.MonkeyPa
         with pytest.raises(KeyboardInterrupt):
             batch._render_in_worker({"scene": "line"})
     assert rendered == [{"scene": "line"}]  # the clip queued after the interrupt never started
+
+
+def test_the_workers_fork_server_starts_before_the_first_clip_is_planned_and_only_then(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fork server's imports overlap the checks: it starts as the first clip that needs rendering is found,
+    before that clip is planned; a lecture with nothing to render starts none (a server still importing would hold
+    the command's output open), nor does a dry run, one job, or a Dask scheduler."""
+    lecture, out = _rendered_lecture(tmp_path)
+    events: list[str] = []
+    monkeypatch.setattr(batch, "start_fork_server", lambda context: events.append("server"))
+    plan = batch.plan_job
+    monkeypatch.setattr(batch, "plan_job", lambda options: events.append("plan") or plan(options))
+    warm_up = batch.workers_warm_up(2, None)
+    todo, fresh = pending(check_clips(read_lecture(lecture), str(out), warm_up), force=False)
+    assert (len(todo), len(fresh), events) == (0, 3, [])  # every clip up to date
+    for arguments in (("--jobs", "2"), ("--jobs", "2", "--dry-run", "--force")):
+        result = invoke("batch", str(lecture), *arguments, "--out", str(out))
+        assert result.exit_code == 0 and "server" not in events, result.output
+    events.clear()
+    (out / "line" / "diverge.json").unlink()
+    check_clips(read_lecture(lecture), str(out), warm_up)
+    assert events == ["server", "plan"]
+    check_clips(read_lecture(lecture), str(out / "elsewhere"), warm_up)
+    assert events == ["server", "plan"] + ["plan"] * 3  # started once
+    for idle in (batch.workers_warm_up(1, None), batch.workers_warm_up(2, "local")):
+        events.clear()
+        check_clips(read_lecture(lecture), str(out / "elsewhere"), idle)
+        assert events == ["plan"] * 3
