@@ -37,29 +37,50 @@ Corner = tuple[float, float, str, str]  # axes fraction x and y, horizontal and 
 NOTE_CORNERS: tuple[Corner, ...] = (  # where a panel's note may go, in order of preference
     (0.01, 0.01, "left", "bottom"), (0.99, 0.01, "right", "bottom"), (0.01, 0.99, "left", "top"),
     (0.99, 0.99, "right", "top"))
-MARKER_WEIGHT = 25  # the start, the optimum and their labels each count as this many of the path's segments
+MARKER_WEIGHT = 25  # the start and the optimum each count as this many of the path's segments
+# A label's cost, in label widths of the path it covers: a marker under it (the other one, or the run's last point,
+# where the current point rests at the end) costs as much as LABEL_MARKER_COST widths, and where the label would be
+# hidden (over a note, another label or the panel's edge) it costs LABEL_HIDDEN_COST: it may cover that much path.
+LABEL_MARKER_COST, LABEL_HIDDEN_COST = 3.0, 4.0
+Spot = tuple[tuple[float, float], str]  # a label's offset from its marker, in points, and its horizontal alignment
+# Where 'optimum' and 'start' may sit beside their markers, in order of preference: the defaults, then mirrored. The
+# text's baseline 15 pt under the optimum's X (radius 6 pt) or 8 pt over it; 6 pt over the start's ring or 13 pt under.
+OPTIMUM_SPOTS: tuple[Spot, ...] = (((-9, -15), "right"), ((9, -15), "left"), ((-9, 8), "right"), ((9, 8), "left"))
+START_SPOTS: tuple[Spot, ...] = (((8, 6), "left"), ((-8, 6), "right"), ((8, -13), "left"), ((-8, -13), "right"))
+HEAD_SIZE = 9  # the current point's marker, in points: a label closer to the path than its radius is covered
 
 
-def quiet_corner(note: Text, paths: Sequence[np.ndarray], markers: Sequence[np.ndarray], labels: Sequence[Bbox],
-                 renderer: Any) -> Corner:
+def quiet_corner(note: Text, paths: Sequence[np.ndarray], markers: Sequence[np.ndarray], renderer: Any) -> Corner:
     """The corner of NOTE_CORNERS where `note`, as drawn, hides the least: the fewest of the `paths`' segments (one
     (m, 2) polyline of pixels per view the panel shows; a jumping path's long segments cross the panel between its
-    points) and of the `markers` (an (n, 2) array of pixels per view) and the `labels`' boxes, each of these
-    counting MARKER_WEIGHT; the first on a tie (a small cell's note covered the path's start)."""
+    points) and of the `markers` (an (n, 2) array of pixels per view), each of these counting MARKER_WEIGHT; the
+    first on a tie (a small cell's note covered the path's start)."""
     costs = []
     for x, y, ha, va in NOTE_CORNERS:
         note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
         box = note.get_window_extent(renderer)
         crossed = sum(segments_crossing(path, box) for path in paths)
-        covered = sum(int(np.count_nonzero(np.all((view >= (box.x0, box.y0)) & (view <= (box.x1, box.y1)), axis=1)))
-                      for view in markers)
-        costs.append(crossed + MARKER_WEIGHT * (covered + sum(box.overlaps(label) for label in labels)))
+        covered = sum(_inside(view, box) for view in markers)
+        costs.append(crossed + MARKER_WEIGHT * covered)
     return NOTE_CORNERS[int(np.argmin(costs))]
 
 
 def segments_crossing(polyline: np.ndarray, box: Bbox) -> int:
-    """How many segments of `polyline` ((m, 2), finite) pass through `box` (Liang–Barsky: a segment p + t·d,
-    0 <= t <= 1, is inside the box for t between the largest entering and the smallest leaving crossing)."""
+    """How many segments of `polyline` ((m, 2), finite) pass through `box`."""
+    entering, leaving, _ = _clipped(polyline, box)
+    return int(np.count_nonzero(entering <= leaving))
+
+
+def length_inside(polyline: np.ndarray, box: Bbox) -> float:
+    """The length of `polyline` ((m, 2), finite) inside `box`, in its own units."""
+    entering, leaving, step = _clipped(polyline, box)
+    return float(np.sum(np.maximum(leaving - entering, 0.0) * np.hypot(step[:, 0], step[:, 1])))
+
+
+def _clipped(polyline: np.ndarray, box: Bbox) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Liang–Barsky: segment i, p + t·d for 0 <= t <= 1, is inside the box for entering[i] <= t <= leaving[i] (the
+    largest entering and the smallest leaving crossing of the box's edges; entering > leaving: it misses the box).
+    Returns entering, leaving and the segments' steps d."""
     start, step = polyline[:-1], np.diff(polyline, axis=0)
     p = np.column_stack([-step[:, 0], step[:, 0], -step[:, 1], step[:, 1]])
     q = np.column_stack([start[:, 0] - box.x0, box.x1 - start[:, 0], start[:, 1] - box.y0, box.y1 - start[:, 1]])
@@ -68,7 +89,7 @@ def segments_crossing(polyline: np.ndarray, box: Bbox) -> int:
     entering = np.max(np.where(p < 0, t, 0.0), axis=1, initial=0.0)
     leaving = np.min(np.where(p > 0, t, 1.0), axis=1, initial=1.0)
     outside_parallel = np.any((p == 0) & (q < 0), axis=1)  # parallel to an edge and beyond it
-    return int(np.count_nonzero((entering <= leaving) & ~outside_parallel))
+    return entering, np.where(outside_parallel, -1.0, leaving), step
 
 
 class ContourPanel:
@@ -95,24 +116,25 @@ class ContourPanel:
         label_style = {"textcoords": "offset points", "fontsize": "small", "zorder": 6,
                        "bbox": {"boxstyle": "round,pad=0.15", "facecolor": colors.background, "alpha": 0.7,
                                 "edgecolor": "none"}}
-        self.labels = [axes.annotate("optimum", optimum, xytext=(-9, -15), ha="right", color=colors.optimum,
+        (optimum_offset, optimum_ha), (start_offset, start_ha) = OPTIMUM_SPOTS[0], START_SPOTS[0]
+        self.labels = [axes.annotate("optimum", optimum, xytext=optimum_offset, ha=optimum_ha, color=colors.optimum,
                                      **label_style),
-                       axes.annotate("start", self.path[0], xytext=(8, 6), color=colors.path, **label_style)]
+                       axes.annotate("start", self.path[0], xytext=start_offset, ha=start_ha, color=colors.path,
+                                     **label_style)]
         ghost = theory_weights(experiment) if theory else None
         self.theory = None if ghost is None else axes.plot(
             ghost[:, self.params[0]], ghost[:, self.params[1]], color=colors.foreground, zorder=3,
             label=THEORY_LABEL, **THEORY_STYLE)[0]
         (self.trail,) = axes.plot([], [], color=colors.path, linewidth=1.6, marker="o", markersize=3, zorder=4,
                                   animated=animated)
-        (self.head,) = axes.plot([], [], marker="o", markersize=9, color=colors.path, markeredgecolor="white",
+        (self.head,) = axes.plot([], [], marker="o", markersize=HEAD_SIZE, color=colors.path, markeredgecolor="white",
                                  linestyle="none", zorder=6, animated=animated)
         note = held_note(experiment, self.slice)
         self.note: Text | None = None
-        self.note_placed = False
         if note:
             # Inside the panel, broken to its width once laid out (layouts._fit_notes): it takes no room of its own,
             # or a long note's first, unbroken line would squeeze the panel before it is broken.
-            x, y, ha, va = NOTE_CORNERS[0]  # until the first view places it (_place_note)
+            x, y, ha, va = NOTE_CORNERS[0]  # until the layout is done (settle)
             self.note = axes.text(x, y, note, transform=axes.transAxes, fontsize="small", color=colors.foreground,
                                   va=va, ha=ha, multialignment=ha, alpha=0.8, in_layout=False)
 
@@ -130,18 +152,33 @@ class ContourPanel:
                                            alpha=0.55, zorder=1)
         self.axes.set_xlim(view.low[0], view.high[0])
         self.axes.set_ylim(view.low[1], view.high[1])
-        if self.note is not None and not self.note_placed:
-            self._place_note()
         self._show_labels_inside()
 
-    def _place_note(self) -> None:
-        """The note in the corner where it hides the least of the path, its start, the optimum and their labels in
-        every view the run's frames show (a diverging run's first frames show the start where its last do not);
-        decided once, at the first view set (the layout's: before any frame, so every frame and a still agree)."""
-        assert self.note is not None
+    def settle(self) -> None:
+        """The note in the corner, then each label at the spot beside its marker, where they hide the least of the
+        path, the markers, the note and each other in every view the run's frames show (a diverging run's first
+        frames show the start where its last do not); decided once the layout is done, before any frame, so every
+        frame and a still agree. Until then: the first corner and spots."""
+        renderer = self._laid_out()
+        paths, markers = self._views_in_pixels()
+        if self.note is not None:
+            x, y, ha, va = quiet_corner(self.note, paths, markers, renderer)
+            self.note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
+        self._place_labels(paths, markers, renderer)
+        self._show_labels_inside()
+
+    def _laid_out(self) -> Any:
+        """The figure's renderer, the panel where this view's tick labels put it (while the layout is not frozen),
+        narrowed as drawing it will where its units are equal (scaling's bowls)."""
         figure = self.axes.get_figure(root=True)
-        figure.get_layout_engine().execute(figure)  # type: ignore[union-attr]  # the panel where the layout puts it
-        renderer = figure.canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
+        engine = figure.get_layout_engine()  # type: ignore[union-attr]
+        if engine is not None:
+            engine.execute(figure)
+        self.axes.apply_aspect()
+        return figure.canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
+
+    def _views_in_pixels(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per view the frames show: the path's finite points, and the start and the optimum, in pixels."""
         optimum = self.problem.closed_form[list(self.params)]
         path = self.path[np.all(np.isfinite(self.path), axis=1)]
         points = np.vstack([path, self.path[0], optimum])  # the path, then the two markers
@@ -153,36 +190,80 @@ class ContourPanel:
             in_pixels = origin + (points - view.low) / (view.high - view.low) * size
             paths.append(in_pixels[:-2])
             markers.append(in_pixels[-2:])
-        labels = [label.get_window_extent(renderer) for label in self.labels]
-        x, y, ha, va = quiet_corner(self.note, paths, markers, labels, renderer)
-        self.note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
-        self.note_placed = True
+        return paths, markers
+
+    def _place_labels(self, paths: Sequence[np.ndarray], markers: Sequence[np.ndarray], renderer: Any) -> None:
+        """'optimum', then 'start', each at the spot of its OPTIMUM_SPOTS or START_SPOTS that hides the least (see
+        _label_cost), summed over the views; the first spot on a tie. (The slow run's last point sat on 'optimum', a
+        jumping path's segments crossed it.)"""
+        reach = HEAD_SIZE / 2 * self.axes.get_figure(root=True).dpi / 72
+        frame, notes = self.axes.bbox, self._notes(renderer)
+        taken: list[list[Bbox]] = [list(notes) for _ in markers]  # per view, the notes and the labels placed
+        for label, spots, own in zip(self.labels, (OPTIMUM_SPOTS, START_SPOTS), (1, 0), strict=True):
+            here = self.axes.transData.transform(label.xy)
+            label.set_visible(True)  # measured as shown (a hidden text has no extent); _show_labels_inside decides
+            costs, spot_boxes = [], []
+            for offset, ha in spots:
+                label.set(ha=ha)
+                label.xyann = offset
+                label.update_bbox_position_size(renderer)
+                box = Bbox.union([label.get_window_extent(renderer),
+                                  label.get_bbox_patch().get_window_extent(renderer)])
+                boxes = [box.translated(*(view[own] - here)) for view in markers]
+                costs.append(sum(_label_cost(box, path, view[1 - own], others, frame, reach)
+                                 for box, path, view, others in zip(boxes, paths, markers, taken, strict=True)))
+                spot_boxes.append(boxes)
+            best = int(np.argmin(costs))
+            (offset, ha) = spots[best]
+            label.set(ha=ha)
+            label.xyann = offset
+            for view_taken, box in zip(taken, spot_boxes[best], strict=True):
+                view_taken.append(box)
 
     def _show_labels_inside(self) -> None:
         """'optimum' and 'start' label their markers only where the label fits inside the panel (a label over
         the tick labels would be text over text); the markers always show."""
-        figure = self.axes.get_figure(root=True)
-        engine = figure.get_layout_engine()  # type: ignore[union-attr]
-        if engine is not None:  # the panel where this view's tick labels put it
-            engine.execute(figure)
-        renderer = figure.canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
-        frame = self.axes.bbox
-        notes = [text.get_window_extent(renderer) for text in self.axes.texts
-                 if text.get_transform() == self.axes.transAxes and text.get_visible()]
+        renderer = self._laid_out()
+        frame, notes = self.axes.bbox, self._notes(renderer)
         shown: list[Bbox] = []
         for label in self.labels:
             label.set_visible(True)
             label.update_bbox_position_size(renderer)
             box = Bbox.union([label.get_window_extent(renderer), label.get_bbox_patch().get_window_extent(renderer)])
-            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            label.set_visible(bool(inside) and not any(box.overlaps(other) for other in [*notes, *shown]))
+            label.set_visible(_within(box, frame) and not any(box.overlaps(other) for other in [*notes, *shown]))
             shown += [box] if label.get_visible() else []
+
+    def _notes(self, renderer: Any) -> list[Bbox]:
+        """The boxes of the notes shown in the panel (texts placed in axes fractions)."""
+        return [text.get_window_extent(renderer) for text in self.axes.texts
+                if text.get_transform() == self.axes.transAxes and text.get_visible()]
 
     def update(self, epoch: int) -> Sequence[Artist]:
         shown = self.path[: min(epoch, len(self.path) - 1) + 1]
         self.trail.set_data(shown[:, 0], shown[:, 1])
         self.head.set_data(shown[-1:, 0], shown[-1:, 1])
         return [self.trail, self.head]
+
+
+def _label_cost(box: Bbox, path: np.ndarray, other_marker: np.ndarray, taken: Sequence[Bbox], frame: Bbox,
+                reach: float) -> float:
+    """What a label's box hides in one view (pixels), in label widths: the path within `reach` of it (the current
+    point's radius), plus LABEL_MARKER_COST for the other marker or the path's last point there, plus
+    LABEL_HIDDEN_COST if a `taken` box or the panel's edge would hide it."""
+    near = box.padded(reach)
+    hidden = any(box.overlaps(other) for other in taken) or not _within(box, frame)
+    markers = _inside(other_marker, near) + _inside(path[-1], near)
+    return length_inside(path, near) / box.width + LABEL_MARKER_COST * markers + LABEL_HIDDEN_COST * hidden
+
+
+def _within(box: Bbox, frame: Bbox) -> bool:
+    return bool(frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1)
+
+
+def _inside(points: np.ndarray, box: Bbox) -> int:
+    """How many of `points` ((2,) or (n, 2), pixels) lie in `box`."""
+    inside = np.all((points >= (box.x0, box.y0)) & (points <= (box.x1, box.y1)), axis=-1)
+    return int(np.count_nonzero(inside))
 
 
 def shared_contours(axes: Axes, experiments: Sequence[Experiment], colors: Palette,

@@ -47,7 +47,7 @@ from scenes.mpl.hud import Readout
 from scenes.mpl.loss import LossPanel
 from scenes.mpl.modes import EigenContourPanel, ModesPanel
 from scenes.mpl.race import EpochReadout, RaceContourPanel, RaceLossPanel
-from scenes.mpl.stage import Panel, Stage
+from scenes.mpl.stage import Panel, Settling, Stage
 from scenes.mpl.surface import SurfacePanel
 from scenes.mpl.sweep import SweepContourPanel, SweepLossPanel
 from scenes.registry import max_runs, scene_spec
@@ -148,7 +148,8 @@ def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
     ticks), and keep them there. Constrained layout measures tick labels where the panels stand, so laying out
     again at each view would make a frame depend on the frames before it (a blitted frame would differ from the
     same frame drawn alone), and the panels would jump as a run zooms out. The panels then narrow where another
-    view's labels are wider (_hold_every_view)."""
+    view's labels are wider (_hold_every_view); last, the panels that place things by where they stand (a contour
+    panel's labels and note) place them."""
     views = _show_last_views(panels, last_epoch)
     for _ in range(3):  # each pass measures the ticks where the one before put the panels
         before = _positions(figure)
@@ -157,6 +158,9 @@ def _freeze(figure: Figure, panels: Sequence[Panel], last_epoch: int) -> None:
             break  # a pass that leaves every panel where it was is a fixed point: the next would too
     figure.set_layout_engine("none")
     _hold_every_view(figure, panels, views)
+    for panel in panels:
+        if isinstance(panel, Settling):
+            panel.settle()
 
 
 def _positions(figure: Figure) -> np.ndarray:

@@ -50,6 +50,9 @@ class RaceContourPanel:
     def set_view(self, key: int) -> None:
         self.contour.set_view(key)
 
+    def settle(self) -> None:
+        self.contour.settle()
+
     def update(self, epoch: int) -> Sequence[Artist]:
         for path, trail, head in zip(self.paths, self.trails, self.heads, strict=True):
             shown = path[: min(epoch, len(path) - 1) + 1]

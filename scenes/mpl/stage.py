@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -28,6 +28,13 @@ class Panel(Protocol):
 
     def update(self, epoch: int) -> Sequence[Artist]:
         """Move the animated artists to `epoch` and return them."""
+
+
+@runtime_checkable
+class Settling(Protocol):
+    def settle(self) -> None:
+        """Place, for every frame, what depends on where the layout finally put the panel (a label's side of its
+        marker, a note's corner): called once, the layout frozen (scenes.mpl.layouts._freeze)."""
 
 
 @dataclass

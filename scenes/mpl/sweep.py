@@ -175,6 +175,9 @@ class SweepContourPanel:
     def set_view(self, key: int) -> None:
         self.contour.set_view(key)
 
+    def settle(self) -> None:
+        self.contour.settle()
+
     def update(self, epoch: int) -> Sequence[Artist]:
         index = rate_index(epoch, self.longest, len(self.paths))
         self.trail.set_data(self.paths[index][:, 0], self.paths[index][:, 1])

@@ -7,6 +7,7 @@ import functools
 import itertools
 import math
 
+import numpy as np
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
@@ -16,7 +17,7 @@ from matplotlib.transforms import Bbox
 from gdcore.datasets import load_preset
 from gdcore.experiment import Experiment
 from gdcore.options import RunOptions
-from scenes.mpl.contour import ContourPanel
+from scenes.mpl.contour import LABEL_HIDDEN_COST, ContourPanel, length_inside
 from scenes.mpl.ghost import THEORY_LABEL, THEORY_STYLE
 from scenes.mpl.hud import Readout
 from scenes.mpl.layouts import (
@@ -337,3 +338,30 @@ def test_a_panel_s_slice_note_covers_neither_the_start_nor_the_optimum(case: str
         for marker in (panel.path[0], optimum):
             x, y = panel.axes.transData.transform(marker)
             assert not (note.x0 <= x <= note.x1 and note.y0 <= y <= note.y1), (case, panel.note.get_text())
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720)], ids=["640x360", "1280x720"])
+@pytest.mark.parametrize("case", ["regimes:plane:", "compare:plane:0.0081,0.15,0.29"])
+def test_a_panel_s_labels_take_the_side_of_their_marker_clear_of_the_run(case: str, size: tuple[int, int]) -> None:
+    """'optimum' and 'start' sit on the side of their markers where they hide the least of the path: the slow run's
+    last point sat on 'optimum' and a jumping path's segments crossed it. A label shown covers no marker and no
+    note, inside its panel, and less of the path than would make hiding it better ('optimum' at 720p: hardly any)."""
+    scene, chosen = runs(case)
+    stage = build_stage(scene, chosen, Look(*size))
+    still_frame(stage, max(run.trajectory.epochs_run for run in chosen))
+    contours = [panel for panel in stage.panels if isinstance(panel, ContourPanel)]
+    for panel in contours:
+        path = panel.axes.transData.transform(panel.path[np.all(np.isfinite(panel.path), axis=1)])
+        markers = panel.axes.transData.transform([panel.path[0], panel.problem.closed_form[list(panel.params)]])
+        notes = [extent(text, stage) for text in panel.axes.texts if text.get_transform() == panel.axes.transAxes]
+        for label in panel.labels:
+            if not label.get_visible():
+                continue
+            box = extent(label, stage)
+            most = 0.5 if label.get_text() == "optimum" and size == (1280, 720) else LABEL_HIDDEN_COST
+            assert length_inside(path, box) <= most * box.width, (case, label.get_text())
+            assert not any(box.x0 <= x <= box.x1 and box.y0 <= y <= box.y1 for x, y in [*markers, path[-1]])
+            assert not any(box.overlaps(note) for note in notes)
+            assert panel.axes.bbox.contains(box.x0, box.y0) and panel.axes.bbox.contains(box.x1, box.y1)
+    shown = [sum(label.get_visible() for label in panel.labels) for panel in contours]
+    assert min(shown) == (2 if size == (1280, 720) else 1), shown  # in a 640×360 grid's small cells, one may hide
