@@ -113,7 +113,8 @@ class ContourPanel:
         axes.plot(*optimum, marker="X", markersize=12, color=colors.optimum, linestyle="none", zorder=5)
         axes.plot(*self.path[0], marker="o", markersize=8, color=colors.path, markerfacecolor="none",
                   markeredgewidth=2, linestyle="none", zorder=5)
-        label_style = {"textcoords": "offset points", "fontsize": "small", "zorder": 6,
+        # Not in the layout: a label is shown only inside the panel (_show_labels_inside).
+        label_style = {"textcoords": "offset points", "fontsize": "small", "zorder": 6, "in_layout": False,
                        "bbox": {"boxstyle": "round,pad=0.15", "facecolor": colors.background, "alpha": 0.7,
                                 "edgecolor": "none"}}
         (optimum_offset, optimum_ha), (start_offset, start_ha) = OPTIMUM_SPOTS[0], START_SPOTS[0]
@@ -168,14 +169,10 @@ class ContourPanel:
         self._show_labels_inside()
 
     def _laid_out(self) -> Any:
-        """The figure's renderer, the panel where this view's tick labels put it (while the layout is not frozen),
-        narrowed as drawing it will where its units are equal (scaling's bowls)."""
-        figure = self.axes.get_figure(root=True)
-        engine = figure.get_layout_engine()  # type: ignore[union-attr]
-        if engine is not None:
-            engine.execute(figure)
+        """The figure's renderer, the panel narrowed as drawing it will where its units are equal (scaling's bowls).
+        Where the panel stands: while the layout is still being found, for the time being (settle decides again)."""
         self.axes.apply_aspect()
-        return figure.canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
+        return self.axes.get_figure(root=True).canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
 
     def _views_in_pixels(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Per view the frames show: the path's finite points, and the start and the optimum, in pixels."""
