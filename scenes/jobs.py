@@ -207,8 +207,11 @@ def render_settings(job: Job) -> Any:
 
 
 def legibility_warning(job: Job) -> str | None:
-    """One line when a matplotlib frame is a thumbnail (short side under 360 px): its text falls under 10 px.
-    The frames still render; the CLI prints this line on stderr."""
+    """One line when a matplotlib frame is a thumbnail (short side under 360 px): its text falls under 10 px; or
+    when a Manim frame is square or portrait: its landscape composition fills only a band across the middle. The
+    frames still render; the CLI prints this line on stderr."""
+    if job.engine == "manim":
+        return _band_warning(job.size, "matplotlib" in job.spec.engines)
     if job.engine != "matplotlib":
         return None
     from scenes.mpl.layouts import LEGIBLE_SHORT_SIDE, MIN_TEXT_PIXELS, under_text_floor
@@ -221,6 +224,17 @@ def legibility_warning(job: Job) -> str | None:
         return None
     return (f"{' and '.join(small)}: text falls under {MIN_TEXT_PIXELS:g} px (legible from a short side of "
             f"{LEGIBLE_SHORT_SIDE} px)")
+
+
+def _band_warning(size: tuple[int, int], matplotlib_too: bool) -> str | None:
+    from scenes.manim.render import BAND_WARNING_BELOW, band_height
+
+    width, height = size
+    if band_height(size) >= BAND_WARNING_BELOW * height:
+        return None
+    other = " (the matplotlib engine lays square and portrait frames out)" if matplotlib_too else ""
+    return (f"{width}x{height}: the manim scenes are composed for landscape frames: this one shows the picture in a "
+            f"{width}x{band_height(size)} band across the middle{other}")
 
 
 def frame_count(job: Job) -> int:

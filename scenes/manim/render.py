@@ -20,6 +20,11 @@ from scenes.naming import output_stem, picture_settings
 from scenes.registry import SceneSpec
 from scenes.theme import palette
 
+# The Manim scenes are composed for a landscape frame of this aspect (Manim keeps its frame 14.2 units wide, 8 high
+# at 16:9); in a frame of another aspect the composition keeps its width, so a taller frame shows it as a band.
+COMPOSED_ASPECT = 16 / 9
+BAND_WARNING_BELOW = 0.6  # the composition's share of a frame's height under which the CLI says so (a square: 0.56)
+
 INSTALL_HINT = ("install the manim extra: sudo apt-get install libcairo2-dev libpango1.0-dev pkg-config && "
                 "pip install 'gdviz[manim]' (make demo and make test do both)")
 
@@ -154,6 +159,13 @@ def _encoder_options() -> dict[str, object]:
     if not hasattr(type(mn.config), "video_encoder_options"):
         return {}
     return {"video_encoder_options": {"preset": X264_PRESET, "x264-params": X264_PARAMS}}
+
+
+def band_height(size: tuple[int, int]) -> int:
+    """The height, in pixels, of the band a frame of `size` shows the landscape composition in (all of it when the
+    frame is at least as wide as COMPOSED_ASPECT)."""
+    width, height = size
+    return min(height, round(width / COMPOSED_ASPECT))
 
 
 def _check_even(size: tuple[int, int]) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scenes.jobs import data_fingerprint, plan_job, record_of, up_to_date
+from scenes.jobs import data_fingerprint, legibility_warning, plan_job, record_of, up_to_date
 from tests.scenes.test_cli import assert_bad_input, invoke
 
 TINY = ["--size", "320x180", "--fps", "6", "--duration", "0.5"]
@@ -145,3 +145,19 @@ def test_a_thumbnail_renders_with_one_warning_line(tmp_path: Path) -> None:
         "gdviz: warning: 320x180: text falls under 10 px (legible from a short side of 360 px)"]
     assert plan_job({"size": "640x360"}).size == (640, 360)
     assert invoke("render", "loss", "--format", "png", "--size", "640x360", "--out", str(tmp_path)).stderr == ""
+
+
+@pytest.mark.parametrize(("scene", "size", "band"), [
+    ("line", (540, 960), "540x304 band across the middle (the matplotlib engine lays square and portrait frames out)"),
+    ("update-rule", (1080, 1080), "1080x608 band across the middle"), ("line", (1024, 768), None),
+    ("line", (854, 480), None)])
+def test_a_manim_frame_too_tall_for_its_landscape_composition_is_said_to_show_a_band(
+        scene: str, size: tuple[int, int], band: str | None) -> None:
+    """Manim keeps its frame 14.2 units wide: a square or portrait frame shows the scene's 16:9 composition as a
+    band, with small text. The render goes on; one line says so, and where the scene has it, which engine fits."""
+    job = plan_job({"scene": scene, "engine": "manim", "size": f"{size[0]}x{size[1]}", "format": "mp4"})
+    warning = legibility_warning(job)
+    if band is None:
+        assert warning is None
+    else:
+        assert warning is not None and warning.endswith(band) and warning.startswith(f"{size[0]}x{size[1]}: the manim")

@@ -113,3 +113,20 @@ def test_without_manim_the_error_gives_the_install_command(monkeypatch: pytest.M
                      "needs Manim", "libcairo2-dev libpango1.0-dev pkg-config", "gdviz[manim]")
     matplotlib = invoke("render", "loss", "--format", "png", "--size", "320x180", "--out", str(tmp_path))
     assert matplotlib.exit_code == 0, matplotlib.output  # the matplotlib engine keeps working
+
+
+def test_a_portrait_manim_render_shows_its_picture_in_the_band_the_warning_names(tmp_path: Path) -> None:
+    """The warning's claim, checked against Manim's own frame: every drawn pixel lies in the band
+    (manim_render.band_height rows across the middle), the rows above and below are the background."""
+    result = invoke("render", "line", "--engine", "manim", "--format", "mp4", "--size", "144x256", "--duration", "1",
+                    "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "144x256: the manim scenes are composed for landscape frames" in result.stderr
+    (movie,) = (tmp_path / "plane").glob("*.mp4")
+    with av.open(str(movie)) as container:
+        last = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)][-1].astype(int)
+    drawn_rows = np.nonzero(np.any(np.abs(last - last[0, 0]) > 40, axis=(1, 2)))[0]
+    band = manim_render.band_height((144, 256))
+    top = (256 - band) / 2
+    assert band == 81 and top - 2 <= drawn_rows.min() and drawn_rows.max() <= top + band + 2, drawn_rows
+    assert drawn_rows.max() - drawn_rows.min() > 0.7 * band  # the picture fills the band
