@@ -191,10 +191,12 @@ def blocked_and_ignored(pid):
 
 context = worker_context()
 start_fork_server(context)
-with context.Pool(1) as pool:
-    worker = blocked_and_ignored(pool.apply(os.getpid))  # forked from the server: its preload is done
-    print("server", blocked_and_ignored(multiprocessing.forkserver._forkserver._forkserver_pid))
-    print("worker", worker)
+pool = context.Pool(1)
+worker = blocked_and_ignored(pool.apply(os.getpid))  # forked from the server: its preload is done
+print("server", blocked_and_ignored(multiprocessing.forkserver._forkserver._forkserver_pid))
+print("worker", worker)
+pool.close()  # the worker ends at its queue's end: it ignores the SIGTERM that Pool.terminate would send it
+pool.join()
 print("command blocked", blocked_and_ignored("self")[0])  # (ignored or not: as whoever started the test left it)
 """
 
