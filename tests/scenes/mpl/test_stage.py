@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.axes import Axes
 
 from gdcore.experiment import Experiment
 from gdcore.frames import plan_frames
@@ -148,3 +149,54 @@ def test_the_new_scenes_last_blitted_frame_matches_a_still(scene: str) -> None:
     difference = np.abs(frames[-1].astype(int) - still.astype(int))
     assert difference.mean() < 1.0, f"mean difference {difference.mean():.2f} of 255"
     assert np.mean(difference.max(axis=2) > 40) < 0.01
+
+
+@pytest.mark.parametrize(("scene", "rates", "theme"), [
+    ("regimes", (), "light"), ("regimes", (), "dark"), ("compare", (0.1, 0.35), "light"), ("sweep", (), "dark"),
+    ("modes", (0.8,), "light"), ("dashboard", (0.8,), "light")])
+def test_redrawing_only_what_a_view_changes_gives_the_whole_figure_s_pixels(scene: str, rates: tuple[float, ...],
+                                                                            theme: str) -> None:
+    """When a panel's view changes, only the axes it changes are drawn again, on their region filled with the
+    figure's colour: every frame is, pixel for pixel, the frame drawing the whole figure gives (the dashboard's 3D
+    panel changes too: it is drawn whole)."""
+    from scenes.jobs import plan_job
+    from scenes.mpl.layouts import Look
+    from scenes.render import clock
+
+    runs = list(plan_job({"scene": scene, "lr": rates, "theme": theme}).experiments)
+    look, plan = Look(480, 270, theme=theme), clock(runs, fps=8, duration=2.0, time="log")
+    stage = build_stage(scene, runs, look)  # one stage for both: two builds may differ in a marker's last bit
+    whole = [frame.copy() for frame in blitted_frames(stage, plan, redraw="all")]
+    changed = [frame.copy() for frame in blitted_frames(stage, plan)]
+    assert len(changed) == len(whole) == plan.n_frames
+    for frame, (mine, reference) in enumerate(zip(changed, whole, strict=True)):
+        assert np.array_equal(mine, reference), f"frame {frame}: {np.count_nonzero(mine != reference)} values"
+
+
+def test_a_grid_cell_zooming_out_redraws_that_cell_not_the_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """regimes: the divergent cell's view changes many times (the others' a few times, early); the figure is drawn
+    whole once, then only the cells whose views change."""
+    from scenes.jobs import plan_job
+    from scenes.mpl.layouts import Look
+    from scenes.render import clock
+
+    runs = list(plan_job({"scene": "regimes"}).experiments)
+    stage = build_stage("regimes", runs, Look(1280, 720))
+    plan = clock(runs, fps=8, duration=2.0, time="log")
+    keys = stage.view_keys(plan.epochs)
+    changes = int(np.count_nonzero(np.any(keys[1:] != keys[:-1], axis=1)))
+    whole: list[int] = []
+    draw = stage.canvas.draw
+    monkeypatch.setattr(stage.canvas, "draw", lambda: whole.append(1) or draw())
+    drawn: list[Axes] = []
+    contour = next(panel for panel in stage.panels
+                   if isinstance(panel, ContourPanel) and panel.axes.get_xlim()[1] > 1e3)  # zoomed out: divergent
+    for axes in stage.figure.axes:
+        own = axes.draw
+        monkeypatch.setattr(axes, "draw", lambda renderer, axes=axes, own=own: drawn.append(axes) or own(renderer))
+    for _ in blitted_frames(stage, plan):
+        pass
+    every = len(stage.figure.axes)  # each drawn once by the whole draw
+    assert changes > 5 and len(whole) == 1 and every == 16
+    assert 1 < drawn.count(contour.axes) <= 1 + changes
+    assert len(drawn) - every <= 2 * changes, (len(drawn) - every, changes)  # an axes or two a change, not sixteen
