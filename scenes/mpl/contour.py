@@ -17,7 +17,7 @@ from gdcore.experiment import Experiment
 from gdcore.grid import slice_grid
 from gdcore.slices import default_axes, optimum_slice
 from scenes.captions import held_note, param_label
-from scenes.limits import base_box, zoom_levels
+from scenes.limits import Box, base_box, zoom_levels
 from scenes.mpl.ghost import THEORY_LABEL, THEORY_STYLE, theory_weights
 from scenes.theme import Palette
 
@@ -155,17 +155,20 @@ class ContourPanel:
         self.axes.set_ylim(view.low[1], view.high[1])
         self._show_labels_inside()
 
-    def settle(self) -> None:
+    def settle(self, paths: Sequence[np.ndarray] | None = None, keys: np.ndarray | None = None) -> None:
         """The note in the corner, then each label at the spot beside its marker, where they hide the least of the
-        path, the markers, the note and each other in every view the run's frames show (a diverging run's first
-        frames show the start where its last do not); decided once the layout is done, before any frame, so every
-        frame and a still agree. Until then: the first corner and spots."""
+        paths drawn over the panel (its run's, or the given `paths`: (m, 2) arrays, a scene's many runs), the
+        markers, the note and each other, in every view the frames show (its run's views, or the given view `keys`;
+        a diverging run's first frames show the start where its last do not); decided once the layout is done,
+        before any frame, so every frame and a still agree. Until then: the first corner and spots."""
         renderer = self._laid_out()
-        paths, markers = self._views_in_pixels()
+        if keys is None:
+            keys = np.unique(self.view_keys(np.arange(len(self.path))))
+        polylines, markers = self._views_in_pixels([self.path] if paths is None else paths, keys)
         if self.note is not None:
-            x, y, ha, va = quiet_corner(self.note, paths, markers, renderer)
+            x, y, ha, va = quiet_corner(self.note, [line for view in polylines for line in view], markers, renderer)
             self.note.set(x=x, y=y, ha=ha, va=va, multialignment=ha)
-        self._place_labels(paths, markers, renderer)
+        self._place_labels(polylines, markers, renderer)
         self._show_labels_inside()
 
     def _laid_out(self) -> Any:
@@ -174,22 +177,26 @@ class ContourPanel:
         self.axes.apply_aspect()
         return self.axes.get_figure(root=True).canvas.get_renderer()  # type: ignore[union-attr, attr-defined]
 
-    def _views_in_pixels(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per view the frames show: the path's finite points, and the start and the optimum, in pixels."""
+    def _views_in_pixels(self, paths: Sequence[np.ndarray], keys: np.ndarray,
+                         ) -> tuple[list[list[np.ndarray]], list[np.ndarray]]:
+        """Per view key: each path's finite points, and the start and the optimum, in pixels."""
         optimum = self.problem.closed_form[list(self.params)]
-        path = self.path[np.all(np.isfinite(self.path), axis=1)]
-        points = np.vstack([path, self.path[0], optimum])  # the path, then the two markers
+        finite = [path[np.all(np.isfinite(path), axis=1)] for path in paths]
         frame = self.axes.bbox
         origin, size = np.array([frame.x0, frame.y0]), np.array([frame.width, frame.height])
-        paths, markers = [], []
-        for key in np.unique(self.view_keys(np.arange(len(self.path)))):
+        polylines, markers = [], []
+        for key in keys:
             view = self.base.zoomed_out(int(key))  # data → pixels as that view's limits map them
-            in_pixels = origin + (points - view.low) / (view.high - view.low) * size
-            paths.append(in_pixels[:-2])
-            markers.append(in_pixels[-2:])
-        return paths, markers
 
-    def _place_labels(self, paths: Sequence[np.ndarray], markers: Sequence[np.ndarray], renderer: Any) -> None:
+            def in_pixels(points: np.ndarray, view: Box = view) -> np.ndarray:
+                return origin + (points - view.low) / (view.high - view.low) * size
+
+            polylines.append([in_pixels(path) for path in finite if len(path)])
+            markers.append(in_pixels(np.vstack([self.path[0], optimum])))
+        return polylines, markers
+
+    def _place_labels(self, paths: Sequence[Sequence[np.ndarray]], markers: Sequence[np.ndarray],
+                      renderer: Any) -> None:
         """'optimum', then 'start', each at the spot of its OPTIMUM_SPOTS or START_SPOTS that hides the least (see
         _label_cost), summed over the views; the first spot on a tie. (The slow run's last point sat on 'optimum', a
         jumping path's segments crossed it.)"""
@@ -242,15 +249,16 @@ class ContourPanel:
         return [self.trail, self.head]
 
 
-def _label_cost(box: Bbox, path: np.ndarray, other_marker: np.ndarray, taken: Sequence[Bbox], frame: Bbox,
+def _label_cost(box: Bbox, paths: Sequence[np.ndarray], other_marker: np.ndarray, taken: Sequence[Bbox], frame: Bbox,
                 reach: float) -> float:
-    """What a label's box hides in one view (pixels), in label widths: the path within `reach` of it (the current
-    point's radius), plus LABEL_MARKER_COST for the other marker or the path's last point there, plus
+    """What a label's box hides in one view (pixels), in label widths: the paths within `reach` of it (the current
+    point's radius), plus LABEL_MARKER_COST for the other marker or a path's last point there, plus
     LABEL_HIDDEN_COST if a `taken` box or the panel's edge would hide it."""
     near = box.padded(reach)
     hidden = any(box.overlaps(other) for other in taken) or not _within(box, frame)
-    markers = _inside(other_marker, near) + _inside(path[-1], near)
-    return length_inside(path, near) / box.width + LABEL_MARKER_COST * markers + LABEL_HIDDEN_COST * hidden
+    markers = _inside(other_marker, near) + sum(_inside(path[-1], near) for path in paths)
+    covered = sum(length_inside(path, near) for path in paths)
+    return covered / box.width + LABEL_MARKER_COST * markers + LABEL_HIDDEN_COST * hidden
 
 
 def _within(box: Bbox, frame: Bbox) -> bool:

@@ -51,7 +51,7 @@ class RaceContourPanel:
         self.contour.set_view(key)
 
     def settle(self) -> None:
-        self.contour.settle()
+        self.contour.settle(self.paths, np.unique(self.view_keys(np.arange(len(self.together)))))
 
     def update(self, epoch: int) -> Sequence[Artist]:
         for path, trail, head in zip(self.paths, self.trails, self.heads, strict=True):

@@ -176,7 +176,7 @@ class SweepContourPanel:
         self.contour.set_view(key)
 
     def settle(self) -> None:
-        self.contour.settle()
+        self.contour.settle(self.paths, np.unique(self.keys))
 
     def update(self, epoch: int) -> Sequence[Artist]:
         index = rate_index(epoch, self.longest, len(self.paths))

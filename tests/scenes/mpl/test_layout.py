@@ -365,3 +365,22 @@ def test_a_panel_s_labels_take_the_side_of_their_marker_clear_of_the_run(case: s
             assert panel.axes.bbox.contains(box.x0, box.y0) and panel.axes.bbox.contains(box.x1, box.y1)
     shown = [sum(label.get_visible() for label in panel.labels) for panel in contours]
     assert min(shown) == (2 if size == (1280, 720) else 1), shown  # in a 640×360 grid's small cells, one may hide
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720)], ids=["640x360", "1280x720"])
+@pytest.mark.parametrize("scene", ["race", "sweep"])
+def test_labels_over_many_runs_paths_keep_clear_of_all_of_them(scene: str, size: tuple[int, int]) -> None:
+    """The race's three optimisers and the sweep's forty rates share one contour panel: its labels weigh every
+    run's path (the sweep's 'optimum' sat on 5.5 label widths of other rates' paths at 720p)."""
+    from scenes.jobs import plan_job
+
+    chosen = list(plan_job({"scene": scene}).experiments)
+    stage = build_stage(scene, chosen, Look(*size))
+    still_frame(stage, max(run.trajectory.epochs_run for run in chosen))
+    panel = next(panel for panel in stage.panels if hasattr(panel, "contour"))
+    paths = [panel.contour.axes.transData.transform(path[np.all(np.isfinite(path), axis=1)]) for path in panel.paths]
+    assert len(paths) == len(chosen) > 2
+    for label in panel.contour.labels:
+        assert label.get_visible(), label.get_text()
+        box = extent(label, stage)
+        assert sum(length_inside(path, box) for path in paths) <= 0.5 * box.width, label.get_text()
