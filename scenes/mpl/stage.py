@@ -152,7 +152,7 @@ class StaticPicture:
         renderer = canvas.get_renderer()
         for leaf in moved:
             self.drawn.pop(leaf, None)
-            if measure and getattr(leaf, "name", "") != "3d" and self._small([leaf], renderer):
+            if measure and not _is_3d(leaf) and self._small([leaf], renderer):
                 self.drawn[leaf] = _drawn_box(leaf, renderer)
         self.background = canvas.copy_from_bbox(self.stage.figure.bbox)
 
@@ -161,7 +161,7 @@ class StaticPicture:
         (nothing drawn) where drawing the whole figure is cheaper or the only way to the same pixels."""
         canvas = self.stage.canvas
         renderer = canvas.get_renderer()
-        if (any(leaf not in self.drawn or getattr(leaf, "name", "") == "3d" for leaf in stale)
+        if (any(leaf not in self.drawn or _is_3d(leaf) for leaf in stale)
                 or not self._small(stale, renderer)):
             return False  # a 3D axes costs most of a whole draw to measure alone
         now = {leaf: _drawn_box(leaf, renderer) for leaf in stale}
@@ -248,7 +248,7 @@ def _drawn_box(leaf: Artist, renderer: Any) -> Bbox:
         return Bbox.null()
     if not isinstance(leaf, Axes):
         return _box(leaf, renderer).padded(2)
-    if leaf.name == "3d":  # its collections know no 2D extent until drawn: its box (panes, ticks, labels) holds them
+    if _is_3d(leaf):  # its collections know no 2D extent until drawn: its box (panes, ticks, labels) holds them
         return Bbox.union([leaf.get_tightbbox(renderer), leaf.bbox]).padded(2)
     boxes = [leaf.get_tightbbox(renderer), leaf.bbox] if leaf.axison else []
     if not leaf.axison and leaf.patch.get_visible() and leaf.patch.get_facecolor()[3] > 0:
@@ -259,6 +259,10 @@ def _drawn_box(leaf: Artist, renderer: Any) -> Bbox:
             and (not leaf.axison or not child.get_in_layout())]
     boxes += [box for box in (_box(child, renderer) for child in held) if box.width > 0 or box.height > 0]
     return Bbox.union(boxes).padded(2) if boxes else Bbox.null()
+
+
+def _is_3d(leaf: Artist) -> bool:
+    return isinstance(leaf, Axes) and leaf.name == "3d"
 
 
 def _box(artist: Artist, renderer: Any) -> Bbox:
