@@ -33,7 +33,7 @@ from gdcore.options import (
 from gdcore.problem import COST_NAMES, Problem
 from gdcore.regimes import REGIME_NAMES
 from gdcore.reports import regimes_report, regimes_table, to_json, train_report, train_summary
-from scenes.entry import announce_interrupted, signals_deferred, was_interrupted
+from scenes.entry import announce_interrupted, was_interrupted
 from scenes.registry import ENGINES, SCENES, figure_runs
 from scenes.theme import palette
 
@@ -313,9 +313,8 @@ def figures(formats: tuple[str, ...], theme: str, out_dir: str, quiet: bool, **o
       gdviz figures --dataset plane --format png --format pdf
       gdviz figures --lr 0.005 --lr 0.1 --lr 0.3      the lab's rate comparison
     """
-    with signals_deferred():  # matplotlib's C extensions must not be interrupted half-initialised
-        from scenes.encoder import FIGURE_FORMATS, prepare_output_dir, save_figure
-        from scenes.figures import lab_figures
+    from scenes.encoder import FIGURE_FORMATS, prepare_output_dir, save_figure
+    from scenes.figures import lab_figures
 
     formats = formats or ("png", "svg")
     for fmt in formats:

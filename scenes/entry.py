@@ -3,8 +3,10 @@ before anything heavy is imported. A signal at any moment, start-up included, th
 cleanup runs (temporary files go), one line says so, exit status 130.
 
 While a C extension initialises (matplotlib's ft2font, Manim's cairo), an interrupt raised inside its import makes
-it fail half-made and can crash the interpreter at exit: `signals_deferred` holds a signal over such imports and
-raises it right after. An interrupt raised while a destructor runs (`Popen.__del__`, say) would be printed as
+it fail half-made and can crash the interpreter at exit (a fatal error, or exit status -2): so every import in the
+command holds a signal until it is done, and raises it right after (`_hold_interrupts_over_imports`), wherever the
+import comes from (a lazy one deep in a library's call included). `signals_deferred` holds one over other work that
+must not stop half-done. An interrupt raised while a destructor runs (`Popen.__del__`, say) would be printed as
 "Exception ignored" and lost: `_repost_lost_interrupt` delivers it again, from outside the destructor.
 """
 
@@ -12,11 +14,14 @@ from __future__ import annotations
 
 import _thread
 import contextlib
+import functools
+import importlib.machinery
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
+from typing import Any
 
 EXIT_INTERRUPTED = 130
 REPOST_DELAY_S = 0.02  # an interrupt lost in a destructor is sent again this long after
@@ -34,6 +39,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     if _deferring[0]:
         _held.append(signum)
         return
+    _deliver(signum)
+
+
+def _deliver(signum: int) -> None:
+    """Raise the interrupt, or, in a pool worker waiting for its next job, note it."""
     if _idle[0]:
         _noted.append(signum)
         return
@@ -88,8 +98,9 @@ def _repost_lost_interrupt(unraisable: sys.UnraisableHookArgs) -> None:
 
 @contextlib.contextmanager
 def signals_deferred() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM during the block (heavy imports) and raise the interrupt at its end. Does nothing unless
-    the command installed this module's handler (so library callers and tests keep Python's own)."""
+    """Hold SIGINT/SIGTERM during the block and raise the interrupt at its end (the last one held: one is enough).
+    Does nothing unless the command installed this module's handler (so library callers and tests keep Python's
+    own)."""
     ours = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is _interrupt
     _deferring[0] += ours
     try:
@@ -97,11 +108,39 @@ def signals_deferred() -> Iterator[None]:
     finally:
         _deferring[0] -= ours
         if ours and not _deferring[0] and _held:
-            raise KeyboardInterrupt(signal.Signals(_held.pop()).name)
+            signum = _held[-1]
+            _held.clear()
+            _deliver(signum)
+
+
+# What runs a module's code as it is imported, for Python source (or its cached bytecode) and C extensions.
+_LOADERS = (importlib.machinery.SourceFileLoader, importlib.machinery.SourcelessFileLoader,
+            importlib.machinery.ExtensionFileLoader)
+
+
+def _hold_interrupts_over_imports() -> None:
+    """From here on, in this process, a module's import (its creation and its code) runs whole: an interrupt
+    meanwhile is held and raised once it is done (`signals_deferred`)."""
+    for loader in _LOADERS:
+        for step in ("create_module", "exec_module"):
+            method = getattr(loader, step)
+            if not getattr(method, "holds_interrupts", False):
+                setattr(loader, step, _holding_interrupts(method))
+
+
+def _holding_interrupts(step: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(step)
+    def held(*args: Any, **kwargs: Any) -> Any:
+        with signals_deferred():
+            return step(*args, **kwargs)
+
+    held.holds_interrupts = True  # type: ignore[attr-defined]
+    return held
 
 
 def install_interrupts() -> None:
-    """SIGINT and SIGTERM raise the interrupt from here on, in destructors too."""
+    """SIGINT and SIGTERM raise the interrupt from here on, in destructors too, never inside an import."""
+    _hold_interrupts_over_imports()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
     sys.unraisablehook = _repost_lost_interrupt
@@ -129,13 +168,12 @@ def busy() -> Iterator[None]:
 def main() -> None:
     install_interrupts()
     try:
-        with signals_deferred():
-            import warnings
+        import warnings
 
-            # The library and the tests treat every warning as a bug (the suite runs with warnings as errors); the
-            # command keeps any that slips through off the user's one-line stderr.
-            warnings.simplefilter("ignore")
-            from scenes.cli import cli
+        # The library and the tests treat every warning as a bug (the suite runs with warnings as errors); the
+        # command keeps any that slips through off the user's one-line stderr.
+        warnings.simplefilter("ignore")
+        from scenes.cli import cli  # (an interrupt meanwhile: raised once the import is done)
     except KeyboardInterrupt:
         announce_interrupted()
         sys.exit(EXIT_INTERRUPTED)

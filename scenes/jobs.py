@@ -32,7 +32,6 @@ from gdcore.options import (
 )
 from gdcore.reports import json_number
 from scenes.captions import run_regime
-from scenes.entry import signals_deferred
 from scenes.naming import DEFAULT_DURATION, DEFAULT_FPS, output_stem, picture_settings
 from scenes.registry import (
     DEFAULT_STEPS,
@@ -176,10 +175,6 @@ def drawn_pixels(given: Mapping[str, Any]) -> float:
 
 def render_job(job: Job, progress: Progress | None = None) -> list[Any]:
     """Render the job with its engine, then write its record beside the files; returns the files written."""
-    with signals_deferred():  # the engine's C extensions must not be interrupted half-initialised
-        import scenes.encoder  # noqa: F401
-
-        job.spec.drawer(job.engine)
     experiments = list(job.experiments)
     if job.engine == "manim":
         from scenes.manim.render import ManimSettings, render_manim
