@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-import imageio.v3 as iio
 import imageio_ffmpeg
 import numpy as np
-from matplotlib.figure import Figure
 
 from gdcore.errors import GdvizInputError
+
+if TYPE_CHECKING:  # (matplotlib is imported by what draws figures, not by what plans files: a batch's checks)
+    from matplotlib.figure import Figure
 
 GIF_DEFAULT_WIDTH = 720  # a blog column; the frames should be drawn at this width, not shrunk to it
 GIF_DEFAULT_MAX_FPS = 25.0
@@ -338,7 +339,7 @@ class FrameSink:
 
 def write_png(image: np.ndarray | Figure, path: Path, **savefig_kwargs: Any) -> Path:
     """Write an RGB(A) uint8 image of shape (height, width, 3 or 4), or a figure, to a PNG file, atomically."""
-    if isinstance(image, Figure):
+    if hasattr(image, "savefig"):  # a Figure
         return save_figure(image, path, "png", **savefig_kwargs)
     image = np.asarray(image)
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
@@ -346,6 +347,8 @@ def write_png(image: np.ndarray | Figure, path: Path, **savefig_kwargs: Any) -> 
             f"an image must be a uint8 array of shape (height, width, 3) or (height, width, 4), "
             f"got {image.dtype} of shape {image.shape}"
         )
+    import imageio.v3 as iio  # (here, not at the top: a batch's checks plan files without it)
+
     with _atomic(Path(path)) as temp:
         iio.imwrite(temp, image, extension=".png")
     return Path(path)
