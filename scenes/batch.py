@@ -228,7 +228,7 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
         for clip in clips:
             yield _outcome(clip, lambda clip=clip: render_clip(clip.options))
         return
-    # Workers take the command's interrupt handling (scenes.entry): SIGINT and SIGTERM held over C-extension imports
+    # Workers take the command's interrupt handling (scenes.entry): SIGINT and SIGTERM held over any import
     # (Manim's cairo), raised only while a clip renders (so it cleans up after itself), never in a waiting worker.
     context = worker_context()
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
