@@ -55,8 +55,11 @@ def test_checking_a_lecture_imports_no_drawing_library(tmp_path: Path, rendered:
     """Whether its clips are up to date or to be rendered (planned: files named, sizes budgeted), the checks leave
     matplotlib, Manim and imageio to what renders: an up-to-date rerun stays fast, and a parallel batch's command
     does not import what its workers import again."""
-    lecture, out = _rendered_lecture(tmp_path) if rendered else (tmp_path / "lecture.toml", tmp_path / "out")
-    lecture.write_text(LECTURE)
+    if rendered:
+        lecture, out = _rendered_lecture(tmp_path)
+    else:
+        lecture, out = tmp_path / "lecture.toml", tmp_path / "out"
+        lecture.write_text(LECTURE)
     script = ("import sys; from scenes.batch import check_clips, pending, read_lecture; "
               f"todo, fresh = pending(check_clips(read_lecture({str(lecture)!r}), {str(out)!r}), False); "
               "print(len(todo), len(fresh), sorted({'matplotlib', 'manim', 'imageio'} & set(sys.modules)))")
