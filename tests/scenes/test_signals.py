@@ -108,7 +108,27 @@ except KeyboardInterrupt as interrupt:
 """
 
 
+IMPORTING_WAITING_WORKER = """
+import os, signal, sys, tempfile
+from pathlib import Path
+from scenes.entry import busy, install_worker_interrupts
+
+folder = tempfile.mkdtemp()
+Path(folder, "signalled_module.py").write_text("import os, signal\\nos.kill(os.getpid(), signal.SIGINT)\\n")
+sys.path.insert(0, folder)
+install_worker_interrupts()
+import signalled_module  # a waiting worker's import (unpickling a job): the signal held over it is then noted
+print("imported")
+try:
+    with busy():
+        print("job started")
+except KeyboardInterrupt as interrupt:
+    print("next job refused:", interrupt)
+"""
+
+
 @pytest.mark.parametrize(("script", "printed"), [(WAITING_WORKER, "waited\nnext job refused: SIGINT"),
+                                                 (IMPORTING_WAITING_WORKER, "imported\nnext job refused: SIGINT"),
                                                  (BUSY_WORKER, "job interrupted: SIGTERM")])
 def test_a_batch_worker_is_interrupted_only_inside_a_job(script: str, printed: str) -> None:
     """A pool worker waiting for its next clip is not torn down with a traceback; the clip it is rendering is
