@@ -8,7 +8,10 @@ parallel folder, every clip up to date; every command is a new `gdviz` process, 
 load average is printed beside the numbers (it counts this benchmark's own processes too: about 2 while --jobs 2
 runs): other work on the machine slows whichever side it overlaps, the parallel one most. Before each round, the
 machine's own parallelism is measured too (two CPU-bound processes at once against one after the other): on a virtual
-machine it varies with the other tenants, and the lecture's speed-up cannot beat it.
+machine it varies with the other tenants, and the lecture's speed-up cannot beat it. Where /proc/stat exists, each
+side's cores kept busy are printed too (the machine's working CPU seconds over the wall seconds): --jobs 1 already
+keeps more than one busy (the encoders run beside the drawing), so with the same work in both, the speed-up cannot
+beat cores / (--jobs 1's cores busy), the ceiling printed beside it.
 
 `--costs` instead measures what scenes.batch orders clips by: each scene's CPU seconds (this process and its
 encoders) per million pixels drawn, per engine, at 854×480, 3 s, MP4.
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,12 +81,36 @@ format = "mp4"
 """
 
 
-def batch_seconds(lecture: Path, out: Path, jobs: int) -> float:
-    """Wall seconds of one `gdviz batch` command, start-up included."""
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Timed:
+    """One command's wall seconds, and the CPU seconds the whole machine worked meanwhile (None without /proc/stat)."""
+
+    wall: float
+    busy: float | None
+
+    @property
+    def cores_busy(self) -> float | None:
+        return None if self.busy is None else self.busy / self.wall
+
+
+def busy_seconds() -> float | None:
+    """The machine's CPU seconds spent working so far (user, nice, system, interrupts; not idle, I/O wait or time
+    stolen by other tenants), from /proc/stat; None where there is none."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = (int(field) for field in fields)
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def batch_seconds(lecture: Path, out: Path, jobs: int) -> Timed:
+    """One `gdviz batch` command, start-up included."""
+    start, busy = time.perf_counter(), busy_seconds()
     subprocess.run([sys.executable, "-m", "scenes", "batch", str(lecture), "--jobs", str(jobs), "--out", str(out)],
                    cwd=ROOT, check=True, capture_output=True)
-    return time.perf_counter() - start
+    wall, busy_after = time.perf_counter() - start, busy_seconds()
+    return Timed(wall, None if busy is None or busy_after is None else busy_after - busy)
 
 
 SPIN = "sum(range(25_000_000))"  # about a second of one core's work
@@ -111,8 +139,8 @@ def verdict(met: bool) -> str:
     return "met" if met else "NOT met"
 
 
-def one_round(folder: Path, lecture: Path, cores: int, serial_first: bool) -> tuple[float, float, float]:
-    """(--jobs 1 seconds, --jobs cores seconds, the up-to-date rerun's seconds), each into a fresh folder."""
+def one_round(folder: Path, lecture: Path, cores: int, serial_first: bool) -> tuple[Timed, Timed, Timed]:
+    """--jobs 1, --jobs cores, each into a fresh folder, and the up-to-date rerun of the second."""
     sides = [("serial", 1), ("parallel", cores)]
     seconds = {name: batch_seconds(lecture, folder / name, jobs)
                for name, jobs in (sides if serial_first else sides[::-1])}
@@ -123,22 +151,28 @@ def benchmark(rounds: int) -> None:
     cores = os.cpu_count() or 1
     # Both sides read the same modules: load them from disk once before either is timed.
     subprocess.run([sys.executable, "-c", "import scenes.batch, scenes.render, manim"], cwd=ROOT, check=True)
-    speedups, fractions, capacities = [], [], []
+    speedups, fractions, capacities, ceilings = [], [], [], []
     with tempfile.TemporaryDirectory() as folder:
         lecture = Path(folder) / "lecture.toml"
         lecture.write_text(LECTURE)
         for number in range(rounds):
             before, capacity = load(), machine_parallelism()
             serial, parallel, again = one_round(Path(folder) / f"round{number}", lecture, cores, number % 2 == 0)
-            speedups.append(serial / parallel)
-            fractions.append(again / parallel)
+            speedups.append(serial.wall / parallel.wall)
+            fractions.append(again.wall / parallel.wall)
             capacities.append(capacity)
             print(f"round {number + 1} ({before} before, {load()} after; two CPU-bound processes at once "
-                  f"{capacity:.2f}x as fast as one after the other): 8 clips, --jobs {cores} {parallel:.1f} s vs "
-                  f"--jobs 1 {serial:.1f} s: speedup {speedups[-1]:.2f}x; up-to-date rerun {again:.2f} s = "
+                  f"{capacity:.2f}x as fast as one after the other): 8 clips, --jobs {cores} {parallel.wall:.1f} s vs "
+                  f"--jobs 1 {serial.wall:.1f} s: speedup {speedups[-1]:.2f}x; up-to-date rerun {again.wall:.2f} s = "
                   f"{fractions[-1]:.1%} of the first", flush=True)
+            if serial.cores_busy is not None and parallel.cores_busy is not None:
+                ceilings.append(cores / serial.cores_busy)
+                print(f"  cores kept busy: --jobs 1 {serial.cores_busy:.2f} ({serial.busy:.1f} CPU s), --jobs {cores} "
+                      f"{parallel.cores_busy:.2f} ({parallel.busy:.1f} CPU s): the speed-up's ceiling "
+                      f"{cores} / {serial.cores_busy:.2f} = {ceilings[-1]:.2f}x", flush=True)
     speedup, fraction = statistics.median(speedups), statistics.median(fractions)
-    print(f"median of {rounds}: machine parallelism {statistics.median(capacities):.2f}x; "
+    ceiling = f"ceiling {statistics.median(ceilings):.2f}x; " if ceilings else ""
+    print(f"median of {rounds}: machine parallelism {statistics.median(capacities):.2f}x; {ceiling}"
           f"speedup {speedup:.2f}x (target >= {PARALLEL_TARGET}x on 2 cores: "
           f"{verdict(speedup >= PARALLEL_TARGET)}); up to date {fraction:.1%} of the first run "
           f"(target <= {UP_TO_DATE_TARGET:.0%}: {verdict(fraction <= UP_TO_DATE_TARGET)})", flush=True)
