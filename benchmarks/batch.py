@@ -9,7 +9,8 @@ load average is printed beside the numbers (it counts this benchmark's own proce
 runs): other work on the machine slows whichever side it overlaps, the parallel one most. Before each round, the
 machine's own parallelism is measured too (two CPU-bound processes at once against one after the other): on a virtual
 machine it varies with the other tenants, and the lecture's speed-up cannot beat it. Where /proc/stat exists, each
-side's cores kept busy are printed too (the machine's working CPU seconds over the wall seconds): --jobs 1 already
+side's cores kept busy are printed too (the whole machine's working CPU seconds over the wall seconds: other work
+running meanwhile counts too, as the load average shows, and then the ceiling means nothing): --jobs 1 already
 keeps more than one busy (the encoders run beside the drawing), so with the same work in both, the speed-up cannot
 beat cores / (--jobs 1's cores busy), the ceiling printed beside it.
 
@@ -104,7 +105,7 @@ def busy_seconds() -> float | None:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
-def batch_seconds(lecture: Path, out: Path, jobs: int) -> Timed:
+def timed_batch(lecture: Path, out: Path, jobs: int) -> Timed:
     """One `gdviz batch` command, start-up included."""
     start, busy = time.perf_counter(), busy_seconds()
     subprocess.run([sys.executable, "-m", "scenes", "batch", str(lecture), "--jobs", str(jobs), "--out", str(out)],
@@ -142,9 +143,9 @@ def verdict(met: bool) -> str:
 def one_round(folder: Path, lecture: Path, cores: int, serial_first: bool) -> tuple[Timed, Timed, Timed]:
     """--jobs 1, --jobs cores, each into a fresh folder, and the up-to-date rerun of the second."""
     sides = [("serial", 1), ("parallel", cores)]
-    seconds = {name: batch_seconds(lecture, folder / name, jobs)
-               for name, jobs in (sides if serial_first else sides[::-1])}
-    return seconds["serial"], seconds["parallel"], batch_seconds(lecture, folder / "parallel", cores)
+    timed = {name: timed_batch(lecture, folder / name, jobs)
+             for name, jobs in (sides if serial_first else sides[::-1])}
+    return timed["serial"], timed["parallel"], timed_batch(lecture, folder / "parallel", cores)
 
 
 def benchmark(rounds: int) -> None:
