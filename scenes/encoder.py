@@ -100,6 +100,12 @@ class RenderInterrupted(KeyboardInterrupt):
         super().__init__(f"render interrupted by {signal.Signals(signum).name}")
         self.signum = signum
 
+    def __reduce__(self) -> tuple[type[RenderInterrupted], tuple[int]]:
+        """Made again from its signal, not its message: a batch's worker sends it to the command (pickled). Made from
+        its message, it failed to unpickle there, the pool took that for a broken worker and sent every worker a
+        SIGTERM of its own, and a worker ending its clip printed a traceback."""
+        return RenderInterrupted, (self.signum,)
+
 
 @contextlib.contextmanager
 def sigterm_raises() -> Iterator[None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import math
 import os
+import pickle
 import re
 import signal
 import stat
@@ -365,6 +366,16 @@ def test_sigterm_raises_only_inside_the_block() -> None:
         assert calls == [signal.SIGTERM]
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_render_interrupt_crosses_from_a_worker_to_the_command_whole(signum: signal.Signals) -> None:
+    """A batch's worker sends its clip's interrupt to the command pickled. Unpickled from its message, it failed;
+    the pool took that for a broken worker and sent every worker a SIGTERM of its own (a worker's traceback then
+    reached the terminal, once in a full test run)."""
+    sent = RenderInterrupted(signum)
+    received = pickle.loads(pickle.dumps(sent))
+    assert (type(received), received.signum, str(received)) == (RenderInterrupted, signum, str(sent))
 
 
 def test_ffmpeg_failure_reports_its_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
