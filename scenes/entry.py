@@ -51,13 +51,19 @@ def _deliver(signum: int) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
+def _handling_signals() -> bool:
+    """Whether this code runs where the command's own handler takes the signals (its main thread, the handler
+    installed): not in a library caller's process, nor in a test's."""
+    return threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is _interrupt
+
+
 def announce_interrupted(unless_said: bool = False) -> None:
     """The command's one line about an interrupt; `unless_said`: not again if this process has said it (a second
     interrupt while the command was ending). From here on the command only exits (its cleanup ran as the interrupt
     unwound it): a later SIGINT or SIGTERM is ignored, or one landing on the way out could escape as an uncaught
     interrupt, and Python would end itself by SIGINT (exit status -2) instead of 130 (seen once in a full test run)."""
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is _interrupt:
-        for signum in (signal.SIGINT, signal.SIGTERM):  # (the command's own handler: not a library caller's)
+    if _handling_signals():
+        for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
     if not (unless_said and _announced[0]):
         _announced[0] = True
@@ -101,7 +107,7 @@ def signals_deferred() -> Iterator[None]:
     """Hold SIGINT/SIGTERM during the block and raise the interrupt at its end (the last one held: one is enough).
     Does nothing unless the command installed this module's handler (so library callers and tests keep Python's
     own)."""
-    ours = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is _interrupt
+    ours = _handling_signals()
     _deferring[0] += ours
     try:
         yield

@@ -79,12 +79,19 @@ def test_an_interrupt_raised_inside_a_destructor_still_ends_the_command() -> Non
 
 
 WAITING_WORKER = """
-import os, signal, sys, time
+import os, signal, sys, tempfile, time
+from pathlib import Path
 from scenes.entry import busy, install_worker_interrupts
 
 install_worker_interrupts()
-os.kill(os.getpid(), signal.SIGINT)  # while the worker waits for a job: noted, not raised
-time.sleep(0.1)
+if sys.argv[1] == "importing":  # a waiting worker's import (unpickling a job): the signal held over it is noted
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "signalled_module.py").write_text("import os, signal\\nos.kill(os.getpid(), signal.SIGINT)\\n")
+        sys.path.insert(0, folder)
+        import signalled_module
+else:
+    os.kill(os.getpid(), signal.SIGINT)  # while the worker waits for a job: noted, not raised
+    time.sleep(0.1)
 print("waited")
 try:
     with busy():
@@ -108,33 +115,15 @@ except KeyboardInterrupt as interrupt:
 """
 
 
-IMPORTING_WAITING_WORKER = """
-import os, signal, sys, tempfile
-from pathlib import Path
-from scenes.entry import busy, install_worker_interrupts
-
-folder = tempfile.mkdtemp()
-Path(folder, "signalled_module.py").write_text("import os, signal\\nos.kill(os.getpid(), signal.SIGINT)\\n")
-sys.path.insert(0, folder)
-install_worker_interrupts()
-import signalled_module  # a waiting worker's import (unpickling a job): the signal held over it is then noted
-print("imported")
-try:
-    with busy():
-        print("job started")
-except KeyboardInterrupt as interrupt:
-    print("next job refused:", interrupt)
-"""
-
-
-@pytest.mark.parametrize(("script", "printed"), [(WAITING_WORKER, "waited\nnext job refused: SIGINT"),
-                                                 (IMPORTING_WAITING_WORKER, "imported\nnext job refused: SIGINT"),
-                                                 (BUSY_WORKER, "job interrupted: SIGTERM")])
-def test_a_batch_worker_is_interrupted_only_inside_a_job(script: str, printed: str) -> None:
-    """A pool worker waiting for its next clip is not torn down with a traceback; the clip it is rendering is
-    interrupted (and cleans up); the clip after an interrupt is refused at once."""
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env=os.environ | {"PYTHONPATH": str(ROOT)})
+@pytest.mark.parametrize(("script", "signalled", "printed"), [
+    (WAITING_WORKER, "waiting", "waited\nnext job refused: SIGINT"),
+    (WAITING_WORKER, "importing", "waited\nnext job refused: SIGINT"),
+    (BUSY_WORKER, "busy", "job interrupted: SIGTERM")])
+def test_a_batch_worker_is_interrupted_only_inside_a_job(script: str, signalled: str, printed: str) -> None:
+    """A pool worker waiting for its next clip (or importing meanwhile) is not torn down with a traceback; the clip
+    it is rendering is interrupted (and cleans up); the clip after an interrupt is refused at once."""
+    done = subprocess.run([sys.executable, "-c", script, signalled], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env=os.environ | {"PYTHONPATH": str(ROOT)})
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, printed, "")
 
 
@@ -194,11 +183,11 @@ def signalled_midway(spec, *file):
 _imp.create_dynamic = signalled_midway
 sys.path.insert(0, sys.argv[2])
 Path(sys.argv[2], "slow_module.py").write_text(
-    "import os, signal\\nos.kill(os.getpid(), signal.SIGTERM)\\nsum(range(10_000))\\nDONE = True\\n"
+    "import os, signal\\nos.kill(os.getpid(), signal.SIGTERM)\\nsum(range(10_000))\\n"
     "import sys\\nsys.modules['__main__'].done.append(__name__)\\n")
 install_interrupts()
 try:
-    import_module = __import__(sys.argv[1])
+    __import__(sys.argv[1])
 except KeyboardInterrupt as interrupt:
     print(interrupt, done)
 """
