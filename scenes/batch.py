@@ -35,17 +35,18 @@ _RENDER_TYPES: dict[str, tuple[type, ...]] = {
     "title": (str,), "steps": (int,), "max_size": (str, int), "theory": (bool,), "gif_width": (int,),
 }
 # A clip's likely CPU seconds per million pixels drawn (scenes.jobs.drawn_pixels), by engine and scene, for ordering
-# the clips longest first: measured with `benchmarks/batch.py --costs` (854×480, 3 s, MP4; the 2-core machine, busy,
-# so good to perhaps ±30 %). A scene not listed costs its engine's typical scene's.
+# the clips longest first: measured with `benchmarks/batch.py --costs` (854×480, 3 s, MP4; the mean of two runs on the
+# 2-core machine, which differed by up to 30 %). A scene not listed costs its engine's typical (median) scene's.
 SECONDS_PER_MEGAPIXEL: dict[tuple[str, str], float] = {
-    ("matplotlib", "dashboard"): 0.052, ("matplotlib", "line"): 0.036, ("matplotlib", "contour"): 0.037,
-    ("matplotlib", "surface"): 0.033, ("matplotlib", "loss"): 0.030, ("matplotlib", "modes"): 0.030,
-    ("matplotlib", "race"): 0.029, ("matplotlib", "scaling"): 0.029, ("matplotlib", "sweep"): 0.043,
-    ("matplotlib", "regimes"): 0.23, ("matplotlib", "compare"): 0.078,
-    ("manim", "line"): 0.049, ("manim", "contour"): 0.054, ("manim", "surface"): 0.12,
-    ("manim", "update-rule"): 0.29, ("manim", "regimes"): 0.29,
+    ("matplotlib", "dashboard"): 0.055, ("matplotlib", "line"): 0.040, ("matplotlib", "contour"): 0.026,
+    ("matplotlib", "surface"): 0.032, ("matplotlib", "loss"): 0.029, ("matplotlib", "modes"): 0.039,
+    ("matplotlib", "race"): 0.046, ("matplotlib", "scaling"): 0.041, ("matplotlib", "sweep"): 0.067,
+    ("matplotlib", "regimes"): 0.16, ("matplotlib", "compare"): 0.083,
+    ("manim", "line"): 0.051, ("manim", "contour"): 0.078, ("manim", "surface"): 0.20, ("manim", "modes"): 0.085,
+    ("manim", "race"): 0.14, ("manim", "scaling"): 0.12, ("manim", "sweep"): 0.30, ("manim", "update-rule"): 0.46,
+    ("manim", "regimes"): 0.38,
 }
-TYPICAL_SECONDS_PER_MEGAPIXEL = {"matplotlib": 0.036, "manim": 0.12}
+TYPICAL_SECONDS_PER_MEGAPIXEL = {"matplotlib": 0.041, "manim": 0.13}
 # What a fork server imports before it forks the workers: first what makes it ignore the command's interrupts
 # (scenes.fork_server), then gdviz and the matplotlib engine, both always installed. Not Manim, an optional extra:
 # should its import fail in a way other than ImportError it would take the server, and every clip, down with it; a

@@ -14,7 +14,8 @@ import pytest
 
 import scenes.batch as batch
 import scenes.jobs as jobs
-from scenes.batch import Clip, _expected_cost, check_clips, pending, read_lecture
+from scenes.batch import SECONDS_PER_MEGAPIXEL, Clip, _expected_cost, check_clips, pending, read_lecture
+from scenes.registry import SCENES
 from tests.scenes.test_batch import LECTURE
 from tests.scenes.test_cli import invoke
 
@@ -116,6 +117,12 @@ def test_clips_are_expected_to_cost_by_their_scene_and_their_pixels() -> None:
     assert cost(scene="line", duration=10) == pytest.approx(2 * cost(scene="line", duration=5))
     assert cost(scene="line", format="png") < cost(scene="line", format="mp4") < cost(scene="line")
     assert cost(scene="no-such-scene") == 0.0
+
+
+def test_every_scene_each_engine_draws_has_a_measured_cost() -> None:
+    unmeasured = [(engine, name) for name, spec in SCENES.items() for engine in spec.engines
+                  if (engine, name) not in SECONDS_PER_MEGAPIXEL]
+    assert unmeasured == [], "measure them: benchmarks/batch.py --costs"
 
 
 def test_an_interrupted_worker_renders_nothing_more(monkeypatch: pytest.MonkeyPatch) -> None:
