@@ -17,6 +17,7 @@ import functools
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 from gdcore.cluster import connect
 from gdcore.errors import GdvizInputError, closest_hint
 from gdcore.options import DataOptions, RunOptions
+from scenes.encoder import remove_leftovers
 from scenes.entry import busy, install_worker_interrupts, signals_blocked, signals_deferred
 from scenes.jobs import Job, Recorded, RecordIndex, drawn_pixels, plan_job, render_job
 from scenes.registry import SCENES
@@ -217,9 +219,11 @@ def render_clip(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int], ...]
     return tuple((str(file.path), file.size_bytes) for file in written), time.perf_counter() - start
 
 
-def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None) -> Iterator[Outcome]:
+def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None,
+                 paths: Mapping[int, Sequence[Path]] = {}) -> Iterator[Outcome]:
     """Render the clips, `jobs` at a time in separate processes, or on the Dask scheduler (an address, or 'local'
-    for a LocalCluster of `jobs` workers); yields each outcome as it finishes."""
+    for a LocalCluster of `jobs` workers); yields each outcome as it finishes. `paths`: the files each clip (by its
+    number) writes, whose leftovers are removed should its worker process die."""
     if jobs > 1:  # the longest first: the last clips to start are short, so no worker idles long at the end
         clips = sorted(clips, key=_expected_cost, reverse=True)
     if scheduler is not None:
@@ -229,19 +233,53 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None)
         for clip in clips:
             yield _outcome(clip, lambda clip=clip: render_clip(clip.options))
         return
-    # Workers take the command's interrupt handling (scenes.entry): SIGINT and SIGTERM held over any import
-    # (Manim's cairo), raised only while a clip renders (so it cleans up after itself), never in a waiting worker.
+    yield from _on_workers(clips, jobs, paths)
+
+
+WORKER_DIED = "its worker process ended abruptly (killed, perhaps for want of memory); the other clips go on"
+
+
+def _on_workers(clips: Sequence[Clip], jobs: int, paths: Mapping[int, Sequence[Path]]) -> Iterator[Outcome]:
+    """Render the clips in order on `jobs` worker processes, each a pool of its own, so that a worker that dies
+    (killed, out of memory) takes only its own clip down: that clip fails, what it had begun to write is removed
+    and a new worker takes the dead one's place. (In one pool of `jobs` workers, one dying fails every clip, those
+    the others were rendering too.)"""
     context = worker_context()
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                                  initializer=install_worker_interrupts)
+    pools: list[concurrent.futures.ProcessPoolExecutor] = []
+    remaining = list(clips)
+    running: dict[concurrent.futures.Future[Any], tuple[concurrent.futures.ProcessPoolExecutor, Clip]] = {}
+
+    def new_worker() -> concurrent.futures.ProcessPoolExecutor:
+        # Workers take the command's interrupt handling (scenes.entry): SIGINT and SIGTERM held over any import
+        # (Manim's cairo), raised only while a clip renders (so it cleans up after itself), never in a waiting worker.
+        pools.append(concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                                            initializer=install_worker_interrupts))
+        return pools[-1]
+
+    def start(worker: concurrent.futures.ProcessPoolExecutor) -> None:
+        clip = remaining.pop(0)
+        running[worker.submit(_render_in_worker, dict(clip.options))] = worker, clip
+
     try:
-        with signals_deferred():  # submitting starts the workers: each is the pool's before an interrupt ends it
+        with signals_deferred():  # a first clip starts its worker: each is its pool's before an interrupt ends it
             start_fork_server(context)
-            futures = {pool.submit(_render_in_worker, dict(clip.options)): clip for clip in clips}
-        for future in concurrent.futures.as_completed(futures):
-            yield _outcome(futures[future], future.result)
+            for _ in range(min(jobs, len(remaining))):
+                start(new_worker())
+        while running:
+            done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                worker, clip = running.pop(future)
+                error = future.exception()
+                died = isinstance(error, BrokenProcessPool)
+                if died:
+                    remove_leftovers(paths.get(clip.number, ()))
+                if remaining and (error is None or isinstance(error, Exception)):  # not interrupted
+                    with signals_deferred():
+                        start(new_worker() if died else worker)
+                yield Outcome(clip, error=WORKER_DIED) if died else _outcome(clip, future.result)
     finally:  # interrupted: no other clip starts; those running end (Ctrl-C interrupts them too), files whole
-        pool.shutdown(wait=True, cancel_futures=True)
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 _worker_interrupted = [False]  # in a pool worker: an interrupt has reached it

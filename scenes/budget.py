@@ -25,6 +25,7 @@ from scenes.encoder import (
     FrameSink,
     OutputSpec,
     prepare_output_dir,
+    working_prefix,
 )
 
 FrameSource = Callable[[int, int, float], Iterable[np.ndarray]]
@@ -118,7 +119,7 @@ def fit_to_budget(
         raise GdvizInputError(f"a size budget must be at least 1 byte, got {max_bytes}")
     floor = min(min_short_side, width, height)
     prepare_output_dir(path.parent)
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.stem}.budget-") as folder:
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=working_prefix(path.stem, "budget")) as folder:
         trial = _Trials(path, Path(folder), frames)
         attempt = Attempt(width, height, fps)
         size = trial.encode(attempt) if drafted is None else trial.adopt(attempt, drafted)

@@ -437,7 +437,8 @@ def batch(lecture: str, jobs: int | None, scheduler: str | None, force: bool, dr
                 click.echo(f"{item.clip.label}: would render {paths}")
         sys.exit(1 if failed else 0)
     with _progress_bar(len(todo), False, "clips") as advance:
-        for outcome in render_clips(todo, min(workers, max(len(todo), 1)), scheduler):
+        paths = {item.clip.number: item.paths for item in checked}
+        for outcome in render_clips(todo, min(workers, max(len(todo), 1)), scheduler, paths):
             if advance is not None:
                 advance(1)
             if outcome.error is not None:

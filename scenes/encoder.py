@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import math
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -529,12 +531,34 @@ def _rational(fps: float) -> str:
     return f"{rate.numerator}/{rate.denominator}"
 
 
+# What a render of STEM keeps beside its files while it works, each named `.STEM.TAG-<random>` (working_prefix):
+# temporary files renamed into place when whole, trial folders for size budgets, Manim's working folder.
+WORKING_TAGS = ("tmp", "trial", "budget", "manim")
+
+
+def working_prefix(stem: str, tag: str) -> str:
+    """The start of the hidden name of a file or folder a render of `stem` works in (tag: one of WORKING_TAGS)."""
+    return f".{stem}.{tag}-"
+
+
+def remove_leftovers(paths: Iterable[Path]) -> None:
+    """Remove what a render of `paths` that was killed midway (SIGKILL, out of memory: none of its own cleaning-up
+    ran) left beside them: its hidden working files and folders. A render that ends otherwise removes its own."""
+    for folder, stem in {(Path(path).parent, Path(path).stem) for path in paths}:
+        for tag in WORKING_TAGS:
+            for leftover in folder.glob(glob.escape(working_prefix(stem, tag)) + "*"):
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)
+
+
 def _temp_file_for(path: Path) -> Path:
     """An empty, hidden temporary file next to `path` (same folder, so the final rename is atomic)."""
     prepare_output_dir(path.parent)
     if path.is_dir():
         raise GdvizInputError(f"output {path}: a folder is in the way of the file")
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.tmp-", suffix=path.suffix)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=working_prefix(path.stem, "tmp"), suffix=path.suffix)
     os.close(fd)
     return Path(name)
 

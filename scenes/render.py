@@ -21,6 +21,7 @@ from scenes.encoder import (
     WrittenFile,
     prepare_output_dir,
     save_figure,
+    working_prefix,
     write_png,
 )
 from scenes.mpl.layouts import Look, build_stage
@@ -102,7 +103,8 @@ def render(experiments: Sequence[Experiment], settings: RenderSettings,
     plan = frame_plan(settings, experiments)
     written: list[WrittenFile] = []
     stage: Stage | None = None
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".gdviz-budget-") as trial:
+    stem = next(iter(paths.values())).stem
+    with tempfile.TemporaryDirectory(dir=folder, prefix=working_prefix(stem, "trial")) as trial:
         drafts = {fmt: Path(trial) / path.name if fmt in settings.budgets else path for fmt, path in paths.items()}
         for look, formats in passes(settings):
             # The encoders start first: ffmpeg's start-up overlaps building the figure.

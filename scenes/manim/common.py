@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Callable, Sequence
 
 import manim as mn
 import numpy as np
+from tqdm import tqdm
 
 from gdcore.datasets import load_dataset
 from gdcore.experiment import Experiment, RunRequest, prepare
@@ -27,9 +29,14 @@ BANNER_FADE_SECONDS = 0.4  # a banner shown in the hold fades in over this long
 
 
 def quiet_manim() -> None:
-    """Manim logs through rich to stdout and may claim the root logger on import: keep gdviz's output clean."""
+    """Manim logs through rich to stdout and may claim the root logger on import: keep gdviz's output clean.
+
+    Its progress bars (tqdm's, made even when hidden) take a thread lock, not tqdm's default multiprocessing one: in
+    a batch worker that is a named semaphore, which a worker killed midway leaves behind, and the resource tracker
+    then warns of it to the terminal as the command ends."""
     mn.config.verbosity = "WARNING"
     mn.config.progress_bar = "none"
+    tqdm.set_lock(threading.RLock())
     logging.getLogger("manim").setLevel(logging.WARNING)
     root = logging.getLogger()
     for handler in list(root.handlers):

@@ -15,7 +15,15 @@ from pathlib import Path
 from gdcore.errors import GdvizInputError
 from gdcore.experiment import Experiment
 from gdcore.frames import plan_frames
-from scenes.encoder import X264_PARAMS, X264_PRESET, FrameSink, OutputSpec, WrittenFile, prepare_output_dir
+from scenes.encoder import (
+    X264_PARAMS,
+    X264_PRESET,
+    FrameSink,
+    OutputSpec,
+    WrittenFile,
+    prepare_output_dir,
+    working_prefix,
+)
 from scenes.naming import output_stem, picture_settings
 from scenes.registry import SceneSpec
 from scenes.theme import palette
@@ -77,7 +85,7 @@ def render_manim(spec: SceneSpec, experiments: Sequence[Experiment],
     chosen = picture_settings("manim", settings.size, settings.fps, settings.duration, settings.time,
                               theory=settings.theory)
     stem = settings.stem or output_stem(spec.name, experiments, "manim", settings.theme, chosen)
-    with tempfile.TemporaryDirectory(prefix=".gdviz-manim-", dir=folder) as work:
+    with tempfile.TemporaryDirectory(prefix=working_prefix(stem, "manim"), dir=folder) as work:
         with mn.tempconfig(_config(work, stem, settings)):
             quiet_manim()
             plan = plan_for(experiments, settings.duration, settings.time)
@@ -109,7 +117,7 @@ def render_slides(spec: SceneSpec, experiments: Sequence[Experiment], settings: 
     slide_class = _slide_class(name, Slide, cls)
     folder = folder.resolve()  # manim-slides writes the files' paths as given
     folder.mkdir(parents=True, exist_ok=True)
-    with (tempfile.TemporaryDirectory(prefix=".gdviz-manim-", dir=folder) as work,
+    with (tempfile.TemporaryDirectory(prefix=working_prefix(name, "manim"), dir=folder) as work,
           mn.tempconfig(_config(work, name, settings))):
         quiet_manim()
         logging.getLogger("manim-slides").setLevel(logging.WARNING)

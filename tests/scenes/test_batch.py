@@ -3,6 +3,9 @@ up to date, bad clips named and skipped."""
 
 from __future__ import annotations
 
+import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +13,7 @@ import pytest
 from PIL import Image
 
 import gdcore.cluster as cluster
+import scenes.batch as batch
 from scenes.registry import SCENES
 from tests.scenes.test_cli import assert_bad_input, invoke
 
@@ -70,6 +74,37 @@ def test_parallel_jobs_render_the_same_frames_as_one_job(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     for still in (tmp_path / "one" / "line").glob("*.png"):
         assert np.array_equal(_pixels(still), _pixels(tmp_path / "two" / "line" / still.name)), still.name
+
+
+def render_or_die(options: dict[str, object]) -> object:
+    """A batch worker's render (imported by reference in the worker), except that the clip named "dies" kills its
+    own process after its second frame, its files under way, as the kernel's out-of-memory killer would."""
+    if options.get("name") == "dies":
+        import scenes.render
+
+        frames = scenes.render.blitted_frames
+
+        def dying(*args: object) -> Iterator[object]:
+            for number, frame in enumerate(frames(*args)):  # type: ignore[arg-type]
+                if number == 2:
+                    assert any(Path(str(options["out"]), "line").glob(".dies.*")), "nothing under way yet"
+                    os.kill(os.getpid(), signal.SIGKILL)
+                yield frame
+
+        scenes.render.blitted_frames = dying  # type: ignore[assignment]
+    return batch._render_in_worker(options)
+
+
+def test_a_worker_that_dies_fails_only_its_clip_and_leaves_nothing_behind(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    text = LECTURE + '\n[[clip]]\nname = "dies"\nformat = ["mp4", "gif"]\nmax-size = "1MB"\n'
+    out = tmp_path / "out"
+    monkeypatch.setattr(batch, "_render_in_worker", render_or_die)
+    result = invoke("batch", str(_lecture(tmp_path, text)), "--jobs", "2", "--out", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f'gdviz: clip 4 "dies": {batch.WORKER_DIED}']
+    assert result.stdout.count("wrote") == 3 and len(list((out / "line").glob("*.png"))) == 3
+    assert list(out.rglob(".*")) == [] and not list(out.rglob("dies*"))
 
 
 def test_a_bad_clip_is_named_and_skipped_while_the_others_render(tmp_path: Path) -> None:

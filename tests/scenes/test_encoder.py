@@ -286,6 +286,20 @@ def test_write_text_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert path.read_text(encoding="utf-8") == "<p>é</p>" and os.listdir(tmp_path) == ["page.html"]
 
 
+
+def test_a_killed_render_s_leftovers_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    stem = "fit[1]"  # a glob's special characters, taken as they are
+    left = [f".{stem}.tmp-a1.mp4", f".{stem}.tmp-b2.json", f".{stem}.trial-c3", f".{stem}.budget-d4",
+            f".{stem}.manim-e5"]
+    kept = [f"{stem}.mp4", f".{stem}.notes", ".fit1.tmp-f6.mp4", f".{stem}2.tmp-g7.mp4", ".other.trial-h8"]
+    folders = {f".{stem}.trial-c3", f".{stem}.budget-d4", f".{stem}.manim-e5", ".other.trial-h8"}
+    for name in left + kept:
+        (tmp_path / name).mkdir() if name in folders else (tmp_path / name).touch()
+    (tmp_path / f".{stem}.trial-c3" / f".{stem}.tmp-i9.gif").touch()
+    encoder.remove_leftovers([tmp_path / f"{stem}.mp4", tmp_path / f"{stem}.gif"])
+    assert sorted(os.listdir(tmp_path)) == sorted(kept)
+
+
 # Both at once ----------------------------------------------------------------------------------------------
 
 
