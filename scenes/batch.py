@@ -227,7 +227,7 @@ def render_clips(clips: Sequence[Clip], jobs: int, scheduler: str | None = None,
     if jobs > 1:  # the longest first: the last clips to start are short, so no worker idles long at the end
         clips = sorted(clips, key=_expected_cost, reverse=True)
     if scheduler is not None:
-        yield from _on_dask(clips, jobs, scheduler)
+        yield from _on_dask(clips, jobs, scheduler, paths)
         return
     if jobs == 1:
         for clip in clips:
@@ -361,7 +361,10 @@ def _outcome(clip: Clip, result: Callable[[], tuple[tuple[tuple[str, int], ...],
     return Outcome(clip, files, seconds)
 
 
-def _on_dask(clips: Sequence[Clip], jobs: int, scheduler: str) -> Iterator[Outcome]:
+def _on_dask(clips: Sequence[Clip], jobs: int, scheduler: str, paths: Mapping[int, Sequence[Path]]
+             ) -> Iterator[Outcome]:
+    """Render the clips as tasks of the Dask cluster. A clip whose worker died Dask runs again on another (up to
+    its `allowed-failures`); what the dead attempt had begun to write is removed once the clip is done."""
     client, cluster = connect(scheduler, jobs)
     try:
         from distributed import as_completed
@@ -369,6 +372,7 @@ def _on_dask(clips: Sequence[Clip], jobs: int, scheduler: str) -> Iterator[Outco
         futures = {client.submit(render_clip, dict(clip.options), pure=False, key=f"gdviz-clip-{clip.number}"): clip
                    for clip in clips}
         for future in as_completed(list(futures)):
+            remove_leftovers(paths.get(futures[future].number, ()))
             yield _outcome(futures[future], future.result)
     finally:
         client.close()

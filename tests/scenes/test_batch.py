@@ -151,6 +151,30 @@ def test_clips_render_on_a_dask_local_cluster(tmp_path: Path) -> None:
     assert (folder / "diverge.png").exists() and (folder / "diverge.json").exists()
 
 
+def render_or_die_once(options: dict[str, object]) -> object:
+    """A Dask task's render (imported by reference in the worker), except that the clip named "dies" kills its
+    worker process after its second frame the first time it runs."""
+    first = Path(str(options["out"]), "died-once")
+    if options.get("name") == "dies" and not first.exists():
+        first.parent.mkdir(parents=True, exist_ok=True)
+        first.touch()
+        return render_or_die(options)
+    return batch.render_clip(options)
+
+
+def test_a_clip_whose_dask_worker_died_runs_again_and_leaves_nothing_behind(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed", reason="the dask extra is installed by make test")
+    text = '[[clip]]\nname = "dies"\ndataset = "line"\nformat = ["mp4", "gif"]\nmax-size = "1MB"\nfps = 6\n' \
+           'duration = 0.5\nsize = "320x180"\n'
+    out = tmp_path / "out"
+    monkeypatch.setattr(batch, "render_clip", render_or_die_once)
+    result = invoke("batch", str(_lecture(tmp_path, text)), "--scheduler", "local", "--jobs", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "died-once").exists() and result.stdout.count('clip 1 "dies": wrote') == 2
+    assert list(out.rglob(".*")) == []
+
+
 def test_an_unreachable_scheduler_is_one_line_within_its_timeout(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed", reason="the dask extra is installed by make test")
