@@ -1,4 +1,5 @@
-"""The one error type gdviz raises for bad input: its message is a single line meant for the user."""
+"""The one error type gdviz raises for bad input, its message a single line meant for the user; and the one line
+that says what the system refused (a full disk, a vanished folder)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,22 @@ def closest_hint(value: object, choices: Sequence[str]) -> str:
     same_but_case = [choice for choice in choices if choice.lower() == text.lower()]
     hint = same_but_case or difflib.get_close_matches(text.lower(), list(choices), n=1)
     return f" (did you mean {hint[0]!r}?)" if hint else ""
+
+
+def refusal_in(error: BaseException) -> OSError | None:
+    """The system's refusal behind an error: the error itself if it is an OSError, else the first OSError among its
+    causes and contexts (Manim wraps a full disk in a RuntimeError of its own); None if there is none."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def refusal_text(refusal: OSError) -> str:
+    """One line for what the system refused: 'no space left on device (out/plane/line-lr0.1.mp4)'."""
+    where = f" ({refusal.filename})" if refusal.filename else ""
+    return f"{(refusal.strerror or str(refusal)).lower()}{where}"

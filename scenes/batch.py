@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gdcore.cluster import connect
-from gdcore.errors import GdvizInputError, closest_hint
+from gdcore.errors import GdvizInputError, closest_hint, refusal_in, refusal_text
 from gdcore.options import DataOptions, RunOptions
 from scenes.encoder import remove_leftovers
 from scenes.entry import busy, install_worker_interrupts, signals_blocked, signals_deferred
@@ -215,7 +215,13 @@ def _checked(clip: Clip, records: RecordIndex, before_planning: Callable[[], Non
 def render_clip(options: Mapping[str, Any]) -> tuple[tuple[tuple[str, int], ...], float]:
     """Plan and render one clip (in a worker process or a Dask task); returns its files (path, bytes) and seconds."""
     start = time.perf_counter()
-    written = render_job(plan_job(options))
+    try:
+        written = render_job(plan_job(options))
+    except Exception as error:
+        refusal = refusal_in(error)
+        if refusal is None:
+            raise
+        raise refusal from None  # itself: what wraps it crosses from a worker without its cause
     return tuple((str(file.path), file.size_bytes) for file in written), time.perf_counter() - start
 
 
@@ -356,6 +362,8 @@ def _outcome(clip: Clip, result: Callable[[], tuple[tuple[tuple[str, int], ...],
         files, seconds = result()
     except GdvizInputError as error:
         return Outcome(clip, error=str(error))
+    except OSError as error:  # the system refused (a full disk): render_clip hands over the refusal itself
+        return Outcome(clip, error=refusal_text(error))
     except Exception as error:  # a failed render is reported with its clip; the others go on
         return Outcome(clip, error=f"{type(error).__name__}: {' '.join(str(error).split())[:300]}")
     return Outcome(clip, files, seconds)

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from gdcore.datasets import DATASET_NAMES
-from gdcore.errors import GdvizInputError, closest_hint
+from gdcore.errors import GdvizInputError, closest_hint, refusal_in, refusal_text
 from gdcore.optimizers import OPTIMIZER_NAMES
 from gdcore.options import (
     DataOptions,
@@ -58,18 +58,18 @@ class GdvizGroup(click.Group):
             fail(error.format_message())
         except GdvizInputError as error:
             fail(str(error))
-        except OSError as error:  # the system refused (a full disk, a vanished folder): one line, not a traceback
-            where = f" ({error.filename})" if error.filename else ""
-            click.echo(f"gdviz: error: {(error.strerror or str(error)).lower()}{where}", err=True)
-            sys.exit(1)
         except (click.Abort, KeyboardInterrupt):
             announce_interrupted()
             sys.exit(130)
-        except Exception:
-            if not was_interrupted():
+        except Exception as error:
+            if was_interrupted():
+                announce_interrupted()  # an error the interrupt caused (scenes.entry.was_interrupted)
+                sys.exit(130)
+            refusal = refusal_in(error)
+            if refusal is None:
                 raise
-            announce_interrupted()  # an error the interrupt caused (scenes.entry.was_interrupted)
-            sys.exit(130)
+            click.echo(f"gdviz: error: {refusal_text(refusal)}", err=True)  # a full disk: one line, no traceback
+            sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 
 

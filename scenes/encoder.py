@@ -8,6 +8,7 @@ interrupted or failed render leaves neither a half-written file nor litter behin
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import glob
 import math
@@ -448,17 +449,29 @@ class _Encoder:
         self._close_stderr()
         self.temp.unlink(missing_ok=True)
 
-    def _failure(self) -> RuntimeError:
+    def _failure(self) -> Exception:
         assert self.process is not None and self.stderr is not None
         self.stderr.seek(0)
         lines = self.stderr.read().decode(errors="replace").strip().splitlines()[-_STDERR_TAIL_LINES:]
-        return RuntimeError(
-            f"ffmpeg failed writing {self.spec.path} (exit code {self.process.returncode}):\n" + "\n".join(lines)
-        )
+        return ffmpeg_failure(self.spec.path, self.process.returncode, lines)
 
     def _close_stderr(self) -> None:
         if self.stderr is not None:
             self.stderr.close()
+
+
+# What the system can refuse an encoder's writes, as ffmpeg reports it: the reason os.strerror gives.
+REFUSALS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO)
+
+
+def ffmpeg_failure(path: Path, exit_code: int | None, lines: Sequence[str]) -> Exception:
+    """The error for an ffmpeg that failed writing `path`, its last lines of stderr given: the system's refusal as
+    an OSError when ffmpeg names one (a full disk: one line, as any other write's), else its lines themselves."""
+    text = "\n".join(lines)
+    for code in REFUSALS:
+        if os.strerror(code) in text:
+            return OSError(code, os.strerror(code), str(path))
+    return RuntimeError(f"ffmpeg failed writing {path} (exit code {exit_code}):\n{text}")
 
 
 def _widen_pipe(pipe: IO[bytes] | None) -> None:

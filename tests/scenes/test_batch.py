@@ -15,7 +15,7 @@ from PIL import Image
 import gdcore.cluster as cluster
 import scenes.batch as batch
 from scenes.registry import SCENES
-from tests.scenes.test_cli import assert_bad_input, invoke
+from tests.scenes.test_cli import assert_bad_input, full_disk, invoke
 
 LECTURE = """
 [defaults]
@@ -105,6 +105,25 @@ def test_a_worker_that_dies_fails_only_its_clip_and_leaves_nothing_behind(tmp_pa
     assert result.stderr.strip().splitlines() == [f'gdviz: clip 4 "dies": {batch.WORKER_DIED}']
     assert result.stdout.count("wrote") == 3 and len(list((out / "line").glob("*.png"))) == 3
     assert list(out.rglob(".*")) == [] and not list(out.rglob("dies*"))
+
+
+def render_on_a_full_disk(options: dict[str, object]) -> object:
+    """A batch worker's render (imported by reference in the worker) on a full disk, as Manim reports it: a
+    RuntimeError of its own, the system's refusal its cause (which pickling leaves behind)."""
+    def full(*args: object) -> None:
+        raise RuntimeError("Failed to finish video segment") from full_disk(Path("line.mp4"))
+
+    batch.render_job = full  # type: ignore[assignment]
+    return batch._render_in_worker(options)
+
+
+def test_a_full_disk_is_one_line_per_clip_from_a_worker_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_render_in_worker", render_on_a_full_disk)
+    result = invoke("batch", str(_lecture(tmp_path)), "--jobs", "2", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert sorted(result.stderr.strip().splitlines()) == [
+        f"gdviz: {label}: no space left on device (line.mp4)"
+        for label in ('clip 1 "diverge"', "clip 2 (compare)", "clip 3 (contour)")]
 
 
 def test_a_bad_clip_is_named_and_skipped_while_the_others_render(tmp_path: Path) -> None:

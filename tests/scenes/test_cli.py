@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -163,6 +165,22 @@ def test_render_an_unwritable_out_is_an_input_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("in the way")
     assert_bad_input(invoke("render", "--out", str(blocker), "--size", "320x180"), str(blocker))
+
+
+def test_a_full_disk_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scenes.render
+
+    def full(*args: object, **kwargs: object) -> None:  # as Manim reports it: a RuntimeError of its own
+        raise RuntimeError("Failed to finish video segment") from full_disk(tmp_path / "line.mp4")
+
+    monkeypatch.setattr(scenes.render, "render", full)
+    result = invoke("render", "line", "--format", "png", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == f"gdviz: error: no space left on device ({tmp_path / 'line.mp4'})\n"
+
+
+def full_disk(path: Path) -> OSError:
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
 
 def test_the_default_render_end_to_end(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import math
 import os
@@ -298,6 +299,16 @@ def test_a_killed_render_s_leftovers_are_removed_and_nothing_else(tmp_path: Path
     (tmp_path / f".{stem}.trial-c3" / f".{stem}.tmp-i9.gif").touch()
     encoder.remove_leftovers([tmp_path / f"{stem}.mp4", tmp_path / f"{stem}.gif"])
     assert sorted(os.listdir(tmp_path)) == sorted(kept)
+
+
+
+def test_an_ffmpeg_the_system_refused_is_the_system_s_refusal(tmp_path: Path) -> None:
+    path = tmp_path / "line.mp4"
+    full = encoder.ffmpeg_failure(path, 228, ["[out#0/mp4] Error writing trailer: No space left on device"])
+    assert isinstance(full, OSError) and (full.errno, full.filename) == (errno.ENOSPC, str(path))
+    other = encoder.ffmpeg_failure(path, 1, ["Unknown encoder 'libx264'"])
+    assert isinstance(other, RuntimeError) and str(other) == (f"ffmpeg failed writing {path} (exit code 1):\n"
+                                                              "Unknown encoder 'libx264'")
 
 
 # Both at once ----------------------------------------------------------------------------------------------
