@@ -460,9 +460,9 @@ class _Encoder:
             self.stderr.close()
 
 
-# What the system can refuse an encoder's writes, as ffmpeg reports it: the reason os.strerror gives. Not EIO:
-# ffmpeg says "Input/output error" of much else.
-REFUSALS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES)
+# What the system can refuse an encoder's writes, as ffmpeg reports it: the reason os.strerror gives (ENOENT: the
+# output folder removed midway; ffmpeg reads only its pipe). Not EIO: ffmpeg says "Input/output error" of much else.
+REFUSALS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.ENOENT)
 
 
 def ffmpeg_failure(path: Path, exit_code: int | None, lines: Sequence[str]) -> Exception:

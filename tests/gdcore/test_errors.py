@@ -47,3 +47,4 @@ def test_the_system_s_refusal_is_found_behind_what_wraps_it(explicitly: bool) ->
 def test_a_refusal_is_one_line_naming_the_file() -> None:
     assert refusal_text(FULL) == "no space left on device (out/line.mp4)"
     assert refusal_text(OSError(errno.EIO, os.strerror(errno.EIO))) == "input/output error"
+    assert refusal_text(OSError(errno.ENOENT, os.strerror(errno.ENOENT), "<none>")) == "no such file or directory"

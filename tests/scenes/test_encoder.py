@@ -302,10 +302,15 @@ def test_a_killed_render_s_leftovers_are_removed_and_nothing_else(tmp_path: Path
 
 
 
-def test_an_ffmpeg_the_system_refused_is_the_system_s_refusal(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("line", "code"), [
+    ("[out#0/mp4] Error writing trailer: No space left on device", errno.ENOSPC),
+    ("[mp4] Unable to re-open out/.line.tmp-x.mp4 output file for the second pass: No such file or directory",
+     errno.ENOENT),
+])
+def test_an_ffmpeg_the_system_refused_is_the_system_s_refusal(tmp_path: Path, line: str, code: int) -> None:
     path = tmp_path / "line.mp4"
-    full = encoder.ffmpeg_failure(path, 228, ["[out#0/mp4] Error writing trailer: No space left on device"])
-    assert isinstance(full, OSError) and (full.errno, full.filename) == (errno.ENOSPC, str(path))
+    refused = encoder.ffmpeg_failure(path, 228, [line])
+    assert isinstance(refused, OSError) and (refused.errno, refused.filename) == (code, str(path))
     other = encoder.ffmpeg_failure(path, 1, ["Unknown encoder 'libx264'"])
     assert isinstance(other, RuntimeError) and str(other) == (f"ffmpeg failed writing {path} (exit code 1):\n"
                                                               "Unknown encoder 'libx264'")
