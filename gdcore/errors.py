@@ -35,8 +35,13 @@ def refusal_in(error: BaseException) -> OSError | None:
     return None
 
 
+def refusal_reason(refusal: OSError) -> str:
+    """What the system refused, without where: 'no space left on device'."""
+    return (refusal.strerror or str(refusal)).lower()
+
+
 def refusal_text(refusal: OSError) -> str:
     """One line for what the system refused: 'no space left on device (out/plane/line-lr0.1.mp4)'. A file named
     like '<none>' (PyAV's, for a stream it could not name) is no file."""
     where = f" ({refusal.filename})" if refusal.filename and not str(refusal.filename).startswith("<") else ""
-    return f"{(refusal.strerror or str(refusal)).lower()}{where}"
+    return f"{refusal_reason(refusal)}{where}"

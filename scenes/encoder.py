@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 import imageio_ffmpeg
 import numpy as np
 
-from gdcore.errors import GdvizInputError
+from gdcore.errors import GdvizInputError, refusal_reason
 
 if TYPE_CHECKING:  # (matplotlib is imported by what draws figures, not by what plans files: a batch's checks)
     from matplotlib.figure import Figure
@@ -144,11 +144,11 @@ def prepare_output_dir(path: Path) -> Path:
         blocker = next((p for p in (path, *path.parents) if _is_file(p)), None)
         if blocker is not None:
             raise GdvizInputError(f"output folder {path}: {blocker} is a file, not a folder") from exc
-        raise GdvizInputError(f"output folder {path}: cannot create it ({_reason(exc)})") from exc
+        raise GdvizInputError(f"output folder {path}: cannot create it ({refusal_reason(exc)})") from exc
     try:
         fd, probe = tempfile.mkstemp(dir=path, prefix=".gdviz-write-test-")
     except OSError as exc:
-        raise GdvizInputError(f"output folder {path}: cannot write into it ({_reason(exc)})") from exc
+        raise GdvizInputError(f"output folder {path}: cannot write into it ({refusal_reason(exc)})") from exc
     os.close(fd)
     os.unlink(probe)
     return path
@@ -603,7 +603,3 @@ def _is_file(path: Path) -> bool:
         return path.exists() and not path.is_dir()
     except OSError:
         return False
-
-
-def _reason(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()
